@@ -1,0 +1,31 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench lint clean
+
+$(BIN)/stretchd: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+## set up, then start the daemon in the foreground
+run: $(BIN)/stretchd
+	$(BIN)/stretchd walk
+
+## set up, then run the whole test suite (real-desktop tests included)
+test: $(BIN)/stretchd
+	$(BIN)/pytest
+
+## measure speed and memory; writes bench/results/latest.md
+bench: $(BIN)/stretchd
+	$(BIN)/python -m bench
+
+lint: $(BIN)/stretchd
+	$(BIN)/ruff check stretchd tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from stretchd.cli import cli
+
+cli()

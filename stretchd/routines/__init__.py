@@ -1,0 +1,303 @@
+"""Routines: the built-in TOML files beside this module, user files, and their validation."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stretchd.errors import ConfigError, UsageError, did_you_mean
+from stretchd.text import clean
+
+SIDES = ("left", "right", "both")
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+# Bounds that keep a typo from becoming a two-hour hold.
+MAX_HOLD = 600
+MAX_BREATHS = 60
+MAX_REPS = 20
+MAX_TEXT = 2000
+
+_ROUTINE_KEYS = (
+    "title", "summary", "setup", "warnings", "references",
+    "breath_seconds", "transition_seconds", "steps",
+)
+_STEP_KEYS = ("title", "instruction", "tips", "cautions", "hold_seconds", "breaths", "sides",
+              "repetitions")
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count the article gives as a range ("3-5 times"): a default inside [low, high]."""
+
+    default: int
+    low: int
+    high: int
+
+    def __post_init__(self) -> None:
+        if not self.low <= self.default <= self.high:
+            raise ValueError(f"default {self.default} is outside {self.low}-{self.high}")
+
+    def __str__(self) -> str:
+        return str(self.default) if self.low == self.high else f"{self.default} ({self.low}-{self.high})"
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    instruction: str
+    sides: tuple[str, ...]
+    repetitions: Count
+    hold_seconds: int | None = None
+    breaths: Count | None = None
+    tips: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.hold_seconds is None) == (self.breaths is None):
+            raise ValueError("a step has either hold_seconds or breaths")
+
+
+@dataclass(frozen=True)
+class Routine:
+    name: str
+    title: str
+    steps: tuple[Step, ...]
+    summary: str = ""
+    setup: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    breath_seconds: int = 6
+    transition_seconds: int = 5
+    source: str = "built-in"
+    path: Path | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.steps:
+            raise ValueError("a routine needs at least one step")
+
+
+def builtin_dir() -> Path:
+    return Path(__file__).parent
+
+
+class _Reader:
+    """Pulls typed values out of a TOML table, raising ConfigError naming PATH: KEY."""
+
+    def __init__(self, path: Path, display: str) -> None:
+        self.path = path
+        self.display = display
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.display}: {key}: {problem}")
+
+    def unknown(self, table: dict[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+        for key in table:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or f"; known keys: {', '.join(allowed)}"
+                raise self.fail(f"{prefix}{key}", f"unknown key{hint}")
+
+    def text(self, table: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
+        value = table.get(key)
+        if value is None:
+            if required:
+                raise self.fail(where + key, "missing; a text is required")
+            return ""
+        if not isinstance(value, str):
+            raise self.fail(where + key, f"{_kind(value)} is not a text; use a quoted string")
+        value = clean(value).strip()
+        if required and not value:
+            raise self.fail(where + key, "is empty; a text is required")
+        if len(value) > MAX_TEXT:
+            raise self.fail(where + key, f"is {len(value)} characters; at most {MAX_TEXT}")
+        return value
+
+    def texts(self, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(where + key, f"{_kind(value)} is not a list of texts")
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise self.fail(f"{where}{key}[{i}]", f"{_kind(item)} is not a text")
+            item = clean(item).strip()
+            if len(item) > MAX_TEXT:
+                raise self.fail(f"{where}{key}[{i}]", f"is {len(item)} characters; at most {MAX_TEXT}")
+            if item:
+                out.append(item)
+        return tuple(out)
+
+    def integer(self, table: dict[str, Any], key: str, where: str, low: int, high: int,
+                default: int | None = None) -> int:
+        value = table.get(key, default)
+        if value is None:
+            raise self.fail(where + key, f"missing; a whole number from {low} to {high}")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(where + key, f"{_kind(value)} is not a whole number; use {low} to {high}")
+        if not low <= value <= high:
+            raise self.fail(where + key, f"{value} is out of range; use {low} to {high}")
+        return value
+
+    def count(self, table: dict[str, Any], key: str, where: str, high: int,
+              default: int | None = None) -> Count | None:
+        value = table.get(key, default)
+        if value is None:
+            return None
+        name = where + key
+        if isinstance(value, dict):
+            self.unknown(value, ("default", "min", "max"), name + ".")
+            low = self.integer(value, "min", name + ".", 1, high)
+            top = self.integer(value, "max", name + ".", low, high)
+            chosen = self.integer(value, "default", name + ".", low, top, default=low)
+            return Count(chosen, low, top)
+        n = self.integer({key: value}, key, where, 1, high)
+        return Count(n, n, n)
+
+
+def _kind(value: object) -> str:
+    names = {bool: "a true/false", int: "a number", float: "a number", str: "a text",
+             list: "a list", dict: "a table"}
+    for typ, name in names.items():
+        if isinstance(value, typ):
+            return f"{name} ({value!r})" if typ in (bool, int, float) else name
+    return f"a {type(value).__name__}"
+
+
+def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
+                  display: str | None = None) -> Routine:
+    """Validate one routine's TOML table."""
+    r = _Reader(path, display or str(path))
+    if not NAME_RE.match(name):
+        raise r.fail("name", f'"{name}" is not a routine name; use lower-case letters, digits '
+                             'and "-", e.g. "my-hips.toml"')
+    r.unknown(data, _ROUTINE_KEYS, "")
+    steps_raw = data.get("steps")
+    if not isinstance(steps_raw, list) or not steps_raw:
+        raise r.fail("steps", "missing; add at least one [[steps]] table")
+    steps = []
+    for i, raw in enumerate(steps_raw):
+        where = f"steps[{i}]."
+        if not isinstance(raw, dict):
+            raise r.fail(f"steps[{i}]", f"{_kind(raw)} is not a table; use [[steps]]")
+        r.unknown(raw, _STEP_KEYS, where)
+        sides_raw = raw.get("sides", ["both"])
+        if isinstance(sides_raw, str):
+            sides_raw = [sides_raw]
+        if not isinstance(sides_raw, list) or not sides_raw:
+            raise r.fail(where + "sides", 'use a list of "left", "right" or "both"')
+        for side in sides_raw:
+            if side not in SIDES:
+                shown = side if isinstance(side, str) else _kind(side)
+                raise r.fail(where + "sides", f'"{shown}" is not a side; use "left", "right" '
+                                              f'or "both"{did_you_mean(str(side), SIDES)}')
+        if "both" in sides_raw and len(sides_raw) > 1:
+            raise r.fail(where + "sides", '"both" stands alone; or list "left" and "right"')
+        has_hold, has_breaths = "hold_seconds" in raw, "breaths" in raw
+        if has_hold == has_breaths:
+            raise r.fail(where + "hold_seconds",
+                         "give either hold_seconds (1-600) or breaths (1-60), not both or neither")
+        steps.append(Step(
+            title=r.text(raw, "title", where),
+            instruction=r.text(raw, "instruction", where),
+            tips=r.texts(raw, "tips", where),
+            cautions=r.texts(raw, "cautions", where),
+            sides=tuple(sides_raw),
+            repetitions=r.count(raw, "repetitions", where, MAX_REPS, default=1) or Count(1, 1, 1),
+            hold_seconds=r.integer(raw, "hold_seconds", where, 1, MAX_HOLD) if has_hold else None,
+            breaths=r.count(raw, "breaths", where, MAX_BREATHS) if has_breaths else None,
+        ))
+    return Routine(
+        name=name,
+        title=r.text(data, "title", ""),
+        summary=r.text(data, "summary", "", required=False),
+        setup=r.texts(data, "setup", ""),
+        warnings=r.texts(data, "warnings", ""),
+        references=r.texts(data, "references", ""),
+        breath_seconds=r.integer(data, "breath_seconds", "", 2, 20, default=6),
+        transition_seconds=r.integer(data, "transition_seconds", "", 0, 60, default=5),
+        steps=tuple(steps),
+        source=source,
+        path=path,
+    )
+
+
+def load_file(path: Path, *, source: str = "user") -> Routine:
+    """Read and validate one routine file; the routine's name is the file's stem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    return parse_routine(path.stem, data, path, source=source)
+
+
+def _files(directory: Path) -> Iterator[Path]:
+    try:
+        yield from sorted(p for p in directory.glob("*.toml") if p.is_file())
+    except OSError:
+        return
+
+
+def load_all(user_dir: Path | None = None) -> tuple[dict[str, Routine], list[str]]:
+    """Every routine by name (user files replace built-ins) and the problems found on the way."""
+    routines = {}
+    problems: list[str] = []
+    for path in _files(builtin_dir()):
+        routines[path.stem] = load_file(path, source="built-in")
+    if user_dir is not None:
+        for path in _files(user_dir):
+            try:
+                routines[path.stem] = load_file(path, source="user")
+            except ConfigError as e:
+                problems.append(e.message)
+    return routines, problems
+
+
+def find(name: str, routines: dict[str, Routine]) -> Routine:
+    try:
+        return routines[name]
+    except KeyError:
+        known = sorted(routines)
+        raise UsageError(f'no routine named "{clean(name, keep_newlines=False)}"'
+                         f"{did_you_mean(name, known)}; known: {', '.join(known)}") from None
+
+
+def with_repetitions(routine: Routine, reps: int) -> Routine:
+    """The routine with every ranged repetition count set to reps (which each range must allow)."""
+    from dataclasses import replace
+
+    steps = []
+    ranged = [s for s in routine.steps if s.repetitions.low != s.repetitions.high]
+    if not ranged:
+        raise UsageError(f"--reps: {routine.name} has no step with a range of repetitions")
+    for step in routine.steps:
+        c = step.repetitions
+        if c.low != c.high:
+            if not c.low <= reps <= c.high:
+                raise UsageError(f'--reps: {reps} is outside "{step.title}"\'s {c.low}-{c.high}')
+            step = replace(step, repetitions=Count(reps, c.low, c.high))
+        steps.append(step)
+    return replace(routine, steps=tuple(steps))
+
+
+# The article's safety advice, shown before every routine, built-in or not.
+SAFETY_NOTICE = (
+    "Always stop stretching if you start experiencing any pain; you don't want to feel any "
+    "sharp pains.",
+    "These exercises aren't meant to help heal an injury. If you're hurt or experiencing a lot "
+    "of back pain, see your doctor as soon as possible.",
+    "If you're experiencing any extreme pain or discomfort, visit your doctor right away.",
+    "Take things slowly! You don't want to rush through your exercises.",
+)

@@ -1,0 +1,169 @@
+"""A routine as a timed plan, and the engine that walks it by deadlines on an injected clock."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from stretchd.routines import Routine, Step
+
+
+@dataclass(frozen=True)
+class Item:
+    """One timed stretch of the plan: a step on one side, one repetition, or its get-ready."""
+
+    step: Step
+    side: str
+    rep: int
+    reps: int
+    seconds: float
+    number: int  # 1-based position among the exercises (get-ready items share the next one's)
+    get_ready: bool = False
+    breaths: int | None = None
+
+    def label(self) -> str:
+        side = "" if self.side == "both" else f" — {self.side} side"
+        reps = f" ({self.rep} of {self.reps})" if self.reps > 1 else ""
+        return f"{self.step.title}{side}{reps}"
+
+
+def plan(routine: Routine) -> list[Item]:
+    """Expand steps into items: each repetition alternates sides, each exercise has a get-ready."""
+    items: list[Item] = []
+    number = 0
+    for step in routine.steps:
+        reps = step.repetitions.default
+        for rep in range(1, reps + 1):
+            for side in step.sides:
+                number += 1
+                if step.breaths is not None:
+                    n = step.breaths.default
+                    seconds, breaths = float(n * routine.breath_seconds), n
+                else:
+                    seconds, breaths = float(step.hold_seconds or 0), None
+                if routine.transition_seconds:
+                    items.append(Item(step, side, rep, reps, float(routine.transition_seconds),
+                                      number, get_ready=True, breaths=breaths))
+                items.append(Item(step, side, rep, reps, seconds, number, breaths=breaths))
+    return items
+
+
+def exercise_count(items: list[Item]) -> int:
+    return sum(1 for item in items if not item.get_ready)
+
+
+def planned_seconds(items: list[Item]) -> float:
+    return sum(item.seconds for item in items)
+
+
+def format_duration(seconds: float) -> str:
+    seconds = math.ceil(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+class Timer:
+    """Walks the items by deadline: each deadline is the last one plus the item's length.
+
+    Deadlines chain from the previous deadline, never from when a redraw happened to run, so
+    however late the loop wakes, the routine ends at start + planned length + pauses.
+    """
+
+    def __init__(self, items: list[Item], clock: Callable[[], float]) -> None:
+        if not items:
+            raise ValueError("nothing to time")
+        self.items = items
+        self.clock = clock
+        self.index = -1
+        self.deadline = 0.0
+        self.started_at: float | None = None
+        self.finished_at: float | None = None
+        self.paused_at: float | None = None
+        self.paused_total = 0.0
+
+    @property
+    def current(self) -> Item:
+        return self.items[max(self.index, 0)]
+
+    @property
+    def next_item(self) -> Item | None:
+        i = self.index + 1
+        return self.items[i] if i < len(self.items) else None
+
+    @property
+    def done(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+    def start(self) -> None:
+        now = self.clock()
+        self.started_at = now
+        self.index = 0
+        self.deadline = now + self.items[0].seconds
+
+    def update(self) -> bool:
+        """Move past every deadline that has passed; True if the item changed."""
+        if self.done or self.paused or self.index < 0:
+            return False
+        now = self.clock()
+        changed = False
+        while now >= self.deadline and not self.done:
+            self._advance(self.deadline)
+            changed = True
+        return changed
+
+    def _advance(self, at: float) -> None:
+        self.index += 1
+        if self.index >= len(self.items):
+            self.index = len(self.items) - 1
+            self.finished_at = at
+        else:
+            self.deadline = at + self.items[self.index].seconds
+
+    def remaining(self) -> float:
+        """Seconds left in the current item."""
+        if self.index < 0:
+            return self.items[0].seconds
+        if self.done:
+            return 0.0
+        now = self.paused_at if self.paused_at is not None else self.clock()
+        return max(0.0, self.deadline - now)
+
+    def elapsed(self) -> float:
+        """Seconds spent in the current item."""
+        return self.current.seconds - self.remaining()
+
+    def remaining_total(self) -> float:
+        return self.remaining() + sum(i.seconds for i in self.items[self.index + 1:])
+
+    def toggle_pause(self) -> None:
+        if self.done or self.index < 0:
+            return
+        now = self.clock()
+        if self.paused_at is None:
+            self.paused_at = now
+        else:
+            self.deadline += now - self.paused_at
+            self.paused_total += now - self.paused_at
+            self.paused_at = None
+
+    def skip(self) -> None:
+        """Go to the next item now; if paused, stay paused there."""
+        if self.done or self.index < 0:
+            return
+        now = self.clock()
+        if self.paused_at is not None:
+            self.paused_at = now
+        self._advance(now)
+
+    def exercises_done(self) -> int:
+        """Exercises finished (timed out or skipped past)."""
+        if self.done:
+            return exercise_count(self.items)
+        return sum(1 for item in self.items[: max(self.index, 0)] if not item.get_ready)

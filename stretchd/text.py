@@ -1,0 +1,30 @@
+"""Make text from user files safe to print on a terminal or in a notification."""
+
+from __future__ import annotations
+
+import re
+
+# CSI, OSC, DCS/PM/APC strings and lone two-byte escapes; then any C0/C1 control left over.
+_ESCAPES = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]              # CSI ... final byte
+    | \x1b[\]PX^_].*?(?:\x07|\x1b\\|$)   # OSC/DCS/SOS/PM/APC up to BEL or ST
+    | \x1b[@-Z\\-_]                      # other two-byte escapes
+    | \x9b[0-?]*[ -/]*[@-~]              # 8-bit CSI
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str, *, keep_newlines: bool = True) -> str:
+    """Strip escape sequences and control characters; tabs become spaces."""
+    text = _ESCAPES.sub("", text).replace("\t", " ").replace("\r\n", "\n")
+    if not keep_newlines:
+        text = text.replace("\n", " ")
+    return _CONTROLS.sub("", text)
+
+
+def escape_markup(text: str) -> str:
+    """Escape the few characters that notification body markup interprets."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,85 @@
+"""Real programs for the end-to-end tests: tmux as the terminal (and, later, a desktop)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+
+def require(*tools: str) -> None:
+    """Skip locally when a tool is missing; in CI (CI or STRETCHD_REQUIRE_E2E set), fail."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if not missing:
+        return
+    reason = f"not installed: {', '.join(missing)} (apt-get install them; .ci/run does)"
+    if os.environ.get("CI") or os.environ.get("STRETCHD_REQUIRE_E2E"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def stretchd_command() -> list[str]:
+    """The stretchd installed beside the running Python (the venv's), else `python -m`."""
+    script = Path(sys.executable).parent / "stretchd"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "stretchd"]
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
+        time.sleep(0.05)
+
+
+class Tmux:
+    """A private tmux server (its own socket) with one window of a fixed size."""
+
+    def __init__(self, socket: Path, width: int = 100, height: int = 40) -> None:
+        self.socket = socket
+        self.width, self.height = width, height
+
+    def cmd(self, *args: str, check: bool = True) -> str:
+        out = subprocess.run(["tmux", "-S", str(self.socket), *args], capture_output=True,
+                             text=True, check=False, timeout=10)
+        if check and out.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)}: {out.stderr.strip()}")
+        return out.stdout
+
+    def start(self, argv: list[str], env: dict[str, str]) -> None:
+        env_args = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
+        self.cmd("-f", "/dev/null", "new-session", "-d", "-x", str(self.width),
+                 "-y", str(self.height), *env_args, *argv)
+        self.cmd("set-option", "-g", "remain-on-exit", "on")
+
+    def keys(self, *keys: str) -> None:
+        self.cmd("send-keys", *keys)
+
+    def screen(self, scrollback: bool = False) -> str:
+        """The visible screen; with scrollback, what scrolled off it too."""
+        return self.cmd("capture-pane", "-p", *(["-S", "-"] if scrollback else []))
+
+    def wait_screen(self, text: str, timeout: float = 10.0, scrollback: bool = False) -> str:
+        def shown() -> str:
+            screen = self.screen(scrollback)
+            return screen if text in screen else ""
+
+        try:
+            return str(wait_for(shown, timeout, f"{text!r} on the tmux screen"))
+        except AssertionError as e:
+            raise AssertionError(f"{e}; the screen:\n{self.screen()}") from None
+
+    def dead(self) -> bool:
+        return self.cmd("display-message", "-p", "#{pane_dead}", check=False).strip() == "1"
+
+    def kill(self) -> None:
+        self.cmd("kill-server", check=False)

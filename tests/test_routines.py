@@ -1,0 +1,171 @@
+"""Routines load from TOML, follow the article, and bad files are reported by path and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stretchd.errors import ConfigError, UsageError
+from stretchd.routines import Count, builtin_dir, find, load_all, load_file, with_repetitions
+from stretchd.session import plan
+
+GOOD_STEP = """
+[[steps]]
+title = "Hold"
+instruction = "Hold it."
+hold_seconds = 10
+"""
+
+
+def builtins() -> dict[str, object]:
+    routines, problems = load_all(None)
+    assert problems == []
+    return routines  # type: ignore[return-value]
+
+
+def write(d: Path, name: str, text: str) -> Path:
+    p = d / f"{name}.toml"
+    p.write_text(text)
+    return p
+
+
+def test_the_three_builtins_exist() -> None:
+    assert set(builtins()) == {"hips-lower-back", "si-joints", "shotgun"}
+
+
+def test_hips_lower_back_follows_the_article() -> None:
+    r = load_file(builtin_dir() / "hips-lower-back.toml", source="built-in")
+    knee, both, child = r.steps
+    assert knee.sides == ("left", "right") and knee.hold_seconds == 10
+    assert knee.repetitions == Count(3, 3, 5)  # "Stretch each leg 3-5 times"
+    assert both.sides == ("both",) and both.hold_seconds == 30
+    assert both.repetitions == Count(3, 3, 5)  # "the double-knee stretch 3-5 times, too"
+    assert child.breaths == Count(7, 7, 8) and child.hold_seconds is None  # "7-8 times"
+    tips = " ".join(knee.tips)
+    assert "clasp your hands behind your thigh" in tips  # the knee-pain modification
+    assert "keep the opposite leg bent" in tips  # "Modifying the Exercise"
+    assert any("yoga mat" in s for s in r.setup)
+    assert any("firm chair" in s for s in r.setup)
+    assert any("breath" in t for t in both.tips)
+    assert any("spineuniverse" in ref for ref in r.references)
+    assert any("mayoclinic" in ref for ref in r.references)
+
+
+def test_si_joints_follows_the_article() -> None:
+    r = load_file(builtin_dir() / "si-joints.toml", source="built-in")
+    (step,) = r.steps
+    assert step.sides == ("left", "right") and step.hold_seconds == 10
+    assert step.repetitions == Count(2, 2, 4)  # "2-4 times on each leg"
+    assert "20% of your strength" in step.instruction
+    assert "Flex your foot" in step.instruction
+    assert any("your leg could slip" in c for c in step.cautions)
+    assert any("harvard" in ref for ref in r.references)
+
+
+def test_shotgun_follows_the_article() -> None:
+    r = load_file(builtin_dir() / "shotgun.toml", source="built-in")
+    (step,) = r.steps
+    assert step.hold_seconds == 5 and step.repetitions == Count(4, 4, 5)  # "4-5 times"
+    assert any("belt" in s and "above your knees" in s for s in r.setup)
+    assert any("basketball" in t for t in step.tips)
+    assert any("pop" in t for t in step.tips)
+
+
+def test_sides_alternate_within_each_repetition() -> None:
+    r = builtins()["si-joints"]
+    exercises = [i for i in plan(r) if not i.get_ready]  # type: ignore[arg-type]
+    assert [(i.side, i.rep) for i in exercises] == [
+        ("left", 1), ("right", 1), ("left", 2), ("right", 2)]
+
+
+def test_a_user_file_replaces_a_builtin_and_adds_new_ones(user_routines: Path) -> None:
+    write(user_routines, "shotgun", 'title = "My shotgun"\n' + GOOD_STEP)
+    write(user_routines, "neck", 'title = "Neck"\n' + GOOD_STEP)
+    routines, problems = load_all(user_routines)
+    assert problems == []
+    assert routines["shotgun"].title == "My shotgun" and routines["shotgun"].source == "user"
+    assert routines["neck"].source == "user"
+    assert routines["si-joints"].source == "built-in"
+
+
+def test_an_invalid_file_is_reported_and_the_others_still_load(user_routines: Path) -> None:
+    bad = write(user_routines, "broken", 'title = "x"\n[[steps]]\ntitle="a"\ninstruction="b"\n'
+                                         "hold_seconds = -3\n")
+    write(user_routines, "fine", 'title = "Fine"\n' + GOOD_STEP)
+    routines, problems = load_all(user_routines)
+    assert "fine" in routines and "broken" not in routines
+    assert problems == [f"{bad}: steps[0].hold_seconds: -3 is out of range; use 1 to 600"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('title = "x"\n[[steps]\n', "invalid TOML"),
+    ('title = "x"\n', "steps: missing; add at least one [[steps]] table"),
+    (GOOD_STEP, "title: missing; a text is required"),
+    ('title = 3\n' + GOOD_STEP, "title: a number (3) is not a text"),
+    ('title = "x"\n[[steps]]\ninstruction = "b"\nhold_seconds = 5\n',
+     "steps[0].title: missing"),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_seconds = 86400\n',
+     "steps[0].hold_seconds: 86400 is out of range; use 1 to 600"),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_seconds = "ten"\n',
+     "steps[0].hold_seconds: a text is not a whole number"),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_seconds = 1.5\n',
+     "steps[0].hold_seconds: a number (1.5) is not a whole number"),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\n',
+     "steps[0].hold_seconds: give either hold_seconds (1-600) or breaths (1-60)"),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_seconds = 5\nbreaths = 3\n',
+     "give either hold_seconds (1-600) or breaths (1-60), not both"),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_seconds = 5\n'
+     'sides = ["lef"]\n', 'steps[0].sides: "lef" is not a side; use "left", "right" or "both" '
+                          '(did you mean "left"?)'),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_seconds = 5\n'
+     'sides = ["both", "left"]\n', '"both" stands alone'),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_seconds = 5\n'
+     "repetitions = { min = 5, max = 3 }\n", "steps[0].repetitions.max: 3 is out of range; use 5"),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_seconds = 5\n'
+     "repetitions = 0\n", "steps[0].repetitions: 0 is out of range; use 1 to 20"),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_seconds = 5\n'
+     "repetitions = { default = 9, min = 2, max = 4 }\n",
+     "steps[0].repetitions.default: 9 is out of range; use 2 to 4"),
+    ('title = "x"\n[[steps]]\ntitle = "a"\ninstruction = "b"\nhold_secs = 5\n',
+     'steps[0].hold_secs: unknown key (did you mean "hold_seconds"?)'),
+    ('titel = "x"\n' + GOOD_STEP, 'titel: unknown key (did you mean "title"?)'),
+    ('title = "x"\nsteps = 3\n', "steps: missing; add at least one [[steps]] table"),
+    ('title = "x"\nbreath_seconds = 0\n' + GOOD_STEP, "breath_seconds: 0 is out of range"),
+])
+def test_each_bad_field_is_named_with_what_is_accepted(
+        user_routines: Path, text: str, expected: str) -> None:
+    path = write(user_routines, "bad", text)
+    with pytest.raises(ConfigError) as caught:
+        load_file(path)
+    message = caught.value.message
+    assert message.startswith(f"{path}: ")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_a_bad_file_name_is_refused(user_routines: Path) -> None:
+    path = write(user_routines, "My Routine", 'title = "x"\n' + GOOD_STEP)
+    with pytest.raises(ConfigError, match="is not a routine name"):
+        load_file(path)
+
+
+def test_escape_sequences_in_a_user_file_are_stripped(user_routines: Path) -> None:
+    path = write(user_routines, "evil", 'title = "Evil\\u001b[2J\\u001b]0;pwned\\u0007 one"\n'
+                 '[[steps]]\ntitle = "a\\u0007b"\ninstruction = "x\\u009b31my"\nhold_seconds = 3\n')
+    r = load_file(path)
+    assert r.title == "Evil one"
+    assert r.steps[0].title == "ab"
+    assert r.steps[0].instruction == "xy"
+
+
+def test_an_unknown_routine_name_suggests_the_closest() -> None:
+    with pytest.raises(UsageError, match='no routine named "shotgn" \\(did you mean "shotgun"\\?\\)'):
+        find("shotgn", builtins())  # type: ignore[arg-type]
+
+
+def test_reps_changes_ranged_steps_within_their_range() -> None:
+    r = with_repetitions(builtins()["hips-lower-back"], 5)  # type: ignore[arg-type]
+    assert [s.repetitions.default for s in r.steps] == [5, 5, 1]
+    with pytest.raises(UsageError, match="outside"):
+        with_repetitions(r, 6)
