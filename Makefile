@@ -13,7 +13,7 @@ $(BIN)/stretchd: pyproject.toml
 
 ## set up, then start the daemon in the foreground
 run: $(BIN)/stretchd
-	$(BIN)/stretchd walk
+	$(BIN)/stretchd run
 
 ## set up, then run the whole test suite (real-desktop tests included)
 test: $(BIN)/stretchd

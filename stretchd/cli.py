@@ -120,3 +120,201 @@ def routines_show(name: str) -> None:
     print_plain(r, click.echo)
     if r.path is not None:
         click.echo(f"File: {r.path}")
+
+
+# The daemon and its control -----------------------------------------------------------
+
+@cli.command()
+def run() -> None:
+    """Run the reminder daemon in the foreground (the systemd unit runs this).
+
+    Reminds on the desktop with Start / Snooze / Skip buttons, or on this console when no
+    notification server answers. Stop it with Ctrl-C or SIGTERM; SIGHUP re-reads the config.
+    """
+    from stretchd.daemon import main
+
+    sys.exit(main())
+
+
+def _local_context() -> Any:
+    from stretchd import paths
+    from stretchd.config import load
+    from stretchd.history import History
+    from stretchd.schedule import local_zone
+    from stretchd.state import Context
+
+    config = load(paths.config_file(), _routines())
+    return Context(config, History(paths.database_file()), local_zone())
+
+
+def _ask(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The daemon's reply, or None when no daemon runs; a refusal becomes its error."""
+    from stretchd.control import request
+    from stretchd.errors import DaemonNotRunning
+
+    try:
+        reply = request(message)
+    except DaemonNotRunning:
+        return None
+    if not reply.get("ok"):
+        err = StretchdError(str(reply.get("error", "the daemon refused")))
+        err.exit_code = int(reply.get("exit", 1))
+        raise err
+    return reply
+
+
+def _change(message: dict[str, Any], offline: Any) -> None:
+    """Send a state change to the daemon, or apply it to the store when none runs."""
+    reply = _ask(message)
+    if reply is not None:
+        click.echo(reply["message"])
+        return
+    ctx = _local_context()
+    try:
+        click.echo(f"{offline(ctx)} (the daemon is not running; this applies when it starts)")
+    finally:
+        ctx.store.close()
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def status(as_json: bool) -> None:
+    """Is the daemon up; the next reminders; snooze, skip and pause state.
+
+    Exits 69 when the daemon is not running (after printing the next reminders).
+    """
+    import json
+    from datetime import datetime
+
+    reply = _ask({"cmd": "status"})
+    if reply is None:
+        from stretchd.state import status as local_status
+
+        ctx = _local_context()
+        try:
+            info = local_status(ctx, datetime.now(ctx.tz))
+        finally:
+            ctx.store.close()
+        info["running"] = False
+    else:
+        info = {k: v for k, v in reply.items() if k != "ok"}
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+    else:
+        _print_status(info)
+    if not info["running"]:
+        sys.exit(69)
+
+
+def _print_status(info: dict[str, Any]) -> None:
+    if info["running"]:
+        where = {True: "on the desktop", False: "on the console (no notification server)",
+                 None: "on the desktop when one is due"}[info.get("desktop")]
+        click.echo(f"stretchd is running (pid {info['pid']}); reminders show {where}")
+    else:
+        click.echo("stretchd is not running; start it with `stretchd run` or "
+                   "`stretchd service install`")
+    if info.get("showing"):
+        click.echo(f"Showing now: {info['showing']['reminder']}")
+    if info.get("paused_until"):
+        click.echo(f"Paused until {info['paused_until'][:16].replace('T', ' ')}")
+    for s in info.get("snoozed", []):
+        click.echo(f"Snoozed: {s['reminder']} shows again at {s['when']}")
+    if not info["next"]:
+        click.echo("No reminders scheduled.")
+        return
+    click.echo("Next reminders:")
+    width = max(len(n["reminder"]) for n in info["next"])
+    for n in info["next"]:
+        note = f"  ({n['note']})" if n["note"] else ""
+        click.echo(f"  {n['reminder']:<{width}}  {n['when']:<18}  {n['routine']:<16} {n['days']}{note}")
+
+
+@cli.command()
+@click.argument("minutes", required=False, type=click.IntRange(1, 240))
+def snooze(minutes: int | None) -> None:
+    """Snooze the reminder showing now (or the next one) by MINUTES (default from config)."""
+    from datetime import datetime
+
+    from stretchd.state import snooze_next
+
+    def offline(ctx: Any) -> str:
+        return snooze_next(ctx, datetime.now(ctx.tz), minutes or ctx.config.defaults.snooze_minutes)
+
+    _change({"cmd": "snooze", "minutes": minutes}, offline)
+
+
+@cli.command()
+@click.argument("reminder", required=False)
+def skip(reminder: str | None) -> None:
+    """Skip the reminder showing now, or the next occurrence (of REMINDER)."""
+    from datetime import datetime
+
+    from stretchd.state import skip_next
+
+    _change({"cmd": "skip", "reminder": reminder},
+            lambda ctx: skip_next(ctx, datetime.now(ctx.tz), reminder))
+
+
+@cli.command()
+@click.option("--for", "for_", metavar="DURATION", help="e.g. 30m, 2h, 1h30m, 1d")
+@click.option("--until", metavar="WHEN", help='e.g. 14:00, "2026-12-01 08:00", 2026-12-01')
+def pause(for_: str | None, until: str | None) -> None:
+    """Pause reminders for DURATION or until WHEN; `stretchd resume` ends it early."""
+    from datetime import datetime
+
+    from stretchd.schedule import local_zone, parse_duration, parse_when
+    from stretchd.state import pause as do_pause
+
+    if (for_ is None) == (until is None):
+        raise click.UsageError("give one of --for DURATION or --until WHEN")
+    tz = local_zone()
+    now = datetime.now(tz)
+    try:
+        end = now + parse_duration(for_) if for_ is not None else parse_when(str(until), now, tz)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--for" if for_ else "--until") from None
+    _change({"cmd": "pause", "until": end.isoformat()},
+            lambda ctx: do_pause(ctx, datetime.now(ctx.tz), end))
+
+
+@cli.command()
+def resume() -> None:
+    """End a pause now."""
+    from stretchd.state import resume as do_resume
+
+    _change({"cmd": "resume"}, do_resume)
+
+
+@cli.command()
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 36500),
+              help="How many days back.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def history(days: int, as_json: bool) -> None:
+    """What happened to each reminder, and each walkthrough, over the last DAYS days."""
+    import json
+    from datetime import datetime, timedelta
+
+    from stretchd import paths
+    from stretchd.history import History
+
+    since = datetime.now().astimezone() - timedelta(days=days)
+    with History(paths.database_file()) as h:
+        rows: list[dict[str, Any]] = [
+            {"at": e.at.isoformat(), "reminder": e.reminder, "what": e.kind, "detail": e.detail or ""}
+            for e in h.events(since)
+        ] + [
+            {"at": w.started.isoformat(), "reminder": w.reminder or "", "what": "walk",
+             "detail": f"{w.routine}: {w.describe()}"}
+            for w in h.walks(since)
+        ]
+    rows.sort(key=lambda r: r["at"])
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"Nothing in the last {days} days.")
+        return
+    for r in rows:
+        when = r["at"][:16].replace("T", " ")
+        click.echo(f"{when}  {r['reminder'] or '-':<10} {r['what']:<10} {r['detail']}")

@@ -29,7 +29,35 @@ def m001_initial(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX walks_started ON walks(started)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (m001_initial,)
+def m002_reminders(db: sqlite3.Connection) -> None:
+    # One row per reminder occurrence (a reminder on a local date) with where it stands,
+    # and the log of everything that happened to it.
+    db.execute(
+        """CREATE TABLE occurrences (
+            reminder TEXT NOT NULL,
+            occurrence TEXT NOT NULL,      -- the local date it belongs to
+            scheduled TEXT NOT NULL,
+            status TEXT NOT NULL,          -- showing, snoozed, skipped, started, dismissed, ...
+            snoozes INTEGER NOT NULL DEFAULT 0,
+            snoozed_until TEXT,
+            PRIMARY KEY (reminder, occurrence)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            reminder TEXT NOT NULL,
+            occurrence TEXT NOT NULL,
+            kind TEXT NOT NULL,            -- shown, late, started, snoozed, skipped, ...
+            detail TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX events_at ON events(at)")
+    db.execute("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_reminders)
 
 
 def migrate(db: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
@@ -71,8 +99,31 @@ class Walk:
         return f"interrupted at step {self.step} of {self.steps}"
 
 
+@dataclass(frozen=True)
+class Occurrence:
+    reminder: str
+    occurrence: str
+    scheduled: datetime
+    status: str
+    snoozes: int
+    snoozed_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    reminder: str
+    occurrence: str
+    kind: str
+    detail: str | None
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone().isoformat(timespec="milliseconds")
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 class History:
@@ -135,3 +186,72 @@ class History:
                  datetime.fromisoformat(r[4]) if r[4] else None, r[5], r[6], r[7])
             for r in rows
         ]
+
+    # Reminder occurrences and their events -------------------------------------------
+
+    def record(self, reminder: str, occurrence: str, scheduled: datetime, kind: str,
+               at: datetime, *, status: str | None = None, detail: str | None = None,
+               snoozes: int | None = None, snoozed_until: datetime | None = None) -> None:
+        """Log an event and set the occurrence's status (default: the event's kind), at once."""
+        try:
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute(
+                    "INSERT INTO events (at, reminder, occurrence, kind, detail) VALUES (?,?,?,?,?)",
+                    (_iso(at), reminder, occurrence, kind, detail))
+                self.db.execute(
+                    """INSERT INTO occurrences (reminder, occurrence, scheduled, status, snoozes,
+                                                snoozed_until)
+                       VALUES (?, ?, ?, ?, coalesce(?, 0), ?)
+                       ON CONFLICT (reminder, occurrence) DO UPDATE SET
+                         status = excluded.status,
+                         snoozes = coalesce(?, snoozes),
+                         snoozed_until = excluded.snoozed_until""",
+                    (reminder, occurrence, _iso(scheduled), status or kind, snoozes,
+                     _iso(snoozed_until) if snoozed_until else None, snoozes))
+        except sqlite3.Error as e:
+            raise StretchdError(f"{self.path}: cannot write the history: {e}") from None
+
+    def occurrence(self, reminder: str, occurrence: str) -> Occurrence | None:
+        row = self.db.execute(
+            "SELECT reminder, occurrence, scheduled, status, snoozes, snoozed_until FROM occurrences"
+            " WHERE reminder = ? AND occurrence = ?", (reminder, occurrence)).fetchone()
+        return self._occ(row) if row else None
+
+    @staticmethod
+    def _occ(row: tuple[str, str, str, str, int, str | None]) -> Occurrence:
+        return Occurrence(row[0], row[1], datetime.fromisoformat(row[2]), row[3], row[4],
+                          _dt(row[5]))
+
+    def occurrences(self, since_key: str, status: str | None = None) -> list[Occurrence]:
+        """Occurrences on or after a local date (as 'YYYY-MM-DD'), optionally of one status."""
+        sql = ("SELECT reminder, occurrence, scheduled, status, snoozes, snoozed_until "
+               "FROM occurrences WHERE occurrence >= ?")
+        args: tuple[str, ...] = (since_key,)
+        if status:
+            sql += " AND status = ?"
+            args += (status,)
+        return [self._occ(r) for r in self.db.execute(sql + " ORDER BY scheduled", args)]
+
+    def events(self, since: datetime | None = None) -> list[Event]:
+        sql = "SELECT at, reminder, occurrence, kind, detail FROM events"
+        args: tuple[str, ...] = ()
+        if since is not None:
+            sql += " WHERE at >= ?"
+            args = (_iso(since),)
+        return [Event(datetime.fromisoformat(r[0]), r[1], r[2], r[3], r[4])
+                for r in self.db.execute(sql + " ORDER BY at, id", args)]
+
+    def get_state(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str | None) -> None:
+        if value is None:
+            self._write("DELETE FROM state WHERE key = ?", (key,))
+        else:
+            self._write("INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                        "value = excluded.value", (key, value))
+
+    def paused_until(self) -> datetime | None:
+        return _dt(self.get_state("paused_until"))

@@ -1,0 +1,250 @@
+"""config.toml: read with tomllib and validate into frozen objects, every problem named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stretchd.errors import ConfigError, did_you_mean
+from stretchd.text import clean
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+TOP_KEYS = ("defaults", "reminders")
+DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal")
+REMINDER_KEYS = ("time", "days", "routine")
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+BOUNDS = {"snooze_minutes": (1, 240), "max_snoozes": (0, 20), "grace_minutes": (0, 720)}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    name: str
+    time: dt.time
+    routine: str
+    days: frozenset[int] = frozenset(range(7))  # 0 = Monday
+
+    def days_text(self) -> str:
+        if len(self.days) == 7:
+            return "every day"
+        return ",".join(DAYS[d] for d in sorted(self.days))
+
+
+@dataclass(frozen=True)
+class Defaults:
+    routine: str = "hips-lower-back"
+    snooze_minutes: int = 10
+    max_snoozes: int = 3
+    grace_minutes: int = 30
+    terminal: str | tuple[str, ...] = "auto"
+
+
+@dataclass(frozen=True)
+class Config:
+    defaults: Defaults
+    reminders: tuple[Reminder, ...]
+    path: Path | None = field(default=None, compare=False)
+
+    def reminder(self, name: str) -> Reminder | None:
+        return next((r for r in self.reminders if r.name == name), None)
+
+
+def default_config_file() -> Path:
+    """The built-in default, the same file as config/config.toml in the repository."""
+    return Path(__file__).parent / "default-config.toml"
+
+
+def parse_time(value: object) -> dt.time | None:
+    """A wall-clock time from "HH:MM", "HH:MM:SS" or a TOML local time; None if it is none."""
+    if isinstance(value, dt.time):
+        return value.replace(microsecond=0)
+    if not isinstance(value, str):
+        return None
+    m = TIME_RE.match(value.strip())
+    if not m:
+        return None
+    hour, minute, second = int(m[1]), int(m[2]), int(m[3] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return dt.time(hour, minute, second)
+
+
+def format_time(t: dt.time) -> str:
+    return t.strftime("%H:%M:%S" if t.second else "%H:%M")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return '"' + clean(value, keep_newlines=False)[:60] + '"'
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return clean(repr(value), keep_newlines=False)[:60]
+
+
+class _Checker:
+    """Collects every problem in a file, each as 'FILE: KEY: what is wrong (line N)'."""
+
+    def __init__(self, display: str, text: str) -> None:
+        self.display = display
+        self.lines = text.splitlines()
+        self.problems: list[str] = []
+
+    def line_of(self, table: str, key: str) -> int | None:
+        current = ""
+        key_re = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=')
+        for number, line in enumerate(self.lines, 1):
+            header = re.match(r"^\s*\[([^\[\]]+)\]", line)
+            if header:
+                current = header[1].strip().replace('"', "").replace("'", "")
+                if current == (f"{table}.{key}" if table else key):
+                    return number
+            elif current == table and key_re.match(line):
+                return number
+        return None
+
+    def add(self, table: str, key: str, problem: str) -> None:
+        name = f"{table}.{key}" if table else key
+        line = self.line_of(table, key)
+        self.problems.append(f"{self.display}: {name}: {problem}" + (f" (line {line})" if line else ""))
+
+    def unknown(self, table: str, data: dict[str, Any], allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for key in data:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or f"; known keys: {', '.join(allowed)}"
+                self.add(table, key, f"unknown key{hint}")
+
+
+def _routine(ck: _Checker, table: str, value: object, routines: Iterable[str] | None) -> str | None:
+    if not isinstance(value, str) or not value:
+        ck.add(table, "routine", f"{_show(value)} is not a routine name; use one of "
+                                 f"`stretchd routines list`, e.g. \"hips-lower-back\"")
+        return None
+    if routines is not None and value not in routines:
+        known = sorted(routines)
+        ck.add(table, "routine", f"no routine named {_show(value)}{did_you_mean(value, known)}; "
+                                 f"known: {', '.join(known)}")
+        return None
+    return value
+
+
+def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Defaults:
+    if not isinstance(data, dict):
+        ck.add("", "defaults", "must be a table: [defaults]")
+        return Defaults()
+    ck.unknown("defaults", data, DEFAULT_KEYS)
+    out: dict[str, Any] = {}
+    if "routine" in data:
+        out["routine"] = _routine(ck, "defaults", data["routine"], routines) or Defaults.routine
+    for key, (low, high) in BOUNDS.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            ck.add("defaults", key, f"{_show(value)} is not accepted; use a whole number "
+                                    f"from {low} to {high}")
+        else:
+            out[key] = value
+    if "terminal" in data:
+        value = data["terminal"]
+        if value == "auto":
+            out["terminal"] = "auto"
+        elif (isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)):
+            out["terminal"] = tuple(value)
+        else:
+            ck.add("defaults", "terminal", f'{_show(value)} is not accepted; use "auto" or a '
+                                           'command as a list, e.g. ["kitty", "--"]')
+    return Defaults(**out)
+
+
+def _days(ck: _Checker, table: str, value: object) -> frozenset[int] | None:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        ck.add(table, "days", f'{_show(value)} is not accepted; use a list of mon..sun, '
+                              'e.g. ["mon", "wed", "fri"], or leave days out for every day')
+        return None
+    days = set()
+    for day in value:
+        key = day.strip().lower() if isinstance(day, str) else ""
+        if key in DAYS or key in FULL_DAYS:
+            days.add(DAYS.index(key) if key in DAYS else FULL_DAYS.index(key))
+        else:
+            hint = did_you_mean(key[:3], DAYS) if key else ""
+            ck.add(table, "days", f"{_show(day)} is not a day; use mon, tue, wed, thu, fri, sat "
+                                  f"or sun{hint}")
+            return None
+    return frozenset(days)
+
+
+def _reminders(ck: _Checker, data: object, default_routine: str,
+               routines: Iterable[str] | None) -> tuple[Reminder, ...]:
+    if not isinstance(data, dict):
+        ck.add("", "reminders", "must be tables like [reminders.morning]")
+        return ()
+    out = []
+    for name, raw in data.items():
+        table = f"reminders.{name}"
+        if not NAME_RE.match(name):
+            ck.add("reminders", name, "is not a reminder name; use letters, digits, - and _ "
+                                      "(at most 40)")
+            continue
+        if not isinstance(raw, dict):
+            ck.add("reminders", name, f'must be a table like [reminders.{name}] with time = "07:30"')
+            continue
+        ck.unknown(table, raw, REMINDER_KEYS)
+        if "time" not in raw:
+            ck.add(table, "time", 'missing; use HH:MM (24-hour), e.g. "07:30"')
+            continue
+        time = parse_time(raw["time"])
+        if time is None:
+            ck.add(table, "time", f'{_show(raw["time"])} is not a time; use HH:MM (24-hour), '
+                                  'e.g. "07:30"')
+        days = _days(ck, table, raw["days"]) if "days" in raw else frozenset(range(7))
+        routine = (_routine(ck, table, raw["routine"], routines) if "routine" in raw
+                   else default_routine)
+        if time is not None and days is not None and routine is not None:
+            out.append(Reminder(name=name, time=time, routine=routine, days=days))
+    return tuple(out)
+
+
+def parse(text: str, display: str, routines: Iterable[str] | None = None,
+          path: Path | None = None) -> Config:
+    """Validate config text; raise ConfigError listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{display}: invalid TOML: {e}") from None
+    except RecursionError:
+        raise ConfigError(f"{display}: invalid TOML: nested too deeply") from None
+    routines = None if routines is None else set(routines)
+    ck = _Checker(display, text)
+    ck.unknown("", data, TOP_KEYS)
+    defaults = _defaults(ck, data.get("defaults", {}), routines)
+    reminders = _reminders(ck, data.get("reminders", {}), defaults.routine, routines)
+    if ck.problems:
+        raise ConfigError(ck.problems[0], ck.problems)
+    return Config(defaults=defaults, reminders=reminders, path=path)
+
+
+def load(path: Path, routines: Iterable[str] | None = None) -> Config:
+    """The user's config, or the built-in default when the file does not exist."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return parse(default_config_file().read_text(), "built-in default config", routines)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    return parse(text, str(path), routines, path=path)

@@ -1,0 +1,374 @@
+"""The daemon: one asyncio loop with APScheduler cron jobs, notifications and a control socket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from stretchd import paths
+from stretchd.config import Config, Reminder, load
+from stretchd.errors import ConfigError, StretchdError
+from stretchd.history import History
+from stretchd.notify import Notice, Notifier
+from stretchd.routines import Routine, load_all
+from stretchd.schedule import Due, catch_up, occurrence_key, occurrences_between
+from stretchd.session import format_duration, plan, planned_seconds
+from stretchd.state import FINAL, Context
+from stretchd.terminal import TerminalLauncher, walk_argv
+
+TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
+JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
+LATE = timedelta(seconds=60)  # shown this much after its time, a reminder is marked late
+LEVELS = {"error": 3, "warning": 4, "notice": 5, "info": 6, "debug": 7}
+
+
+def log(level: str, message: str) -> None:
+    """One line on stderr with a journald priority prefix."""
+    if level == "debug" and not os.environ.get("STRETCHD_DEBUG"):
+        return
+    sys.stderr.write(f"<{LEVELS[level]}>{message}\n")
+    sys.stderr.flush()
+
+
+def sd_notify(message: str) -> None:
+    """Tell systemd (Type=notify) how we are doing; a no-op outside systemd."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.connect(address)
+            s.sendall(message.encode())
+    except OSError as e:
+        log("warning", f"cannot notify systemd at {address!r}: {e}")
+
+
+@dataclass
+class Showing:
+    due: Due
+    handle: str
+    snoozes: int
+
+
+class Daemon:
+    def __init__(self, *, store: History, notifier: Notifier, terminal: Callable[[Config], TerminalLauncher],
+                 tz: tzinfo, config_path: Path | None = None,
+                 now: Callable[[], datetime] | None = None) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.make_terminal = terminal
+        self.tz = tz
+        self.config_path = config_path or paths.config_file()
+        self.now = now or (lambda: datetime.now(self.tz))
+        self.config: Config | None = None
+        self.routines: dict[str, Routine] = {}
+        self.showing: Showing | None = None
+        self.scheduler: Any = None
+        self.last_wall = self.now()
+        self.last_mono = time.monotonic()
+        self.stopping = asyncio.Event()
+        self._busy: set[tuple[str, str]] = set()  # occurrences being presented right now
+
+    @property
+    def ctx(self) -> Context:
+        assert self.config is not None
+        return Context(self.config, self.store, self.tz)
+
+    # Configuration --------------------------------------------------------------------
+
+    def load_config(self) -> Config:
+        routines, problems = load_all(paths.user_routines_dir())
+        for problem in problems:
+            log("warning", f"skipped routine file {problem}")
+        config = load(self.config_path, routines)
+        self.routines = routines
+        self.config = config
+        return config
+
+    def reload(self) -> str:
+        """Re-read the config and re-arm; an invalid config keeps the running schedule."""
+        old = self.config
+        try:
+            self.load_config()
+        except ConfigError as e:
+            self.config = old
+            log("error", f"config not reloaded, the old schedule stays: {e.message}")
+            raise
+        self.arm()
+        log("info", f"config reloaded: {len(self.ctx.config.reminders)} reminders")
+        return "reloaded"
+
+    # Scheduling -----------------------------------------------------------------------
+
+    def arm(self) -> None:
+        """(Re)create one cron job per reminder, and a date job per pending snooze."""
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.date import DateTrigger
+
+        assert self.config is not None
+        self.scheduler.remove_all_jobs()
+        grace = max(1, self.config.defaults.grace_minutes * 60)
+        for r in self.config.reminders:
+            days = ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(r.days))
+            trigger = CronTrigger(day_of_week=days, hour=r.time.hour, minute=r.time.minute,
+                                  second=r.time.second, timezone=self.tz)
+            self.scheduler.add_job(self.fire, trigger, args=(r.name,), id=f"reminder:{r.name}",
+                                   coalesce=True, misfire_grace_time=grace, max_instances=1)
+        now = self.now()
+        since = (now - timedelta(days=1)).astimezone(self.tz).date().isoformat()
+        for occ in self.store.occurrences(since, status="snoozed"):
+            if occ.snoozed_until and occ.snoozed_until > now:
+                self.scheduler.add_job(self.snooze_due, DateTrigger(occ.snoozed_until, timezone=self.tz),
+                                       args=(occ.reminder, occ.occurrence),
+                                       id=f"snooze:{occ.reminder}:{occ.occurrence}",
+                                       misfire_grace_time=grace, replace_existing=True)
+
+    async def fire(self, name: str) -> None:
+        """A cron job: the reminder's occurrence at (or just before) now."""
+        assert self.config is not None
+        r = self.config.reminder(name)
+        if r is None:
+            return
+        now = self.now()
+        grace = timedelta(minutes=self.config.defaults.grace_minutes)
+        window = max(grace, timedelta(minutes=1))
+        occs = occurrences_between(r, now - window, now + timedelta(seconds=1), self.tz)
+        if occs:
+            occ = occs[-1]
+            await self.present(Due(r, occ, occurrence_key(occ, self.tz)))
+
+    async def snooze_due(self, name: str, key: str) -> None:
+        assert self.config is not None
+        r = self.config.reminder(name)
+        got = self.store.occurrence(name, key)
+        if r is None or got is None or got.status != "snoozed":
+            return
+        await self.present(Due(r, got.scheduled, key), snoozes=got.snoozes, again=True)
+
+    async def present(self, due: Due, *, snoozes: int = 0, again: bool = False) -> None:
+        """Show a due occurrence unless it is handled, skipped, snoozed ahead, or paused."""
+        ident = (due.reminder.name, due.key)
+        if ident in self._busy:
+            return
+        self._busy.add(ident)
+        try:
+            await self._present(due, snoozes, again)
+        finally:
+            self._busy.discard(ident)
+
+    async def _present(self, due: Due, snoozes: int, again: bool) -> None:
+        now = self.now()
+        name = due.reminder.name
+        got = self.store.occurrence(name, due.key)
+        if got is not None and not again:
+            if got.status == "snoozed" and got.snoozed_until and got.snoozed_until > now:
+                self.arm()  # snoozed before it came: its date job shows it later
+                return
+            if got.status in FINAL or got.status == "showing":
+                return
+            snoozes = got.snoozes
+        paused = self.store.paused_until()
+        if paused is not None and now < paused:
+            self.store.record(name, due.key, due.at, "skipped", now, detail="paused")
+            log("info", f"{name} {due.key}: skipped, paused until {paused:%H:%M}")
+            return
+        if self.showing is not None:
+            old = self.showing
+            self.showing = None
+            self.store.record(old.due.reminder.name, old.due.key, old.due.at, "superseded", now,
+                              detail=f"by {name}")
+            await self.notifier.close(old.handle)
+        assert self.config is not None
+        late = now - due.at > LATE and not again
+        notice = self.notice(due.reminder, snoozes, late=late)
+        showing = Showing(due, "", snoozes)
+        showing.handle = await self.notifier.show(notice, lambda action: self.on_action(showing, action))
+        self.showing = showing
+        kind = "late" if late else "shown"
+        detail = f"{int((now - due.at).total_seconds() // 60)} min late" if late else (
+            f"after {snoozes} snooze{'s' if snoozes != 1 else ''}" if again else None)
+        self.store.record(name, due.key, due.at, kind, now, status="showing", detail=detail,
+                          snoozes=snoozes)
+        log("info", f"{name} {due.key}: {kind}" + (f" ({detail})" if detail else ""))
+
+    def notice(self, r: Reminder, snoozes: int, *, late: bool) -> Notice:
+        assert self.config is not None
+        routine = self.routines.get(r.routine)
+        length = format_duration(planned_seconds(plan(routine))) if routine else "?"
+        title_name = routine.title if routine else r.routine
+        body = f"{r.name.capitalize()}: {title_name} ({length})"
+        if late:
+            body += f" — it was due at {r.time:%H:%M}"
+        minutes = self.config.defaults.snooze_minutes
+        buttons = [("start", "Start")]
+        if snoozes < self.config.defaults.max_snoozes:
+            buttons.append(("snooze", f"Snooze {minutes} min"))
+        buttons.append(("skip", "Skip"))
+        return Notice("Time to stretch", body, tuple(buttons),
+                      command=f"stretchd walk {r.routine} · stretchd snooze · stretchd skip")
+
+    # Actions on the showing notification ----------------------------------------------
+
+    def on_action(self, showing: Showing, action: str) -> None:
+        """desktop-notifier calls this from the loop; the work happens in a task."""
+        asyncio.get_running_loop().create_task(self.act(showing, action))
+
+    async def act(self, showing: Showing, action: str, minutes: int | None = None) -> str:
+        if self.showing is not showing:
+            return "that notification is no longer showing"
+        assert self.config is not None
+        now = self.now()
+        due = showing.due
+        name = due.reminder.name
+        self.showing = None
+        if action in ("start", "clicked"):
+            self.store.record(name, due.key, due.at, "started", now,
+                              detail="body clicked" if action == "clicked" else None)
+            try:
+                self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, name))
+            except StretchdError as e:
+                log("error", e.message)
+                await self.notifier.show(Notice(
+                    "stretchd: no terminal", f"{e.message}", (),
+                ), lambda a: None)
+            return f"started {name}"
+        if action == "snooze":
+            if showing.snoozes >= self.config.defaults.max_snoozes:
+                self.showing = showing
+                return f"{name} was snoozed {showing.snoozes} times already; Start or Skip it"
+            until = now + timedelta(minutes=minutes or self.config.defaults.snooze_minutes)
+            self.store.record(name, due.key, due.at, "snoozed", now, snoozes=showing.snoozes + 1,
+                              snoozed_until=until)
+            await self.notifier.close(showing.handle)
+            self.arm()
+            return f"snoozed {name} until {until.astimezone(self.tz):%H:%M}"
+        if action == "skip":
+            self.store.record(name, due.key, due.at, "skipped", now)
+            await self.notifier.close(showing.handle)
+            return f"skipped {name}"
+        if action == "dismissed":
+            self.store.record(name, due.key, due.at, "dismissed", now)
+            return f"dismissed {name}"
+        self.showing = showing
+        return f"unknown action {action}"
+
+    # The wall-clock watch -------------------------------------------------------------
+
+    def check_clock(self, since: datetime | None = None) -> None:
+        """Catch up what the scheduler missed: after a suspend, a clock jump, or a stop."""
+        assert self.config is not None
+        now, mono = self.now(), time.monotonic()
+        jumped = abs((now - self.last_wall).total_seconds() - (mono - self.last_mono)) > JUMP
+        start = since or self.last_wall
+        self.last_wall, self.last_mono = now, mono
+        self.store.set_state("alive_at", now.isoformat())
+        if jumped:
+            log("notice", "the wall clock jumped; re-arming the schedule")
+            self.arm()
+        if now <= start:
+            return
+        handled = {(o.reminder, o.occurrence)
+                   for o in self.store.occurrences((start - timedelta(days=9)).date().isoformat())}
+        grace = timedelta(minutes=self.config.defaults.grace_minutes)
+        show, missed = catch_up(self.config.reminders, start, now, grace, handled, self.tz)
+        for due in missed:
+            self.store.record(due.reminder.name, due.key, due.at, "missed", now)
+            log("info", f"{due.reminder.name} {due.key}: missed (due {due.at:%H:%M})")
+        if show is not None:
+            asyncio.get_running_loop().create_task(self.present(show))
+
+    async def watch_clock(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                await asyncio.wait_for(self.stopping.wait(), TICK)
+            except TimeoutError:
+                try:
+                    self.check_clock()
+                except StretchdError as e:
+                    log("warning", e.message)
+
+    # Life cycle -----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        from stretchd.control import serve
+
+        self.scheduler = AsyncIOScheduler(timezone=self.tz)
+        self.arm()
+        self.scheduler.start()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
+        loop.add_signal_handler(signal.SIGINT, self.stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, self._sighup)
+        server = await serve(self)
+        alive = self.store.get_state("alive_at")
+        assert self.config is not None
+        grace = timedelta(minutes=self.config.defaults.grace_minutes)
+        since = self.now() - grace
+        if alive:
+            since = min(since, datetime.fromisoformat(alive))
+        self.check_clock(since=since)
+        source = self.config_path if self.config.path else "the built-in default"
+        log("info", f"running: {len(self.config.reminders)} reminders from {source}")
+        sd_notify("READY=1\nSTATUS=reminders armed")
+        watch = loop.create_task(self.watch_clock())
+        await self.stopping.wait()
+        sd_notify("STOPPING=1")
+        watch.cancel()
+        server.close()
+        self.scheduler.shutdown(wait=False)
+        log("info", "stopped")
+
+    def _sighup(self) -> None:
+        with contextlib.suppress(ConfigError):  # reload() has logged it; the old schedule runs on
+            self.reload()
+
+
+def main() -> int:
+    """`stretchd run`: the exit code (0 stopped, 1 cannot start, 78 invalid config)."""
+    from stretchd.control import acquire_lock
+    from stretchd.notify import ConsoleNotifier, DesktopNotifier, FallbackNotifier
+    from stretchd.schedule import local_zone
+    from stretchd.terminal import SystemTerminal
+
+    try:
+        lock = acquire_lock()
+    except StretchdError as e:
+        log("error", e.message)
+        return e.exit_code
+    try:
+        store = History(paths.database_file())
+    except StretchdError as e:
+        log("error", e.message)
+        return e.exit_code
+    notifier = FallbackNotifier(DesktopNotifier(), ConsoleNotifier(), log)
+    daemon = Daemon(store=store, notifier=notifier, tz=local_zone(),
+                    terminal=lambda config: SystemTerminal(config.defaults.terminal))
+    try:
+        daemon.load_config()
+    except ConfigError as e:
+        for problem in e.problems:
+            log("error", problem)
+        log("error", "not started: fix the config (`stretchd config check`) and start again")
+        return e.exit_code
+    try:
+        asyncio.run(daemon.run())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.close()
+        lock.close()
+    return 0

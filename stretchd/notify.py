@@ -1,0 +1,167 @@
+"""Reminder notifications: on the desktop with buttons, or on the console when there is none."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Protocol
+
+from stretchd.text import clean, escape_markup
+
+OnAction = Callable[[str], None]  # "start", "snooze", "skip", "clicked", "dismissed"
+Log = Callable[[str, str], None]  # (level, message)
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    body: str
+    buttons: tuple[tuple[str, str], ...]  # (action, label)
+    command: str = ""  # what to type to act on it without a desktop
+
+
+class NotifyError(Exception):
+    """The notification could not be shown; the message says why in one line."""
+
+
+class Notifier(Protocol):
+    async def show(self, notice: Notice, on_action: OnAction) -> str:
+        """Show the notice; return a handle for close(). Raise NotifyError if it can't."""
+
+    async def close(self, handle: str) -> None:
+        ...
+
+
+class DesktopNotifier:
+    """org.freedesktop.Notifications through desktop-notifier, buttons and all."""
+
+    def __init__(self, app_name: str = "stretchd") -> None:
+        self.app_name = app_name
+        self._notifier: object | None = None
+        self._failure = ""
+        # desktop-notifier logs a failed send as a warning with a traceback and carries on;
+        # we keep its reason and report it ourselves, in one line.
+        lib_log = logging.getLogger("desktop_notifier")
+        lib_log.propagate = False
+        lib_log.handlers = [_Capture(self)]
+
+    def _lib(self) -> object:
+        if self._notifier is None:
+            from desktop_notifier import DesktopNotifier as Lib
+
+            self._notifier = Lib(app_name=self.app_name, app_icon=None)
+        return self._notifier
+
+    async def show(self, notice: Notice, on_action: OnAction) -> str:
+        from desktop_notifier import Button, Notification
+
+        sent: list[bool] = []
+        buttons = tuple(
+            Button(title=label, identifier=action,
+                   on_pressed=(lambda a=action: on_action(a)))  # type: ignore[misc]
+            for action, label in notice.buttons
+        )
+        note = Notification(
+            title=clean(notice.title, keep_newlines=False),
+            # Servers read the body as markup; desktop-notifier does not escape it.
+            message=escape_markup(clean(notice.body)),
+            buttons=buttons,
+            on_clicked=lambda: on_action("clicked"),
+            on_dismissed=lambda: on_action("dismissed"),
+            on_dispatched=lambda: sent.append(True),
+            timeout=0,  # never expires by itself
+        )
+        self._failure = ""
+        lib = self._lib()
+        await lib.send_notification(note)  # type: ignore[attr-defined]
+        if not sent:
+            # A broken connection stays broken: start afresh next time.
+            self._notifier = None
+            raise NotifyError(self._failure or "the notification server did not accept it")
+        return str(note.identifier)
+
+    async def close(self, handle: str) -> None:
+        if self._notifier is not None:
+            await self._notifier.clear(handle)  # type: ignore[attr-defined]
+
+
+class _Capture(logging.Handler):
+    def __init__(self, owner: DesktopNotifier) -> None:
+        super().__init__(logging.WARNING)
+        self.owner = owner
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        self.owner._failure = _reason(exc) if exc else record.getMessage()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    name = type(exc).__name__
+    if "ServiceUnknown" in text or "was not provided by any .service files" in text:
+        return "no notification server on the session bus"
+    if isinstance(exc, FileNotFoundError | ConnectionRefusedError) or "DBUS_SESSION_BUS" in text:
+        return f"no D-Bus session bus ({text})"
+    return f"{name}: {text}"
+
+
+class ConsoleNotifier:
+    """A line and a bell on the daemon's own terminal or log."""
+
+    def __init__(self, stream: IO[str] | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now().astimezone()) -> None:
+        self.stream = stream
+        self.now = now
+        self.count = 0
+
+    async def show(self, notice: Notice, on_action: OnAction) -> str:
+        stream = self.stream or sys.stdout
+        line = clean(f"{notice.title}: {notice.body}", keep_newlines=False)
+        hint = f"  ({notice.command})" if notice.command else ""
+        stream.write(f"\a{self.now():%H:%M} {line}{hint}\n")
+        stream.flush()
+        self.count += 1
+        return f"console-{self.count}"
+
+    async def close(self, handle: str) -> None:
+        return None
+
+
+class FallbackNotifier:
+    """The desktop when it answers, else the console; says once why the desktop is not used."""
+
+    def __init__(self, desktop: Notifier, console: Notifier, log: Log) -> None:
+        self.desktop = desktop
+        self.console = console
+        self.log = log
+        self.on_desktop: bool | None = None  # unknown until the first notice
+
+    async def show(self, notice: Notice, on_action: OnAction) -> str:
+        try:
+            handle = await self.desktop.show(notice, on_action)
+        except NotifyError as e:
+            if self.on_desktop is not False:
+                self.log("warning", f"desktop notifications unavailable ({e}); reminding on the "
+                                    "console until a notification server answers")
+            self.on_desktop = False
+            return "console:" + await self.console.show(notice, on_action)
+        except Exception as e:  # a bus that dies mid-call must not stop the daemon
+            self.log("warning", f"desktop notification failed ({type(e).__name__}: {e}); "
+                                "reminding on the console")
+            self.on_desktop = False
+            return "console:" + await self.console.show(notice, on_action)
+        if self.on_desktop is False:
+            self.log("info", "desktop notifications are back")
+        self.on_desktop = True
+        return handle
+
+    async def close(self, handle: str) -> None:
+        if handle.startswith("console:"):
+            return
+        try:
+            await self.desktop.close(handle)
+        except Exception as e:  # the server may be gone; the notice then is too
+            self.log("debug", f"closing a notification failed: {type(e).__name__}: {e}")

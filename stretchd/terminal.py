@@ -1,0 +1,194 @@
+"""Find and launch a terminal emulator running the walkthrough, argument lists only."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from stretchd.errors import ConfigError, StretchdError
+
+Which = Callable[[str], str | None]
+
+TITLE = "stretchd"
+SETTING_KEY = "config.toml: defaults.terminal"
+NOT_FOUND = "no terminal found; set terminal in config.toml or $TERMINAL, or run: stretchd walk ROUTINE"
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """How one terminal emulator is told to run a program and to title its window."""
+
+    run: tuple[str, ...]  # what goes right before the program's argv
+    title: tuple[str, ...] = ()
+
+
+# Looked up by basename. The flags matter: gnome-terminal's and xfce4-terminal's `-e` take
+# one shell-parsed string, so a program's argv must follow `--` or `-x` instead.
+EMULATORS: Mapping[str, Emulator] = {
+    "xdg-terminal-exec": Emulator(run=()),
+    # Debian policy requires `-e` (the rest of the line is the command) and `-T title`.
+    "x-terminal-emulator": Emulator(run=("-e",), title=("-T", TITLE)),
+    "gnome-terminal": Emulator(run=("--",)),
+    "konsole": Emulator(run=("-e",)),
+    "kitty": Emulator(run=(), title=("--title", TITLE)),
+    "alacritty": Emulator(run=("-e",), title=("--title", TITLE)),
+    "foot": Emulator(run=(), title=("--title", TITLE)),
+    "xterm": Emulator(run=("-e",), title=("-T", TITLE)),
+    # Not searched for, but recognised in $TERMINAL, where a plain `-e` would be wrong.
+    "xfce4-terminal": Emulator(run=("-x",)),
+    "mate-terminal": Emulator(run=("-x",)),
+    "terminator": Emulator(run=("-x",)),
+    "wezterm": Emulator(run=("start", "--")),
+}
+
+# Searched in this order after $TERMINAL when the setting is "auto".
+SEARCH_ORDER = (
+    "xdg-terminal-exec",
+    "x-terminal-emulator",
+    "gnome-terminal",
+    "konsole",
+    "kitty",
+    "alacritty",
+    "foot",
+    "xterm",
+)
+
+UNKNOWN = Emulator(run=("-e",))
+
+
+def find(
+    setting: str | Sequence[str], env: Mapping[str, str], which: Which | None = None
+) -> list[str] | None:
+    """The argv prefix that runs a program in a terminal, or None when no terminal is found.
+
+    `setting` is config.toml's defaults.terminal: "auto", or an argv list used as is.
+    `which` resolves a program name to its path (default: shutil.which over env's PATH).
+    """
+    if which is None:
+        which = _which_in(env)
+    if not isinstance(setting, str):
+        return _configured(setting, which)
+    if setting != "auto":
+        raise ConfigError(f'{SETTING_KEY}: "{setting}" is not "auto" or an argv list, e.g. ["kitty", "--"]')
+    from_env = _from_terminal_variable(env.get("TERMINAL", ""), which)
+    if from_env is not None:
+        return from_env
+    for name in SEARCH_ORDER:
+        path = which(name)
+        if path is not None:
+            emulator = EMULATORS[name]
+            return [path, *emulator.title, *emulator.run]
+    return None
+
+
+def command(prefix: Sequence[str], argv: Sequence[str]) -> list[str]:
+    """The full argv: the terminal's prefix, then the program's argv."""
+    return [*prefix, *argv]
+
+
+def launch(
+    setting: str | Sequence[str],
+    argv: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    which: Which | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start a terminal running `argv`, detached from us; raise StretchdError if none can start."""
+    if env is None:
+        env = os.environ
+    prefix = find(setting, env, which)
+    if prefix is None:
+        raise StretchdError(NOT_FOUND)
+    try:
+        # A session of its own, so the window outlives a daemon restart and never
+        # receives our signals; no inherited stdio, so it cannot write into our journal.
+        return subprocess.Popen(
+            command(prefix, argv),
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise StretchdError(
+            f"cannot start terminal {prefix[0]}: {reason}; "
+            "set terminal in config.toml or $TERMINAL, or run: stretchd walk ROUTINE"
+        ) from exc
+
+
+def walk_argv(routine: str | None = None, reminder: str | None = None) -> list[str]:
+    """The argv of `stretchd walk` run by this same Python, whatever the terminal's PATH holds."""
+    argv = [sys.executable, "-m", "stretchd", "walk"]
+    if routine is not None:
+        argv.append(routine)
+    if reminder is not None:
+        argv += ["--reminder", reminder]
+    return argv
+
+
+class TerminalLauncher(Protocol):
+    """What the daemon needs: open a terminal running a program, or raise StretchdError."""
+
+    def launch(self, argv: Sequence[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class SystemTerminal:
+    """The real launcher: config.toml's terminal setting, environment read at each launch."""
+
+    setting: str | Sequence[str] = "auto"
+    env: Mapping[str, str] | None = None  # None: os.environ as it is when launching
+
+    def launch(self, argv: Sequence[str]) -> None:
+        launch(self.setting, argv, self.env)
+
+
+def _which_in(env: Mapping[str, str]) -> Which:
+    path = env.get("PATH")
+
+    def which(name: str) -> str | None:
+        return shutil.which(name, path=path)
+
+    return which
+
+
+def _configured(setting: Sequence[str], which: Which) -> list[str]:
+    if not setting:
+        raise ConfigError(f'{SETTING_KEY}: an empty list; use "auto" or an argv list like ["kitty", "--"]')
+    if which(setting[0]) is None:
+        raise ConfigError(f'{SETTING_KEY}: program "{setting[0]}" not found; use "auto" or install it')
+    return list(setting)
+
+
+def _from_terminal_variable(value: str, which: Which) -> list[str] | None:
+    """$TERMINAL as a prefix: a program name or path, or a command with arguments."""
+    try:
+        words = shlex.split(value)
+    except ValueError:  # unbalanced quotes: unusable, so look further
+        return None
+    if not words:
+        return None
+    path = which(words[0])
+    if path is None:
+        return None
+    emulator = EMULATORS.get(os.path.basename(words[0]), UNKNOWN)
+    if len(words) == 1:
+        return [path, *emulator.title, *emulator.run]
+    # The user wrote the options; add only the part of the run flag not already there,
+    # so "alacritty -e" and "wezterm start" work as well as "kitty --single-instance".
+    return [path, *words[1:], *emulator.run[_overlap(words[1:], emulator.run):]]
+
+
+def _overlap(words: Sequence[str], flag: Sequence[str]) -> int:
+    """How many leading items of `flag` the end of `words` already holds."""
+    for n in range(min(len(words), len(flag)), 0, -1):
+        if list(words[-n:]) == list(flag[:n]):
+            return n
+    return 0
