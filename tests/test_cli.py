@@ -69,3 +69,73 @@ def test_walk_with_output_piped_prints_the_steps_and_exits_0() -> None:
 def test_reps_out_of_range_is_a_usage_error() -> None:
     code, _, err = run("walk", "shotgun", "--reps", "9")
     assert code == 2 and "outside" in err and "4-5" in err
+
+
+def test_status_without_a_daemon_prints_the_next_reminders_and_exits_69() -> None:
+    code, out, err = run("status")
+    assert code == 69
+    assert "not running" in out
+    assert "morning" in out and "evening" in out and "hips-lower-back" in out
+
+
+def test_status_json_without_a_daemon() -> None:
+    import json
+
+    result = CliRunner().invoke(cli, ["status", "--json"], catch_exceptions=False)
+    info = json.loads(result.stdout)
+    assert result.exit_code == 69 and info["running"] is False
+    assert {n["reminder"] for n in info["next"]} == {"morning", "evening"}
+
+
+def test_skip_without_a_daemon_changes_the_store_and_says_so() -> None:
+    code, out, _ = run("skip", "evening")
+    assert code == 0 and out.startswith("skipped evening at ") and "daemon is not running" in out
+    _, status_out, _ = run("status")
+    assert "(skipped)" in [line for line in status_out.splitlines() if "evening" in line][0]
+
+
+def test_skip_an_unknown_reminder_is_a_usage_error() -> None:
+    code, _, err = run("skip", "evenin")
+    assert code == 2 and 'no reminder named "evenin" (did you mean "evening"?)' in err
+
+
+def test_pause_and_resume_without_a_daemon() -> None:
+    code, out, _ = run("pause", "--for", "2h")
+    assert code == 0 and out.startswith("paused until")
+    assert "Paused until" in run("status")[1]
+    assert run("resume")[1].startswith("resumed")
+    assert "Paused until" not in run("status")[1]
+
+
+def test_pause_needs_exactly_one_of_for_and_until() -> None:
+    assert run("pause")[0] == 2
+    code, _, err = run("pause", "--for", "soon")
+    assert code == 2 and '"soon" is not a duration' in err
+
+
+def test_an_invalid_config_is_exit_78_with_the_key_named(xdg: Path) -> None:
+    cfg = xdg / "config" / "stretchd" / "config.toml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text('[reminders.morning]\ntime = "7:3"\n')
+    code, out, err = run("status")
+    assert code == 78 and out == ""
+    assert err == (f'stretchd: {cfg}: reminders.morning.time: "7:3" is not a time; use HH:MM (24-hour), '
+                   'e.g. "07:30" (line 2)\n')
+
+
+def test_history_lists_what_happened() -> None:
+    run("skip", "morning")
+    code, out, _ = run("history", "--days", "3")
+    assert code == 0 and "morning" in out and "skipped" in out
+
+
+def test_status_does_not_import_the_scheduler_or_the_notifier() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys; from stretchd.cli import cli\n"
+             "try: cli(['status'])\nexcept SystemExit: pass\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('apscheduler', 'desktop_notifier', 'dbus_fast', 'rich')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -83,3 +83,46 @@ class Tmux:
 
     def kill(self) -> None:
         self.cmd("kill-server", check=False)
+
+
+class DaemonProcess:
+    """`stretchd run` as a real process, its stdout and stderr kept in files."""
+
+    def __init__(self, tmp: Path, env: dict[str, str], faketime: str | None = None,
+                 extra: list[str] | None = None) -> None:
+        self.out_path, self.err_path = tmp / "daemon.out", tmp / "daemon.err"
+        argv = [*stretchd_command(), "run"]
+        if faketime:
+            argv = ["faketime", faketime, *argv]
+        self.env = env
+        self.proc = subprocess.Popen(
+            [*(extra or []), *argv], env=env, stdin=subprocess.DEVNULL,
+            stdout=self.out_path.open("w"), stderr=self.err_path.open("w"))
+
+    def out(self) -> str:
+        return self.out_path.read_text()
+
+    def err(self) -> str:
+        return self.err_path.read_text()
+
+    def cli(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*stretchd_command(), *args], env=self.env, capture_output=True,
+                              text=True, timeout=20, check=check)
+
+    def wait_ready(self, timeout: float = 15.0) -> None:
+        def up() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the daemon exited {self.proc.returncode}: {self.err()}")
+            return self.cli("status").returncode == 0
+
+        wait_for(up, timeout, "the daemon to answer `stretchd status`")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode

@@ -1,0 +1,125 @@
+"""`stretchd run` as a real process with no desktop: console reminders and the control socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.harness import DaemonProcess, require, stretchd_command, wait_for
+
+
+def no_desktop_env(env: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in env.items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY")}
+    # An address that cannot be reached, so the test never uses the developer's own bus.
+    env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent/stretchd-test-bus"
+    return env
+
+
+def start(tmp_path: Path, env: dict[str, str], daemons: list[Any], **kw: Any) -> DaemonProcess:
+    d = DaemonProcess(tmp_path, no_desktop_env(env), **kw)
+    daemons.append(d)
+    d.wait_ready()
+    return d
+
+
+def raw(path: Path, payload: bytes, *, read: bool = True) -> dict[str, Any]:
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(10)
+        s.connect(str(path))
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return json.loads(data) if read else {}
+
+
+def sock(xdg: Path) -> Path:
+    return xdg / "run" / "stretchd" / "control.sock"
+
+
+def test_with_no_session_bus_it_reminds_on_the_console(
+        tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any],
+        write_config: Any) -> None:
+    require("faketime")
+    write_config('[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n')
+    d = start(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:29:57")
+    wait_for(lambda: "Time to stretch" in d.out(), 20, "the console reminder")
+    assert "Morning: Shotgun (SI joints) (40 s)" in d.out()
+    assert "\a" in d.out()  # a bell
+    err = d.err()
+    assert err.count("desktop notifications unavailable") == 1
+    assert "Traceback" not in err
+    history = d.cli("history", "--json")
+    assert any(r["what"] == "shown" and r["reminder"] == "morning" for r in json.loads(history.stdout))
+
+
+def test_cli_controls_a_running_daemon(tmp_path: Path, xdg: Path, xdg_env: dict[str, str],
+                                       daemons: list[Any]) -> None:
+    d = start(tmp_path, xdg_env, daemons)
+    status = json.loads(d.cli("status", "--json").stdout)
+    assert status["running"] is True and status["pid"] == d.proc.pid
+    assert d.cli("skip", "evening").stdout.startswith("skipped evening")
+    assert "not running" not in d.cli("skip", "evening").stdout
+    assert d.cli("snooze", "15").stdout.startswith("snoozed ")
+    assert d.cli("pause", "--for", "1h").stdout.startswith("paused until")
+    status = json.loads(d.cli("status", "--json").stdout)
+    assert status["paused_until"] and status["snoozed"]
+    assert d.cli("resume").stdout.strip() == "resumed"
+    assert json.loads(d.cli("status", "--json").stdout)["paused_until"] is None
+
+
+def test_a_second_run_exits_at_once_and_the_first_carries_on(
+        tmp_path: Path, xdg_env: dict[str, str], daemons: list[Any]) -> None:
+    d = start(tmp_path, xdg_env, daemons)
+    second = subprocess.run([*stretchd_command(), "run"], env=no_desktop_env(xdg_env),
+                            capture_output=True, text=True, timeout=20, check=False)
+    assert second.returncode == 1
+    assert f"another stretchd is already running (pid {d.proc.pid})" in second.stderr
+    assert d.cli("status").returncode == 0
+
+
+def test_the_socket_is_its_owners_alone(tmp_path: Path, xdg: Path, xdg_env: dict[str, str],
+                                        daemons: list[Any]) -> None:
+    start(tmp_path, xdg_env, daemons)
+    assert stat.S_IMODE(os.stat(xdg / "run" / "stretchd").st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(sock(xdg)).st_mode) == 0o600
+
+
+def test_bad_messages_get_an_error_and_the_daemon_lives_on(
+        tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any]) -> None:
+    d = start(tmp_path, xdg_env, daemons)
+    for payload in (b"\x00\xff garbage\n", b"{not json\n", b"[1, 2]\n", b'{"cmd": "explode"}\n',
+                    b'{"cmd": "snooze", "minutes": "lots"}\n', b"x" * 200_000 + b"\n"):
+        reply = raw(sock(xdg), payload)
+        assert reply["ok"] is False and reply["error"]
+    assert d.cli("status").returncode == 0
+    assert d.proc.poll() is None
+
+
+def test_an_invalid_config_exits_78_naming_the_key(
+        tmp_path: Path, xdg_env: dict[str, str], write_config: Any) -> None:
+    path = write_config('[reminders.morning]\ntime = "7:3"\n')
+    out = subprocess.run([*stretchd_command(), "run"], env=no_desktop_env(xdg_env),
+                         capture_output=True, text=True, timeout=20, check=False)
+    assert out.returncode == 78
+    assert f'<3>{path}: reminders.morning.time: "7:3" is not a time' in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_it_tells_systemd_it_is_ready(tmp_path: Path, xdg_env: dict[str, str],
+                                      daemons: list[Any]) -> None:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(str(tmp_path / "notify.sock"))
+    listener.settimeout(20)
+    env = {**xdg_env, "NOTIFY_SOCKET": str(tmp_path / "notify.sock")}
+    d = DaemonProcess(tmp_path, no_desktop_env(env))
+    daemons.append(d)
+    message = listener.recv(4096).decode()
+    assert "READY=1" in message.splitlines()
+    listener.close()

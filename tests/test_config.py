@@ -1,0 +1,112 @@
+"""config.toml: the default, accepted forms, and every bad value named with what is accepted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stretchd.config import default_config_file, load, parse, parse_time
+from stretchd.errors import ConfigError
+
+ROUTINES = {"hips-lower-back", "si-joints", "shotgun"}
+
+
+def test_no_file_means_the_builtin_default_two_reminders(tmp_path: Path) -> None:
+    c = load(tmp_path / "none.toml", ROUTINES)
+    assert [(r.name, r.time, r.routine, len(r.days)) for r in c.reminders] == [
+        ("morning", dt.time(7, 30), "hips-lower-back", 7),
+        ("evening", dt.time(21, 0), "si-joints", 7),
+    ]
+    assert (c.defaults.snooze_minutes, c.defaults.max_snoozes, c.defaults.grace_minutes) == (10, 3, 30)
+    assert c.defaults.terminal == "auto"
+
+
+def test_the_repository_config_is_the_builtin_default() -> None:
+    repo_copy = Path(__file__).parent.parent / "config" / "config.toml"
+    assert repo_copy.read_bytes() == default_config_file().read_bytes()
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ('"07:30"', dt.time(7, 30)), ('"7:30"', dt.time(7, 30)), ('"21:05:09"', dt.time(21, 5, 9)),
+    ("07:30:00", dt.time(7, 30)), ('"00:00"', dt.time(0, 0)), ('"23:59"', dt.time(23, 59)),
+])
+def test_accepted_time_forms(value: str, expected: dt.time) -> None:
+    c = parse(f"[reminders.a]\ntime = {value}\n", "config.toml", ROUTINES)
+    assert c.reminders[0].time == expected
+
+
+def test_days_and_a_named_routine() -> None:
+    c = parse('[reminders.lunch]\ntime = "12:30"\ndays = ["mon", "Wednesday", "fri"]\n'
+              'routine = "shotgun"\n', "config.toml", ROUTINES)
+    (r,) = c.reminders
+    assert r.days == frozenset({0, 2, 4}) and r.routine == "shotgun"
+    assert r.days_text() == "mon,wed,fri"
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse(text, "config.toml", ROUTINES)
+    assert caught.value.exit_code == 78
+    return caught.value.problems
+
+
+def test_the_products_own_example_error() -> None:
+    assert problems('[reminders.morning]\ntime = "7:3"\n') == [
+        'config.toml: reminders.morning.time: "7:3" is not a time; use HH:MM (24-hour), '
+        'e.g. "07:30" (line 2)']
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[reminders.a]\ntime = "25:00"\n', 'reminders.a.time: "25:00" is not a time'),
+    ("[reminders.a]\ntime = 730\n", "reminders.a.time: 730 is not a time"),
+    ("[reminders.a]\n", "reminders.a.time: missing"),
+    ('[reminders.a]\ntime = "07:30"\ndays = ["mon", "tues"]\n',
+     'reminders.a.days: "tues" is not a day; use mon, tue, wed, thu, fri, sat or sun (did you mean "tue"?)'),
+    ('[reminders.a]\ntime = "07:30"\ndays = []\n', "reminders.a.days: a list is not accepted"),
+    ('[reminders.a]\ntime = "07:30"\nroutine = "hips"\n',
+     'reminders.a.routine: no routine named "hips"'),
+    ('[reminders.a]\ntime = "07:30"\ntiem = 3\n', 'reminders.a.tiem: unknown key (did you mean "time"?)'),
+    ("[defaults]\nsnooze_minutes = 0\n", "defaults.snooze_minutes: 0 is not accepted; use a whole number from 1 to 240"),
+    ("[defaults]\nsnooze_minutes = true\n", "defaults.snooze_minutes: True is not accepted"),
+    ("[defaults]\ngrace_minutes = -5\n", "defaults.grace_minutes: -5 is not accepted"),
+    ('[defaults]\nterminal = "kitty"\n', 'defaults.terminal: "kitty" is not accepted; use "auto" or a command'),
+    ("[defaults]\nmax_snooze = 2\n", 'defaults.max_snooze: unknown key (did you mean "max_snoozes"?)'),
+    ('[remindrs.a]\ntime = "07:30"\n', 'remindrs: unknown key (did you mean "reminders"?)'),
+    ('reminders = 3\n', "reminders: must be tables like [reminders.morning]"),
+    ('[reminders."bad name"]\ntime = "07:30"\n', "reminders.bad name: is not a reminder name"),
+    ('[reminders.a\ntime = "07:30"\n', "config.toml: invalid TOML"),
+])
+def test_each_bad_value_is_one_line_naming_file_key_and_what_is_accepted(text: str, expected: str) -> None:
+    found = problems(text)
+    assert any(expected in p for p in found), found
+    assert all(p.startswith("config.toml: ") and "\n" not in p for p in found)
+
+
+def test_every_problem_is_listed_not_just_the_first() -> None:
+    found = problems('[defaults]\nsnooze_minutes = 0\n[reminders.a]\ntime = "x"\n[reminders.b]\n'
+                     'time = "08:00"\nroutine = "nope"\n')
+    assert len(found) == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12))
+def test_any_time_text_is_a_time_or_an_error_never_a_crash(text: str) -> None:
+    t = parse_time(text)
+    assert t is None or isinstance(t, dt.time)
+    toml_text = f'[reminders.a]\ntime = {tomlkit_quote(text)}\n'
+    try:
+        c = parse(toml_text, "config.toml", ROUTINES)
+    except ConfigError as e:
+        assert all("\n" not in p for p in e.problems)
+    else:
+        assert c.reminders[0].time == t
+
+
+def tomlkit_quote(text: str) -> str:
+    import tomlkit
+
+    return tomlkit.string(text).as_string()

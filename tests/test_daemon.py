@@ -1,0 +1,219 @@
+"""The daemon's decisions with a fake notifier, terminal and clock: what shows, and what is recorded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from stretchd.history import History
+from stretchd.notify import Notice
+
+TZ = ZoneInfo("Europe/Berlin")
+T0 = datetime(2026, 11, 24, 7, 30, tzinfo=TZ)
+
+
+class FakeNotifier:
+    def __init__(self) -> None:
+        self.shown: list[tuple[Notice, Callable[[str], None]]] = []
+        self.closed: list[str] = []
+
+    async def show(self, notice: Notice, on_action: Callable[[str], None]) -> str:
+        self.shown.append((notice, on_action))
+        return f"n{len(self.shown)}"
+
+    async def close(self, handle: str) -> None:
+        self.closed.append(handle)
+
+
+class FakeTerminal:
+    def __init__(self) -> None:
+        self.launched: list[list[str]] = []
+
+    def launch(self, argv: list[str]) -> None:
+        self.launched.append(list(argv))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Any:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from stretchd.daemon import Daemon
+
+    config = tmp_path / "config.toml"
+    config.write_text('[defaults]\nmax_snoozes = 2\n[reminders.morning]\ntime = "07:30"\n'
+                      '[reminders.lunch]\ntime = "12:00"\nroutine = "shotgun"\n')
+    store = History(tmp_path / "h.sqlite3")
+    notifier, terminal, clock = FakeNotifier(), FakeTerminal(), Clock()
+    d = Daemon(store=store, notifier=notifier, terminal=lambda c: terminal, tz=TZ,
+               config_path=config, now=clock)
+    d.load_config()
+    d.scheduler = AsyncIOScheduler(timezone=TZ)
+
+    class W:
+        pass
+
+    w = W()
+    w.d, w.store, w.notifier, w.terminal, w.clock = d, store, notifier, terminal, clock  # type: ignore[attr-defined]
+    yield w
+    store.close()
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def kinds(store: History) -> list[tuple[str, str]]:
+    return [(e.reminder, e.kind) for e in store.events()]
+
+
+def test_a_due_reminder_shows_start_snooze_skip_with_routine_and_length(world: Any) -> None:
+    run(world.d.fire("morning"))
+    ((notice, _),) = world.notifier.shown
+    assert notice.title == "Time to stretch"
+    assert notice.body == "Morning: Hips and lower back (4 min 2 s)"
+    assert [label for _, label in notice.buttons] == ["Start", "Snooze 10 min", "Skip"]
+    assert kinds(world.store) == [("morning", "shown")]
+
+
+def test_it_fires_once_even_if_the_scheduler_runs_it_twice(world: Any) -> None:
+    async def twice() -> None:
+        await world.d.fire("morning")
+        world.clock.now += timedelta(hours=1)  # a DST fall-back repeat, as APScheduler does
+        await world.d.fire("morning")
+
+    run(twice())
+    assert len(world.notifier.shown) == 1
+
+
+def test_start_opens_the_walkthrough_for_that_reminder(world: Any) -> None:
+    async def go() -> None:
+        await world.d.fire("morning")
+        _, on_action = world.notifier.shown[0]
+        on_action("start")
+        await asyncio.sleep(0)
+
+    run(go())
+    (argv,) = world.terminal.launched
+    assert argv[-4:] == ["walk", "hips-lower-back", "--reminder", "morning"]
+    assert kinds(world.store)[-1] == ("morning", "started")
+
+
+def test_a_click_on_the_body_means_start(world: Any) -> None:
+    async def go() -> None:
+        await world.d.fire("morning")
+        world.notifier.shown[0][1]("clicked")
+        await asyncio.sleep(0)
+
+    run(go())
+    assert len(world.terminal.launched) == 1
+    assert world.store.events()[-1].detail == "body clicked"
+
+
+def test_snooze_comes_back_and_after_max_snoozes_offers_start_and_skip_only(world: Any) -> None:
+    async def go() -> None:
+        await world.d.fire("morning")
+        for _ in range(2):
+            world.notifier.shown[-1][1]("snooze")
+            await asyncio.sleep(0)
+            world.clock.now += timedelta(minutes=10)
+            await world.d.snooze_due("morning", "2026-11-24")
+
+    run(go())
+    labels = [[label for _, label in n.buttons] for n, _ in world.notifier.shown]
+    assert labels == [["Start", "Snooze 10 min", "Skip"], ["Start", "Snooze 10 min", "Skip"],
+                      ["Start", "Skip"]]
+    assert [k for _, k in kinds(world.store)] == ["shown", "snoozed", "shown", "snoozed", "shown"]
+    assert world.notifier.closed == ["n1", "n2"]
+
+
+def test_a_snooze_arms_a_job_at_the_snooze_time(world: Any) -> None:
+    async def go() -> None:
+        await world.d.fire("morning")
+        world.notifier.shown[0][1]("snooze")
+        await asyncio.sleep(0)
+
+    run(go())
+    job = world.d.scheduler.get_job("snooze:morning:2026-11-24")
+    assert job is not None
+
+
+def test_skip_closes_and_records(world: Any) -> None:
+    async def go() -> None:
+        await world.d.fire("morning")
+        world.notifier.shown[0][1]("skip")
+        await asyncio.sleep(0)
+
+    run(go())
+    assert world.notifier.closed == ["n1"] and world.terminal.launched == []
+    assert kinds(world.store)[-1] == ("morning", "skipped")
+
+
+def test_closing_without_a_button_is_recorded_as_dismissed(world: Any) -> None:
+    async def go() -> None:
+        await world.d.fire("morning")
+        world.notifier.shown[0][1]("dismissed")
+        await asyncio.sleep(0)
+
+    run(go())
+    assert kinds(world.store)[-1] == ("morning", "dismissed")
+
+
+def test_a_new_reminder_supersedes_the_one_still_showing(world: Any) -> None:
+    async def go() -> None:
+        await world.d.fire("morning")
+        world.clock.now = T0.replace(hour=12, minute=0)
+        await world.d.fire("lunch")
+
+    run(go())
+    assert world.notifier.closed == ["n1"]
+    assert kinds(world.store) == [("morning", "shown"), ("morning", "superseded"), ("lunch", "shown")]
+
+
+def test_a_skip_in_advance_means_it_does_not_show(world: Any) -> None:
+    from stretchd.state import skip_next
+
+    skip_next(world.d.ctx, T0 - timedelta(hours=1), "morning")
+    run(world.d.fire("morning"))
+    assert world.notifier.shown == []
+
+
+def test_while_paused_a_reminder_is_recorded_not_shown(world: Any) -> None:
+    world.store.set_state("paused_until", (T0 + timedelta(hours=1)).isoformat())
+    run(world.d.fire("morning"))
+    assert world.notifier.shown == []
+    assert world.store.events()[-1].kind == "skipped" and world.store.events()[-1].detail == "paused"
+
+
+def test_after_a_gap_the_latest_within_grace_shows_late_and_older_are_missed(world: Any) -> None:
+    world.clock.now = T0.replace(hour=12, minute=10)
+
+    async def go() -> None:
+        world.d.check_clock(since=T0 - timedelta(hours=1))
+        await asyncio.sleep(0.01)
+
+    run(go())
+    assert kinds(world.store) == [("morning", "missed"), ("lunch", "late")]
+    assert "it was due at 12:00" in world.notifier.shown[0][0].body
+
+
+def test_an_invalid_reload_keeps_the_old_schedule(world: Any, tmp_path: Path) -> None:
+    from stretchd.errors import ConfigError
+
+    (tmp_path / "config.toml").write_text('[reminders.morning]\ntime = "7:3"\n')
+    with pytest.raises(ConfigError):
+        world.d.reload()
+    assert [r.name for r in world.d.config.reminders] == ["morning", "lunch"]
