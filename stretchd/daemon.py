@@ -79,7 +79,10 @@ class Daemon:
         self.last_wall = self.now()
         self.last_mono = time.monotonic()
         self.stopping = asyncio.Event()
+        self._system_bus: Any = None  # kept referenced so the resume signal keeps coming
         self._busy: set[tuple[str, str]] = set()  # occurrences being presented right now
+        self._stamp: object = None  # what the config files looked like when last read
+        self._bad_config = ""  # the last invalid config's error, so it is announced once
 
     @property
     def ctx(self) -> Context:
@@ -88,27 +91,61 @@ class Daemon:
 
     # Configuration --------------------------------------------------------------------
 
+    def stamp(self) -> object:
+        """What the config file and the routines folder look like on disk (cheap to compare)."""
+        def one(path: Path) -> object:
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+        routines_dir = paths.user_routines_dir()
+        files = sorted(routines_dir.glob("*.toml")) if routines_dir.is_dir() else []
+        return (one(self.config_path), one(routines_dir), tuple(one(f) for f in files))
+
     def load_config(self) -> Config:
+        self._stamp = self.stamp()
         routines, problems = load_all(paths.user_routines_dir())
         for problem in problems:
             log("warning", f"skipped routine file {problem}")
         config = load(self.config_path, routines)
         self.routines = routines
         self.config = config
+        self._bad_config = ""
         return config
 
     def reload(self) -> str:
         """Re-read the config and re-arm; an invalid config keeps the running schedule."""
-        old = self.config
+        old, old_routines = self.config, self.routines
         try:
             self.load_config()
         except ConfigError as e:
-            self.config = old
-            log("error", f"config not reloaded, the old schedule stays: {e.message}")
+            self.config, self.routines = old, old_routines
+            log("error", f"config not reloaded, the previous schedule stays: {e.message}")
+            if e.message != self._bad_config:
+                self._bad_config = e.message
+                self._announce(Notice("stretchd: config not loaded",
+                                      f"{e.message}\nThe previous schedule stays until it is fixed.", ()))
             raise
         self.arm()
         log("info", f"config reloaded: {len(self.ctx.config.reminders)} reminders")
         return "reloaded"
+
+    def reload_if_changed(self) -> None:
+        if self.stamp() == self._stamp:
+            return
+        if not self.config_path.exists() and self.config is not None and self.config.path:
+            self._stamp = self.stamp()
+            log("warning", f"{self.config_path} was removed; keeping the last good config "
+                           "(`stretchd config path` to start a new one)")
+            return
+        with contextlib.suppress(ConfigError):
+            self.reload()
+
+    def _announce(self, notice: Notice) -> None:
+        with contextlib.suppress(RuntimeError):  # no loop (tests calling reload directly)
+            asyncio.get_running_loop().create_task(self.notifier.show(notice, lambda a: None))
 
     # Scheduling -----------------------------------------------------------------------
 
@@ -240,9 +277,9 @@ class Daemon:
                 self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, name))
             except StretchdError as e:
                 log("error", e.message)
-                await self.notifier.show(Notice(
-                    "stretchd: no terminal", f"{e.message}", (),
-                ), lambda a: None)
+                self._announce(Notice("stretchd: no terminal to open",
+                                      f"{e.message}\nOr run in a terminal: stretchd walk "
+                                      f"{due.reminder.routine}", ()))
             return f"started {name}"
         if action == "snooze":
             if showing.snoozes >= self.config.defaults.max_snoozes:
@@ -295,9 +332,18 @@ class Daemon:
                 await asyncio.wait_for(self.stopping.wait(), TICK)
             except TimeoutError:
                 try:
+                    self.reload_if_changed()
                     self.check_clock()
                 except StretchdError as e:
                     log("warning", e.message)
+
+    def resumed(self) -> None:
+        """logind says the machine woke up: look at the clock now, not within the minute."""
+        log("info", "resumed from sleep")
+        try:
+            self.check_clock()
+        except StretchdError as e:
+            log("warning", e.message)
 
     # Life cycle -----------------------------------------------------------------------
 
@@ -314,6 +360,9 @@ class Daemon:
         loop.add_signal_handler(signal.SIGINT, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, self._sighup)
         server = await serve(self)
+        from stretchd.sleep import watch_resume
+
+        self._system_bus = await watch_resume(self.resumed, log)
         alive = self.store.get_state("alive_at")
         assert self.config is not None
         grace = timedelta(minutes=self.config.defaults.grace_minutes)
