@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from stretchd.text import clean, escape_markup
 
@@ -42,6 +42,7 @@ class DesktopNotifier:
         self.app_name = app_name
         self._notifier: object | None = None
         self._failure = ""
+        self._server_ids: dict[str, int] = {}
         # desktop-notifier logs a failed send as a warning with a traceback and carries on;
         # we keep its reason and report it ourselves, in one line.
         lib_log = logging.getLogger("desktop_notifier")
@@ -81,11 +82,26 @@ class DesktopNotifier:
             # A broken connection stays broken: start afresh next time.
             self._notifier = None
             raise NotifyError(self._failure or "the notification server did not accept it")
+        ids = self._ids()
+        if ids is not None and note.identifier in ids.inverse:
+            self._server_ids[note.identifier] = ids.inverse[note.identifier]
         return str(note.identifier)
 
+    def _ids(self) -> Any:
+        # desktop-notifier forgets a notification's server id once a button is pressed, so
+        # its clear() cannot close it then, and dunst leaves such a notification open. We
+        # keep the id and hand it back before clearing. (Linux D-Bus backend only.)
+        backend = getattr(self._notifier, "_backend", None)
+        return getattr(backend, "_platform_to_interface_notification_identifier", None)
+
     async def close(self, handle: str) -> None:
-        if self._notifier is not None:
-            await self._notifier.clear(handle)  # type: ignore[attr-defined]
+        if self._notifier is None:
+            return
+        server_id = self._server_ids.pop(handle, None)
+        ids = self._ids()
+        if ids is not None and server_id is not None and handle not in ids.inverse:
+            ids[server_id] = handle
+        await self._notifier.clear(handle)  # type: ignore[attr-defined]
 
 
 class _Capture(logging.Handler):

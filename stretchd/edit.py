@@ -1,0 +1,360 @@
+"""Change config.toml in place: tomlkit keeps the user's comments, order and formatting.
+
+The edit functions take the file's text and return the new text; `apply` validates the
+result and writes it atomically, so a refused edit leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import shlex
+import stat
+import subprocess
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import tomlkit
+from tomlkit.container import Container
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AbstractTable, AoT, Item, Table
+from tomlkit.toml_document import TOMLDocument
+
+from stretchd.config import Config, default_config_file, format_time, parse, parse_time
+from stretchd.errors import ConfigError, StretchdError, UsageError, did_you_mean
+from stretchd.text import clean
+
+# A new config file gets what an editor would create under the usual umask (022):
+# readable by others, like the rest of ~/.config. It holds no secrets.
+NEW_FILE_MODE = 0o644
+_LINE = re.compile(r" \(line \d+\)$")
+
+Run = Callable[[list[str]], "subprocess.CompletedProcess[Any]"]
+
+
+# The edits: text in, text out ------------------------------------------------------------
+
+def add_reminder(text: str, name: str, time: str, days: list[str] | None, routine: str | None) -> str:
+    """A new [reminders.NAME] table after the last reminder."""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    doc = _doc(text)
+    if "reminders" not in doc:
+        doc["reminders"] = tomlkit.table(is_super_table=True)
+    reminders = doc["reminders"]
+    if not isinstance(reminders, AbstractTable):
+        raise UsageError('reminders: is not a table; it must be tables like [reminders.morning]')
+    if name in reminders:
+        raise UsageError(f"reminders.{_show(name)}: already exists; change its time with "
+                         f"`stretchd schedule set {_show(name)} TIME` or remove it first")
+    table = tomlkit.table()
+    table["time"] = _time_item(time, None)
+    if days is not None:
+        table["days"] = [d.strip() for item in days for d in item.split(",") if d.strip()]
+    if routine is not None:
+        table["routine"] = routine
+    reminders[name] = table
+    if not doc.as_string().endswith(table.as_string()):
+        table.add(tomlkit.nl())  # a table follows: keep a blank line between them
+    return _finish(text, doc)
+
+
+def set_reminder_time(text: str, name: str, time: str) -> str:
+    doc = _doc(text)
+    table = _reminder(doc, name)
+    _put(table, "time", _time_item(time, table.get("time")))
+    return _finish(text, doc)
+
+
+def remove_reminder(text: str, name: str) -> str:
+    """Drop the reminder's table; comments above its header or before the next one stay."""
+    doc = _doc(text)
+    _reminder(doc, name)
+    expected = doc.unwrap()
+    del expected["reminders"][name]
+    cut = _cut_table(text, name)
+    with contextlib.suppress(tomllib.TOMLDecodeError):
+        got = tomllib.loads(cut) if cut is not None else None
+        if got is not None and not expected["reminders"]:
+            got.setdefault("reminders", {})
+        if cut is not None and got == expected:
+            return cut
+    reminders = doc["reminders"]
+    assert isinstance(reminders, AbstractTable)
+    del reminders[name]  # not a plain [reminders.NAME] table: let tomlkit remove it
+    return _finish(text, doc)
+
+
+def set_key(text: str, key: str, value: str) -> str:
+    """Set a dotted KEY to VALUE: a TOML value if VALUE is one (15, true, ["kitty", "--"]), else a string."""
+    parts = key.split(".")
+    if not all(parts):
+        raise UsageError(f"{_show(key)}: is not a key; use a dotted name like defaults.snooze_minutes")
+    doc = _doc(text)
+    if parts[0] == "reminders" and len(parts) > 2:
+        _reminder(doc, parts[1])  # rather than start a reminder with one key in it
+    table: Container | AbstractTable = doc
+    for depth, part in enumerate(parts[:-1], 1):
+        if part not in table:
+            _put(table, part, tomlkit.table())
+        inner = table[part]
+        if not isinstance(inner, AbstractTable):
+            raise UsageError(f"{'.'.join(parts[:depth])}: is a value, not a table; cannot set {key}")
+        table = inner
+    old = table.get(parts[-1])
+    if isinstance(old, Table | AoT):
+        example = next(iter(old), "KEY") if isinstance(old, Table) else "KEY"
+        raise UsageError(f"{key}: is a table; set one of its keys, e.g. {key}.{example}")
+    _put(table, parts[-1], tomlkit.item(_value(value)))
+    return _finish(text, doc)
+
+
+def _doc(text: str) -> TOMLDocument:
+    try:
+        return tomlkit.parse(text)
+    except TOMLKitError as e:
+        raise UsageError(f"invalid TOML: {e}; fix it with `stretchd config edit`") from None
+
+
+def _reminder(doc: TOMLDocument, name: str) -> AbstractTable:
+    reminders = doc.get("reminders")
+    names = [str(n) for n in reminders] if isinstance(reminders, AbstractTable) else []
+    table = reminders.get(name) if isinstance(reminders, AbstractTable) else None
+    if not isinstance(table, AbstractTable):
+        raise UsageError(f"reminders.{_show(name)}: no such reminder{did_you_mean(name, names)}; "
+                         f"the reminders are: {', '.join(names) or 'none'}")
+    return table
+
+
+def _put(table: Container | AbstractTable, key: str, item: Item) -> None:
+    """Set KEY; a new key goes after the table's last value, not after the comments that end it."""
+    if key in table or not isinstance(table, Table):
+        table[key] = item  # tomlkit keeps the replaced value's comment and indentation
+        return
+    values = [(k, v) for k, v in table.value.body if k is not None and not isinstance(v, Table | AoT)]
+    if not values or isinstance(item, Table | AoT):
+        table[key] = item
+        return
+    last_key, last = values[-1]
+    item.trivia.indent = last.trivia.indent
+    table.value._insert_after(last_key, key, item)  # tomlkit has no public insert
+
+
+def _time_item(time: str, old: object) -> Item:
+    """"7:30" is written "07:30"; a time that is not one is written as given, for the check to name."""
+    parsed = parse_time(time)
+    if parsed is None:
+        return tomlkit.item(time)
+    if isinstance(old, dt.time):  # the user writes TOML local times: keep to that
+        return tomlkit.item(parsed)
+    return tomlkit.item(format_time(parsed))
+
+
+def _value(value: str) -> Any:
+    try:
+        data = tomllib.loads(f"x = {value}")  # tomllib, not tomlkit: 07:45 is no TOML 1.0 time
+    except tomllib.TOMLDecodeError:
+        return value
+    return data["x"] if list(data) == ["x"] else value
+
+
+def _cut_table(text: str, name: str) -> str | None:
+    """TEXT without the [reminders.NAME] header and its keys, or None if it has no such header."""
+    lines = text.splitlines(keepends=True)
+    quoted = "|".join(re.escape(n) for n in (name, f'"{name}"', f"'{name}'"))
+    header = re.compile(rf"\s*\[\s*reminders\s*\.\s*(?:{quoted})\s*\]\s*(?:#.*)?$")
+    start = next((i for i, line in enumerate(lines) if header.match(line.rstrip("\r\n"))), None)
+    if start is None:
+        return None
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+               len(lines))
+    while end > start + 1 and lines[end - 1].strip()[:1] in ("", "#"):
+        end -= 1  # the comments just before the next table belong to it
+    while end < len(lines) and not lines[end].strip():
+        end += 1
+    if end == len(lines):
+        while start > 0 and not lines[start - 1].strip():
+            start -= 1
+    return "".join(lines[:start] + lines[end:])
+
+
+def _finish(old: str, doc: TOMLDocument) -> str:
+    new = doc.as_string()
+    if "\r\n" in old:  # tomlkit writes new lines with \n; match the file
+        new = re.sub(r"(?<!\r)\n", "\r\n", new)
+    return new
+
+
+def _show(text: str) -> str:
+    return clean(text, keep_newlines=False)[:60]
+
+
+# Reading, checking and writing the file ------------------------------------------------
+
+def read_text(path: Path) -> str:
+    """The config's text, or the built-in default's (comments and all) when there is no file."""
+    try:
+        raw = path.read_bytes()  # bytes: keep \r\n as it is
+    except FileNotFoundError:
+        return default_config_file().read_text(encoding="utf-8")
+    except OSError as e:
+        raise StretchdError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text; fix it with `stretchd config edit`") from None
+
+
+def check(new: str, old: str, path: Path, routines: Iterable[str] | None) -> Config:
+    """NEW parsed; else a UsageError naming the problem the edit brings (or the file's own)."""
+    try:
+        return parse(new, str(path), routines, path)
+    except ConfigError as e:
+        try:
+            parse(old, str(path), routines, path)
+            before: list[str] = []
+        except ConfigError as o:
+            before = o.problems
+        known = {_LINE.sub("", p) for p in before}
+        fresh = [_LINE.sub("", p) for p in e.problems if _LINE.sub("", p) not in known]
+        # A new problem's line number is one in text that was never written: leave it out.
+        raise UsageError(fresh[0] if fresh else before[0]) from None
+
+
+def apply(path: Path, change: Callable[[str], str], routines: Iterable[str] | None) -> Config:
+    """Change the config file, check the result, then write it atomically; refused, it stays as it was."""
+    names = None if routines is None else list(routines)
+    old = read_text(path)
+    try:
+        new = change(old)
+    except UsageError as e:
+        raise UsageError(f"{path}: {e.message}") from None
+    config = check(new, old, path, names)
+    if new != old or not path.exists():
+        write_atomic(path, new)
+    return config
+
+
+def write_atomic(path: Path, text: str, new_mode: int = NEW_FILE_MODE) -> None:
+    """Replace PATH's content whole or not at all: a temp file beside it, fsync, rename.
+
+    A symlink (a config kept in a dotfiles repository) stays a link: its target is written.
+    An existing file keeps its permission bits.
+    """
+    try:
+        target = path.resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except FileNotFoundError:
+            mode = new_mode
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), mode)
+                f.write(text.encode("utf-8"))
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(target.parent)
+    except (OSError, RuntimeError) as e:  # RuntimeError: a symlink loop
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise StretchdError(f"{path}: cannot write: {reason}") from None
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)  # the rename itself reaches the disk
+    finally:
+        os.close(fd)
+
+
+# `stretchd config edit` ---------------------------------------------------------------------
+
+def editor_command(environ: Mapping[str, str] | None = None) -> list[str]:
+    """$VISUAL, else $EDITOR, split like a shell would; else vi."""
+    env = os.environ if environ is None else environ
+    for var in ("VISUAL", "EDITOR"):
+        try:
+            argv = shlex.split(env.get(var, ""))
+        except ValueError as e:
+            raise UsageError(f"${var}: cannot split {_show(env[var])!r}: {e}") from None
+        if argv:
+            return argv
+    return ["vi"]
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _ask(question: str) -> str:
+    return str(click.prompt(question, type=click.Choice(["e", "d"]), default="e", err=True))
+
+
+def edit_interactively(
+    path: Path,
+    routines: Iterable[str] | None,
+    editor: Sequence[str],
+    run: Run = subprocess.run,
+    ask: Callable[[str], str] = _ask,
+    echo: Callable[[str], None] = _say,
+) -> Config | None:
+    """Edit a copy in EDITOR; install it only when valid (like crontab -e). The new Config, or None."""
+    names = None if routines is None else list(routines)
+    original = read_text(path)
+    try:
+        folder = path.resolve().parent
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix or ".toml", dir=folder)
+    except (OSError, RuntimeError) as e:
+        raise StretchdError(f"{path}: cannot make a copy to edit: {e}") from None
+    copy = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(original.encode("utf-8"))
+        while True:
+            argv = [*editor, str(copy)]
+            try:
+                done = run(argv)
+            except OSError as e:
+                raise StretchdError(f"cannot run the editor {editor[0]!r}: {e.strerror or e}; "
+                                    "set $VISUAL or $EDITOR") from None
+            if done.returncode != 0:
+                raise StretchdError(f"the editor exited with status {done.returncode}; "
+                                    f"{path} is unchanged")
+            try:
+                edited = copy.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                edited, problems = None, [f"{path}: not UTF-8 text"]
+            if edited == original:
+                echo(f"no changes; {path} is unchanged")
+                return None
+            if edited is not None:
+                try:
+                    config = parse(edited, str(path), names, path)
+                except ConfigError as e:
+                    problems = e.problems
+                else:
+                    write_atomic(path, edited)
+                    echo(f"saved {path}")
+                    return config
+            for problem in problems:
+                echo(problem)
+            if not ask("(e)dit again or (d)iscard?").strip().lower().startswith("e"):
+                echo(f"discarded your changes; {path} is unchanged")
+                return None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            copy.unlink()

@@ -1,0 +1,161 @@
+"""`stretchd run` on a real desktop: dunst on Xvfb, a private session bus, tmux as the terminal.
+
+The daemon runs under faketime so a reminder falls due seconds after it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.desktop import Desktop
+from tests.e2e.harness import DaemonProcess, Tmux, require, wait_for
+
+
+@pytest.fixture
+def terminal(tmux: Tmux, xdg_env: dict[str, str], desktop: Desktop) -> Tmux:
+    """A tmux server the daemon's Start opens windows in."""
+    tmux.start(["sh", "-c", "sleep 600"], {**xdg_env, "TERM": "xterm-256color"})
+    return tmux
+
+
+def config(tmux: Tmux, reminders: str, defaults: str = "") -> str:
+    argv = json.dumps(["tmux", "-S", str(tmux.socket), "new-window"])
+    return f"[defaults]\nterminal = {argv}\n{defaults}\n{reminders}"
+
+
+def start(tmp_path: Path, desktop: Desktop, daemons: list[Any], at: str = "2026-11-24 07:29:57",
+          speed: str = "") -> DaemonProcess:
+    require("faketime")
+    stamp = f"@{at}{' ' + speed if speed else ''}"
+    d = DaemonProcess(tmp_path, dict(desktop.env), faketime=stamp if speed else at,
+                      extra=[])
+    if speed:
+        d.proc.kill()
+        d.proc.wait()
+        d = DaemonProcess(tmp_path, dict(desktop.env), extra=["faketime", "-f", stamp])
+    daemons.append(d)
+    d.wait_ready()
+    return d
+
+
+def kinds(xdg: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(xdg / "state" / "stretchd" / "stretchd.sqlite3") as db:
+        return db.execute("SELECT reminder, kind FROM events ORDER BY id").fetchall()
+
+
+MORNING = '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
+
+
+def test_the_notification_has_title_body_and_buttons(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    write_config(config(terminal, MORNING))
+    start(tmp_path, desktop, daemons)
+    n = desktop.wait_notify("Time to stretch", timeout=20)
+    assert n["summary"] == "Time to stretch"
+    assert n["body"] == "Morning: Shotgun (SI joints) (40 s)"
+    assert [label for key, label in n["actions"].items() if key != "default"] == [
+        "Start", "Snooze 10 min", "Skip"]
+    assert n["expire_timeout"] == 0  # it does not expire by itself
+    assert n["app_name"] == "stretchd"
+    wait_for(lambda: kinds(xdg) == [("morning", "shown")], 5, "the shown row")
+
+
+def test_start_opens_the_walkthrough_in_the_terminal(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    write_config(config(terminal, MORNING))
+    start(tmp_path, desktop, daemons)
+    desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.click("Start")
+    wait_for(lambda: len(terminal.cmd("list-windows").splitlines()) == 2, 10, "a new window")
+    terminal.cmd("select-window", "-t", ":1")
+    screen = terminal.wait_screen("Press Enter to begin")
+    assert "Shotgun (SI joints)" in screen
+    assert ("morning", "started") in kinds(xdg)
+
+
+def test_a_click_on_the_body_starts_too(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    write_config(config(terminal, MORNING))
+    start(tmp_path, desktop, daemons)
+    desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.click_body()
+    wait_for(lambda: len(terminal.cmd("list-windows").splitlines()) == 2, 10, "a new window")
+    assert ("morning", "started") in kinds(xdg)
+
+
+def test_skip_records_and_opens_nothing(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    write_config(config(terminal, MORNING))
+    start(tmp_path, desktop, daemons)
+    desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.click("Skip")
+    wait_for(lambda: ("morning", "skipped") in kinds(xdg), 10, "the skip to be recorded")
+    assert len(terminal.cmd("list-windows").splitlines()) == 1
+    desktop.wait_count(0)
+
+
+def test_dismissing_is_recorded(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    write_config(config(terminal, MORNING))
+    start(tmp_path, desktop, daemons)
+    desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.dismiss()
+    wait_for(lambda: ("morning", "dismissed") in kinds(xdg), 10, "the dismissal to be recorded")
+
+
+def test_snooze_shows_it_again_later_and_the_last_offers_no_snooze(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    write_config(config(terminal, MORNING, "snooze_minutes = 1\nmax_snoozes = 1\n"))
+    start(tmp_path, desktop, daemons, speed="x10")  # a minute's snooze takes 6 s
+    first = desktop.wait_notify("Time to stretch", timeout=20)
+    mark = len(desktop.notifications())
+    desktop.click("Snooze")
+    again = desktop.wait_notify("Time to stretch", timeout=20, since=mark)
+    assert again["body"] == first["body"]
+    assert [label for key, label in again["actions"].items() if key != "default"] == ["Start", "Skip"]
+    wait_for(lambda: kinds(xdg) == [("morning", "shown"), ("morning", "snoozed"), ("morning", "shown")],
+             5, "shown, snoozed, shown in the history")
+
+
+def test_cli_snooze_and_skip_act_on_the_notification_showing(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    write_config(config(terminal, MORNING))
+    d = start(tmp_path, desktop, daemons)
+    desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.wait_count(1)
+    out = d.cli("snooze", "5")
+    assert out.returncode == 0 and out.stdout.startswith("snoozed morning until 07:3")
+    desktop.wait_count(0)
+    status = json.loads(d.cli("status", "--json").stdout)
+    assert status["snoozed"][0]["reminder"] == "morning"
+
+
+def test_the_daemon_survives_the_notification_server_going_and_coming_back(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    write_config(config(terminal, MORNING + '[reminders.second]\ntime = "07:30:12"\nroutine = "shotgun"\n'
+                                  '[reminders.third]\ntime = "07:30:24"\nroutine = "shotgun"\n'))
+    d = start(tmp_path, desktop, daemons)
+    desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.kill_server()
+    # The second falls due with no server: shown on the console instead, the daemon alive.
+    wait_for(lambda: "Second: Shotgun" in d.out(), 20, "the console fallback")
+    desktop.start_server()
+    third = desktop.wait_notify(lambda n: n["body"].startswith("Third:"), timeout=25)
+    assert third["summary"] == "Time to stretch"
+    desktop.click("Skip")
+    wait_for(lambda: ("third", "skipped") in kinds(xdg), 10, "the button to work after the restart")
+    assert d.proc.poll() is None
+    assert "Traceback" not in d.err()
