@@ -315,6 +315,7 @@ class Daemon:
             log("notice", "the wall clock jumped; re-arming the schedule")
             self.arm()
         if now <= start:
+            self._replayed(now, start)
             return
         handled = {(o.reminder, o.occurrence)
                    for o in self.store.occurrences((start - timedelta(days=9)).date().isoformat())}
@@ -325,6 +326,15 @@ class Daemon:
             log("info", f"{due.reminder.name} {due.key}: missed (due {due.at:%H:%M})")
         if show is not None:
             asyncio.get_running_loop().create_task(self.present(show))
+
+    def _replayed(self, now: datetime, until: datetime) -> None:
+        """The clock went back: the stretch of wall time we live through again fires nothing."""
+        assert self.config is not None
+        for r in self.config.reminders:
+            for occ in occurrences_between(r, now, until, self.tz):
+                key = occurrence_key(occ, self.tz)
+                if self.store.occurrence(r.name, key) is None:
+                    self.store.record(r.name, key, occ, "skipped", now, detail="the clock went back")
 
     async def watch_clock(self) -> None:
         while not self.stopping.is_set():
@@ -351,7 +361,9 @@ class Daemon:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         from stretchd.control import serve
+        from stretchd.sleep import watch_resume
 
+        assert self.config is not None
         self.scheduler = AsyncIOScheduler(timezone=self.tz)
         self.arm()
         self.scheduler.start()
@@ -359,17 +371,14 @@ class Daemon:
         loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
         loop.add_signal_handler(signal.SIGINT, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, self._sighup)
-        server = await serve(self)
-        from stretchd.sleep import watch_resume
-
-        self._system_bus = await watch_resume(self.resumed, log)
+        # What fell due while we were not running: since we were last alive (or within grace).
+        since = self.now() - timedelta(minutes=self.config.defaults.grace_minutes)
         alive = self.store.get_state("alive_at")
-        assert self.config is not None
-        grace = timedelta(minutes=self.config.defaults.grace_minutes)
-        since = self.now() - grace
         if alive:
             since = min(since, datetime.fromisoformat(alive))
         self.check_clock(since=since)
+        server = await serve(self)
+        self._system_bus = await watch_resume(self.resumed, log)
         source = self.config_path if self.config.path else "the built-in default"
         log("info", f"running: {len(self.config.reminders)} reminders from {source}")
         sd_notify("READY=1\nSTATUS=reminders armed")

@@ -24,6 +24,19 @@ def require(*tools: str) -> None:
     pytest.skip(reason)
 
 
+def libfaketime() -> str:
+    """The preload library of Debian's faketime package."""
+    import glob
+
+    found = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
+    if not found:
+        reason = "libfaketime not installed (apt-get install faketime; .ci/run does)"
+        if os.environ.get("CI") or os.environ.get("STRETCHD_REQUIRE_E2E"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found[0]
+
+
 def stretchd_command() -> list[str]:
     """The stretchd installed beside the running Python (the venv's), else `python -m`."""
     script = Path(sys.executable).parent / "stretchd"
@@ -88,15 +101,22 @@ class Tmux:
 class DaemonProcess:
     """`stretchd run` as a real process, its stdout and stderr kept in files."""
 
+    count = 0
+
     def __init__(self, tmp: Path, env: dict[str, str], faketime: str | None = None,
                  extra: list[str] | None = None) -> None:
-        self.out_path, self.err_path = tmp / "daemon.out", tmp / "daemon.err"
+        DaemonProcess.count += 1
+        n = DaemonProcess.count
+        self.out_path, self.err_path = tmp / f"daemon{n}.out", tmp / f"daemon{n}.err"
         argv = [*stretchd_command(), "run"]
-        if faketime:
-            argv = ["faketime", faketime, *argv]
         self.env = env
+        run_env = dict(env)
+        if faketime:
+            # libfaketime preloaded directly: the faketime program forks, and a signal to it
+            # would not reach the daemon. "@T" starts the clocks at T; " x10" runs them 10x.
+            run_env.update({"LD_PRELOAD": libfaketime(), "FAKETIME": f"@{faketime}"})
         self.proc = subprocess.Popen(
-            [*(extra or []), *argv], env=env, stdin=subprocess.DEVNULL,
+            [*(extra or []), *argv], env=run_env, stdin=subprocess.DEVNULL,
             stdout=self.out_path.open("w"), stderr=self.err_path.open("w"))
 
     def out(self) -> str:

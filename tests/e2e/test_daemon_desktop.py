@@ -31,13 +31,7 @@ def config(tmux: Tmux, reminders: str, defaults: str = "") -> str:
 def start(tmp_path: Path, desktop: Desktop, daemons: list[Any], at: str = "2026-11-24 07:29:57",
           speed: str = "") -> DaemonProcess:
     require("faketime")
-    stamp = f"@{at}{' ' + speed if speed else ''}"
-    d = DaemonProcess(tmp_path, dict(desktop.env), faketime=stamp if speed else at,
-                      extra=[])
-    if speed:
-        d.proc.kill()
-        d.proc.wait()
-        d = DaemonProcess(tmp_path, dict(desktop.env), extra=["faketime", "-f", stamp])
+    d = DaemonProcess(tmp_path, dict(desktop.env), faketime=f"{at} {speed}".strip())
     daemons.append(d)
     d.wait_ready()
     return d
