@@ -57,7 +57,7 @@ def cli() -> None:
               help="Repetitions for every step the article gives as a range (within it).")
 @click.option("--reminder", hidden=True, help="The reminder that started this walk.")
 def walk(routine: str | None, reps: int | None, reminder: str | None) -> None:
-    """Lead through ROUTINE step by step in this terminal (default: hips-lower-back).
+    """Lead through ROUTINE step by step in this terminal (default: the config's routine).
 
     Enter starts, Space pauses and resumes, n skips to the next step, q quits. With output
     piped, prints the steps as plain lines instead.
@@ -66,7 +66,12 @@ def walk(routine: str | None, reps: int | None, reminder: str | None) -> None:
     from stretchd.routines import find, with_repetitions
     from stretchd.walkthrough import is_interactive, print_plain
 
-    chosen = find(routine or "hips-lower-back", _routines())
+    found = _routines()
+    if routine is None:
+        from stretchd.config import load
+
+        routine = load(paths.config_file(), found).defaults.routine
+    chosen = find(routine, found)
     if reps is not None:
         chosen = with_repetitions(chosen, reps)
     if not is_interactive():

@@ -36,7 +36,10 @@ def log(level: str, message: str) -> None:
     """One line on stderr with a journald priority prefix."""
     if level == "debug" and not os.environ.get("STRETCHD_DEBUG"):
         return
-    sys.stderr.write(f"<{LEVELS[level]}>{message}\n")
+    # journald reads the <N> prefix as the priority; on a terminal it is noise.
+    prefix = f"<{LEVELS[level]}>" if os.environ.get("JOURNAL_STREAM") or not sys.stderr.isatty() \
+        else f"stretchd: {level}: " if level in ("error", "warning") else "stretchd: "
+    sys.stderr.write(f"{prefix}{message}\n")
     sys.stderr.flush()
 
 

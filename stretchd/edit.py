@@ -23,7 +23,7 @@ import click
 import tomlkit
 from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AbstractTable, AoT, Item, Table
+from tomlkit.items import AbstractTable, AoT, InlineTable, Item, Table
 from tomlkit.toml_document import TOMLDocument
 
 from stretchd.config import Config, default_config_file, format_time, parse, parse_time
@@ -53,14 +53,14 @@ def add_reminder(text: str, name: str, time: str, days: list[str] | None, routin
     if name in reminders:
         raise UsageError(f"reminders.{_show(name)}: already exists; change its time with "
                          f"`stretchd schedule set {_show(name)} TIME` or remove it first")
-    table = tomlkit.table()
+    table = tomlkit.inline_table() if isinstance(reminders, InlineTable) else tomlkit.table()
     table["time"] = _time_item(time, None)
     if days is not None:
         table["days"] = [d.strip() for item in days for d in item.split(",") if d.strip()]
     if routine is not None:
         table["routine"] = routine
     reminders[name] = table
-    if not doc.as_string().endswith(table.as_string()):
+    if isinstance(table, Table) and not doc.as_string().endswith(table.as_string()):
         table.add(tomlkit.nl())  # a table follows: keep a blank line between them
     return _finish(text, doc)
 
@@ -79,12 +79,8 @@ def remove_reminder(text: str, name: str) -> str:
     expected = doc.unwrap()
     del expected["reminders"][name]
     cut = _cut_table(text, name)
-    with contextlib.suppress(tomllib.TOMLDecodeError):
-        got = tomllib.loads(cut) if cut is not None else None
-        if got is not None and not expected["reminders"]:
-            got.setdefault("reminders", {})
-        if cut is not None and got == expected:
-            return cut
+    if cut is not None and _data(cut) == expected:  # the cut took exactly that table away
+        return cut
     reminders = doc["reminders"]
     assert isinstance(reminders, AbstractTable)
     del reminders[name]  # not a plain [reminders.NAME] table: let tomlkit remove it
@@ -147,7 +143,7 @@ def _put(table: Container | AbstractTable, key: str, item: Item) -> None:
 
 
 def _time_item(time: str, old: object) -> Item:
-    """"7:30" is written "07:30"; a time that is not one is written as given, for the check to name."""
+    """A time as "HH:MM" (7:30 becomes "07:30"); text that is no time is kept for the check to name."""
     parsed = parse_time(time)
     if parsed is None:
         return tomlkit.item(time)
@@ -182,6 +178,15 @@ def _cut_table(text: str, name: str) -> str | None:
         while start > 0 and not lines[start - 1].strip():
             start -= 1
     return "".join(lines[:start] + lines[end:])
+
+
+def _data(text: str) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    data.setdefault("reminders", {})
+    return data
 
 
 def _finish(old: str, doc: TOMLDocument) -> str:
@@ -235,6 +240,8 @@ def apply(path: Path, change: Callable[[str], str], routines: Iterable[str] | No
         new = change(old)
     except UsageError as e:
         raise UsageError(f"{path}: {e.message}") from None
+    except (TOMLKitError, ValueError) as e:  # a layout tomlkit cannot change; no traceback for it
+        raise UsageError(f"{path}: cannot make this change here: {e}; try `stretchd config edit`") from None
     config = check(new, old, path, names)
     if new != old or not path.exists():
         write_atomic(path, new)

@@ -115,6 +115,13 @@ def _write(path: Path, text: str) -> str:
     return "installed" if old is None else "updated"
 
 
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as e:
+        raise StretchdError(f"{path}: cannot remove: {e.strerror or e}") from None
+
+
 def _reason(result: subprocess.CompletedProcess[str]) -> str:
     lines = (result.stderr or result.stdout or "").strip().splitlines()
     return lines[-1].strip() if lines else f"exit status {result.returncode}"
@@ -146,7 +153,7 @@ def install(*, enable: bool = True, autostart: bool = False, systemctl: str = "s
         return [*messages, f"{entry}: {state}; stretchd starts at your next graphical login"]
     messages = []
     if autostart_file().exists():
-        autostart_file().unlink()
+        _unlink(autostart_file())
         messages.append(f"removed {autostart_file()} (the systemd unit replaces it)")
     unit = unit_file()
     state = _write(unit, render_unit(argv))
@@ -184,9 +191,9 @@ def _remove_unit(ctl: str | None, run: Runner) -> list[str]:
     # `enable` made these links; without a manager `disable` cannot take them away.
     for link in sorted(paths.systemd_user_dir().glob(f"*.wants/{UNIT}")):
         if link.is_symlink():
-            link.unlink()
+            _unlink(link)
             messages.append(f"removed {link}")
-    unit.unlink(missing_ok=True)
+    _unlink(unit)
     if ctl is not None:
         run([ctl, "--user", "daemon-reload"])
     if Path(f"{unit}.d").is_dir():
@@ -199,7 +206,7 @@ def uninstall(*, systemctl: str = "systemctl", run: Runner = run_command) -> lis
     unit, entry = unit_file(), autostart_file()
     messages = _remove_unit(shutil.which(systemctl), run) if unit.exists() or unit.is_symlink() else []
     if entry.exists() or entry.is_symlink():
-        entry.unlink()
+        _unlink(entry)
         messages.append(f"removed {entry} (a stretchd it started runs until you log out)")
     return messages or ["stretchd is not installed as a service: nothing to remove"]
 
@@ -212,7 +219,8 @@ def status(*, systemctl: str = "systemctl", run: Runner = run_command, exe: Path
                              ("autostart entry", autostart_file(), render_desktop(argv))):
         if path.exists():
             current = path.read_text(encoding="utf-8", errors="replace") == text
-            state = "up to date" if current else "outdated: `stretchd service install` updates it"
+            again = "stretchd service install" + (" --autostart" if what != "unit" else "")
+            state = "up to date" if current else f"outdated: `{again}` updates it"
             lines.append(f"{what}: {path} ({state})")
         elif what == "unit":
             lines.append(f"{what}: not installed ({path})")

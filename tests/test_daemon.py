@@ -217,3 +217,45 @@ def test_an_invalid_reload_keeps_the_old_schedule(world: Any, tmp_path: Path) ->
     with pytest.raises(ConfigError):
         world.d.reload()
     assert [r.name for r in world.d.config.reminders] == ["morning", "lunch"]
+
+
+def test_a_config_replaced_by_an_editors_rename_write_is_reloaded(world: Any, tmp_path: Path) -> None:
+    import os
+
+    new = tmp_path / "config.toml.tmp"
+    new.write_text('[reminders.evening]\ntime = "21:00"\n')
+    os.replace(new, tmp_path / "config.toml")
+    world.d.reload_if_changed()
+    assert [r.name for r in world.d.config.reminders] == ["evening"]
+
+
+def test_a_deleted_config_keeps_the_last_good_one(world: Any, tmp_path: Path) -> None:
+    (tmp_path / "config.toml").unlink()
+    world.d.reload_if_changed()
+    assert [r.name for r in world.d.config.reminders] == ["morning", "lunch"]
+
+
+def test_an_unchanged_config_is_not_read_again(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(world.d, "reload", lambda: calls.append(1))
+    world.d.reload_if_changed()
+    assert calls == []
+
+
+def test_when_the_clock_goes_back_the_replayed_span_fires_nothing(world: Any) -> None:
+    async def go() -> None:
+        world.clock.now = T0 + timedelta(minutes=1)
+        world.d.check_clock(since=T0 - timedelta(minutes=5))  # shows morning
+        await asyncio.sleep(0.01)
+        world.notifier.shown[0][1]("skip")
+        await asyncio.sleep(0)
+        world.clock.now = T0 - timedelta(days=1, minutes=1)  # back a day
+        world.d.check_clock()
+        world.clock.now = T0 - timedelta(days=1) + timedelta(minutes=1)
+        world.d.check_clock()
+        await asyncio.sleep(0.01)
+
+    run(go())
+    assert len(world.notifier.shown) == 1
+    replayed = [e for e in world.store.events() if e.detail == "the clock went back"]
+    assert {(e.reminder, e.occurrence) for e in replayed} >= {("morning", "2026-11-23")}

@@ -214,7 +214,8 @@ def test_switching_between_unit_and_autostart_removes_the_other(systemctl: FakeS
     assert service.unit_file().exists() and not service.autostart_file().exists()
 
 
-def test_a_path_with_spaces_is_quoted_in_exec_start_and_exec(systemctl: FakeSystemctl, tmp_path: Path) -> None:
+def test_a_path_with_spaces_is_quoted_in_exec_start_and_exec(
+        systemctl: FakeSystemctl, tmp_path: Path) -> None:
     exe = tmp_path / "my tools" / "stretchd"
     service.install(enable=False, exe=exe)
     assert exec_start(service.unit_file()) == [str(exe), "run"]

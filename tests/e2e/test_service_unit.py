@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 def verify(unit: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     runtime = tmp_path / "verify-runtime"  # it needs a runtime directory; no manager needs to run
     runtime.mkdir(mode=0o700)
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
     return subprocess.run(["systemd-analyze", "--user", "verify", str(unit)], capture_output=True,
-                          text=True, check=False, timeout=30, env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)})
+                          text=True, check=False, timeout=30, env=env)
 
 
 def test_the_installed_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
