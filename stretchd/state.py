@@ -100,9 +100,6 @@ def status(ctx: Context, now: datetime) -> dict[str, Any]:
         paused = None
     nxt = []
     for due, note in upcoming(ctx.config.reminders, now, ctx.tz, skipped, paused):
-        if note == "skipped":
-            # Show the one after the skipped one too, so the user sees what comes instead.
-            pass
         nxt.append({
             "reminder": due.reminder.name,
             "at": due.at.isoformat(),
