@@ -323,3 +323,14 @@ def history(days: int, as_json: bool) -> None:
     for r in rows:
         when = r["at"][:16].replace("T", " ")
         click.echo(f"{when}  {r['reminder'] or '-':<10} {r['what']:<10} {r['detail']}")
+
+
+def _register() -> None:
+    from stretchd.cli_setup import config_group, schedule, service
+
+    cli.add_command(schedule)
+    cli.add_command(config_group)
+    cli.add_command(service)
+
+
+_register()

@@ -123,3 +123,16 @@ def test_it_tells_systemd_it_is_ready(tmp_path: Path, xdg_env: dict[str, str],
     message = listener.recv(4096).decode()
     assert "READY=1" in message.splitlines()
     listener.close()
+
+
+def test_a_schedule_change_from_the_cli_takes_effect_in_the_running_daemon_at_once(
+        tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any]) -> None:
+    from datetime import datetime, timedelta
+
+    d = start(tmp_path, xdg_env, daemons)
+    soon = (datetime.now() + timedelta(seconds=6)).strftime("%H:%M:%S")
+    added = d.cli("schedule", "add", "soon", soon, "--routine", "shotgun")
+    assert added.returncode == 0 and "The running daemon has the new schedule." in added.stdout
+    assert "soon" in d.cli("status").stdout
+    wait_for(lambda: "Soon: Shotgun" in d.out(), 20, "the new reminder to fire")
+    assert "config reloaded" in d.err()

@@ -1,0 +1,203 @@
+"""The commands that set stretchd up: schedule, config and service (registered by cli.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+
+def _routine_names() -> list[str]:
+    from stretchd.cli import _routines
+
+    return list(_routines())
+
+
+def _edit(change: Callable[[str], str], done: str) -> None:
+    """Apply a validated change to config.toml, then have a running daemon reload it."""
+    from stretchd import paths
+    from stretchd.edit import apply
+
+    apply(paths.config_file(), change, _routine_names())
+    click.echo(done)
+    _tell_daemon()
+
+
+def _tell_daemon() -> None:
+    from stretchd.cli import _ask
+
+    if _ask({"cmd": "reload"}) is None:
+        click.echo("(the daemon is not running; the change applies when it starts)")
+    else:
+        click.echo("The running daemon has the new schedule.")
+
+
+@click.group()
+def schedule() -> None:
+    """List and change the reminders in config.toml (comments and layout are kept)."""
+
+
+@schedule.command("list")
+def schedule_list() -> None:
+    """Each reminder: name, time, days, routine."""
+    from stretchd import paths
+    from stretchd.config import format_time, load
+
+    config = load(paths.config_file(), _routine_names())
+    if not config.reminders:
+        click.echo("No reminders. Add one: stretchd schedule add NAME HH:MM")
+        return
+    width = max(len(r.name) for r in config.reminders)
+    for r in config.reminders:
+        click.echo(f"{r.name:<{width}}  {format_time(r.time):<8}  {r.days_text():<27}  {r.routine}")
+
+
+@schedule.command("add")
+@click.argument("name")
+@click.argument("time")
+@click.option("--days", help="Comma-separated days, mon..sun (default: every day).")
+@click.option("--routine", help="The routine (default: defaults.routine).")
+def schedule_add(name: str, time: str, days: str | None, routine: str | None) -> None:
+    """Add reminder NAME at TIME (HH:MM, 24-hour)."""
+    from stretchd.edit import add_reminder
+
+    _edit(lambda text: add_reminder(text, name, time, [days] if days else None, routine),
+          f"Added {name} at {time}.")
+
+
+@schedule.command("set")
+@click.argument("name")
+@click.argument("time")
+def schedule_set(name: str, time: str) -> None:
+    """Move reminder NAME to TIME (HH:MM, 24-hour)."""
+    from stretchd.edit import set_reminder_time
+
+    _edit(lambda text: set_reminder_time(text, name, time), f"{name} is now at {time}.")
+
+
+@schedule.command("remove")
+@click.argument("name")
+def schedule_remove(name: str) -> None:
+    """Remove reminder NAME."""
+    from stretchd.edit import remove_reminder
+
+    _edit(lambda text: remove_reminder(text, name), f"Removed {name}.")
+
+
+@click.group("config")
+def config_group() -> None:
+    """Where config.toml is; show, check, edit or set it."""
+
+
+@config_group.command("path")
+def config_path() -> None:
+    """Print the path of config.toml (it need not exist yet)."""
+    from stretchd import paths
+
+    click.echo(str(paths.config_file()))
+
+
+@config_group.command("show")
+def config_show() -> None:
+    """Print config.toml as it is, or the built-in default when there is none."""
+    from stretchd import paths
+    from stretchd.edit import read_text
+
+    path = paths.config_file()
+    if not path.exists():
+        click.echo(f"# {path} does not exist: this is the built-in default", err=True)
+    click.echo(read_text(path), nl=False)
+
+
+@config_group.command("check")
+def config_check() -> None:
+    """Validate config.toml and the routine files; exit 0, or 78 listing every problem."""
+    from stretchd import paths
+    from stretchd.config import load
+    from stretchd.errors import EXIT_CONFIG, ConfigError
+    from stretchd.routines import load_all
+
+    routines, problems = load_all(paths.user_routines_dir())
+    try:
+        config = load(paths.config_file(), routines)
+    except ConfigError as e:
+        problems = e.problems + problems
+        config = None
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(EXIT_CONFIG)
+    assert config is not None
+    where = config.path or "the built-in default"
+    click.echo(f"{where}: ok, {len(config.reminders)} reminders, {len(routines)} routines")
+
+
+@config_group.command("edit")
+def config_edit() -> None:
+    """Open config.toml in $VISUAL or $EDITOR; an invalid result is never saved."""
+    from stretchd import paths
+    from stretchd.edit import edit_interactively, editor_command
+
+    saved = edit_interactively(paths.config_file(), _routine_names(), editor_command())
+    if saved is not None:
+        click.echo(f"Saved {paths.config_file()}.")
+        _tell_daemon()
+
+
+@config_group.command("set")
+@click.argument("key")
+@click.argument("value")
+def config_set(key: str, value: str) -> None:
+    """Set KEY (e.g. defaults.snooze_minutes, reminders.morning.time) to VALUE."""
+    from stretchd.edit import set_key
+
+    _edit(lambda text: set_key(text, key, value), f"{key} = {value}")
+
+
+@click.group()
+def service() -> None:
+    """Install stretchd as a systemd user service (or an XDG autostart entry)."""
+
+
+def _lines(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
+@service.command("install")
+@click.option("--no-enable", is_flag=True, help="Write the unit only; do not enable or start it.")
+@click.option("--autostart", is_flag=True,
+              help="Write ~/.config/autostart/stretchd.desktop instead, for desktops that "
+                   "never start graphical-session.target.")
+def service_install(no_enable: bool, autostart: bool) -> None:
+    """Write ~/.config/systemd/user/stretchd.service, then enable and start it."""
+    from stretchd.service import install
+
+    _lines(install(enable=not no_enable, autostart=autostart))
+
+
+@service.command("uninstall")
+def service_uninstall() -> None:
+    """Stop, disable and remove the unit (or the autostart entry)."""
+    from stretchd.service import uninstall
+
+    _lines(uninstall())
+
+
+@service.command("status")
+def service_status() -> None:
+    """The unit's state, and the daemon's next reminders."""
+    from stretchd.service import status
+
+    _lines(status())
+    reply = _ask_status()
+    if reply is not None:
+        for n in reply.get("next", []):
+            click.echo(f"next: {n['reminder']} {n['when']} ({n['routine']})")
+
+
+def _ask_status() -> Any:
+    from stretchd.cli import _ask
+
+    return _ask({"cmd": "status"})

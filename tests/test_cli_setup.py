@@ -1,0 +1,85 @@
+"""schedule / config / service commands: exit codes, messages, and the file left as it should be."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from stretchd.cli import cli
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def cfg(xdg: Path) -> Path:
+    return xdg / "config" / "stretchd" / "config.toml"
+
+
+def test_schedule_add_writes_the_commented_default_plus_the_new_reminder(xdg: Path) -> None:
+    code, out, _ = run("schedule", "add", "lunch", "12:30", "--days", "mon,fri", "--routine", "shotgun")
+    assert code == 0 and "daemon is not running" in out
+    text = cfg(xdg).read_text()
+    assert text.startswith("# stretchd configuration")  # the comments came along
+    assert '[reminders.lunch]\ntime = "12:30"\ndays = ["mon", "fri"]\nroutine = "shotgun"\n' in text
+    assert "lunch" in run("schedule", "list")[1]
+
+
+def test_a_refused_edit_leaves_the_file_byte_for_byte(xdg: Path) -> None:
+    run("schedule", "add", "lunch", "12:30")
+    before = cfg(xdg).read_bytes()
+    for args in (["schedule", "set", "lunch", "7:3"], ["schedule", "set", "lunhc", "12:00"],
+                 ["schedule", "add", "x", "12:00", "--routine", "nope"],
+                 ["schedule", "add", "y", "12:00", "--days", "funday"],
+                 ["config", "set", "defaults.max_snoozes", "99"], ["schedule", "remove", "nobody"]):
+        code, out, err = run(*args)
+        assert code == 2, args
+        assert err.startswith(f"stretchd: {cfg(xdg)}: ") and err.count("\n") == 1, err
+        assert "Traceback" not in err
+    assert cfg(xdg).read_bytes() == before
+
+
+def test_config_check_lists_every_problem_and_exits_78(xdg: Path) -> None:
+    cfg(xdg).parent.mkdir(parents=True)
+    cfg(xdg).write_text('[reminders.a]\ntime = "x"\n[reminders.b]\ntime = "08:00"\nroutine = "no"\n')
+    code, out, err = run("config", "check")
+    assert code == 78 and len(err.strip().splitlines()) == 2
+    assert run("config", "set", "reminders.a.time", "09:00")[0] == 2  # still invalid: refused
+
+
+def test_config_check_ok() -> None:
+    code, out, _ = run("config", "check")
+    assert code == 0 and "ok, 2 reminders, 3 routines" in out
+
+
+def test_config_path_and_show(xdg: Path) -> None:
+    assert run("config", "path")[1].strip() == str(cfg(xdg))
+    code, out, err = run("config", "show")
+    assert code == 0 and "[reminders.morning]" in out and "does not exist" in err
+
+
+def test_config_edit_with_an_editor_that_writes_a_valid_change(xdg: Path, tmp_path: Path) -> None:
+    editor = tmp_path / "ed.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/07:30/06:45/" "$1"\n')
+    editor.chmod(0o755)
+    code, out, _ = run("config", "edit", env={"VISUAL": str(editor), "EDITOR": ""})
+    assert code == 0 and "Saved" in out
+    assert 'time = "06:45"' in cfg(xdg).read_text()
+
+
+def test_service_install_without_a_user_manager_writes_the_unit_and_says_what_to_run(
+        xdg: Path, tmp_path: Path) -> None:
+    """No user manager runs on CI machines: PATH holds a stand-in systemctl that fails like one."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "systemctl"
+    fake.write_text("#!/bin/sh\necho 'Failed to connect to bus: No such file or directory' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    import os
+
+    code, out, err = run("service", "install", env={"PATH": f"{bin_dir}:{os.environ['PATH']}"})
+    assert code == 1
+    assert "systemctl --user daemon-reload && systemctl --user enable --now stretchd.service" in err
+    assert (xdg / "config" / "systemd" / "user" / "stretchd.service").exists()
