@@ -101,7 +101,7 @@ async def _answer(daemon: Daemon, reader: asyncio.StreamReader) -> dict[str, Any
     except StretchdError as e:
         return {"ok": False, "error": e.message, "exit": e.exit_code}
     except Exception as e:  # a bug must not stop the daemon; say what it was
-        from stretchd.daemon import log
+        from stretchd.journal import log
 
         log("error", f"control request {request.get('cmd')!r} failed: {type(e).__name__}: {e}")
         return {"ok": False, "error": f"internal error: {type(e).__name__}"}

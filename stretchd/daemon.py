@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
-import socket
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +16,7 @@ from stretchd import paths
 from stretchd.config import Config, Reminder, load
 from stretchd.errors import ConfigError, StretchdError
 from stretchd.history import History
+from stretchd.journal import log, sd_notify
 from stretchd.notify import Notice, Notifier
 from stretchd.routines import Routine, load_all
 from stretchd.schedule import Due, catch_up, occurrence_key, occurrences_between
@@ -28,36 +26,8 @@ from stretchd.terminal import TerminalLauncher, walk_argv
 
 TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
 JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
+MAX_UNWRITTEN = 10_000  # writes kept in memory while the store refuses them
 LATE = timedelta(seconds=60)  # shown this much after its time, a reminder is marked late
-LEVELS = {"error": 3, "warning": 4, "notice": 5, "info": 6, "debug": 7}
-
-
-def log(level: str, message: str) -> None:
-    """One line on stderr with a journald priority prefix."""
-    if level == "debug" and not os.environ.get("STRETCHD_DEBUG"):
-        return
-    # journald reads the <N> prefix as the priority; on a terminal it is noise.
-    prefix = f"<{LEVELS[level]}>" if os.environ.get("JOURNAL_STREAM") or not sys.stderr.isatty() \
-        else f"stretchd: {level}: " if level in ("error", "warning") else "stretchd: "
-    sys.stderr.write(f"{prefix}{message}\n")
-    sys.stderr.flush()
-
-
-def sd_notify(message: str) -> None:
-    """Tell systemd (Type=notify) how we are doing; a no-op outside systemd."""
-    address = os.environ.get("NOTIFY_SOCKET")
-    if not address:
-        return
-    if address.startswith("@"):
-        address = "\0" + address[1:]
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
-            s.connect(address)
-            s.sendall(message.encode())
-    except OSError as e:
-        log("warning", f"cannot notify systemd at {address!r}: {e}")
-
-
 @dataclass
 class Showing:
     due: Due
@@ -86,6 +56,8 @@ class Daemon:
         self._busy: set[tuple[str, str]] = set()  # occurrences being presented right now
         self._stamp: object = None  # what the config files looked like when last read
         self._bad_config = ""  # the last invalid config's error, so it is announced once
+        self._unwritten: list[Callable[[], None]] = []  # writes the store refused, in order
+        self._store_failing = False
 
     @property
     def ctx(self) -> Context:
@@ -149,6 +121,29 @@ class Daemon:
     def _announce(self, notice: Notice) -> None:
         with contextlib.suppress(RuntimeError):  # no loop (tests calling reload directly)
             asyncio.get_running_loop().create_task(self.notifier.show(notice, lambda a: None))
+
+    # The store, which may be full or read-only for a while -------------------------------
+
+    def record(self, *args: Any, **kwargs: Any) -> None:
+        """History.record, kept in memory and retried if the store cannot take it now."""
+        self.keep(lambda: self.store.record(*args, **kwargs))
+
+    def keep(self, write: Callable[[], None]) -> None:
+        self._unwritten.append(write)
+        while self._unwritten:
+            try:
+                self._unwritten[0]()
+            except StretchdError as e:
+                if not self._store_failing:
+                    log("error", f"{e.message}; reminding anyway, and keeping what happens in "
+                                 "memory until the store takes writes again")
+                self._store_failing = True
+                del self._unwritten[:-MAX_UNWRITTEN]
+                return
+            self._unwritten.pop(0)
+        if self._store_failing:
+            log("notice", "the history store takes writes again; nothing was lost")
+            self._store_failing = False
 
     # Scheduling -----------------------------------------------------------------------
 
@@ -221,13 +216,13 @@ class Daemon:
             snoozes = got.snoozes
         paused = self.store.paused_until()
         if paused is not None and now < paused:
-            self.store.record(name, due.key, due.at, "skipped", now, detail="paused")
+            self.record(name, due.key, due.at, "skipped", now, detail="paused")
             log("info", f"{name} {due.key}: skipped, paused until {paused:%H:%M}")
             return
         if self.showing is not None:
             old = self.showing
             self.showing = None
-            self.store.record(old.due.reminder.name, old.due.key, old.due.at, "superseded", now,
+            self.record(old.due.reminder.name, old.due.key, old.due.at, "superseded", now,
                               detail=f"by {name}")
             await self.notifier.close(old.handle)
         assert self.config is not None
@@ -239,7 +234,7 @@ class Daemon:
         kind = "late" if late else "shown"
         detail = f"{int((now - due.at).total_seconds() // 60)} min late" if late else (
             f"after {snoozes} snooze{'s' if snoozes != 1 else ''}" if again else None)
-        self.store.record(name, due.key, due.at, kind, now, status="showing", detail=detail,
+        self.record(name, due.key, due.at, kind, now, status="showing", detail=detail,
                           snoozes=snoozes)
         log("info", f"{name} {due.key}: {kind}" + (f" ({detail})" if detail else ""))
 
@@ -274,7 +269,7 @@ class Daemon:
         name = due.reminder.name
         self.showing = None
         if action in ("start", "clicked"):
-            self.store.record(name, due.key, due.at, "started", now,
+            self.record(name, due.key, due.at, "started", now,
                               detail="body clicked" if action == "clicked" else None)
             try:
                 self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, name))
@@ -289,17 +284,17 @@ class Daemon:
                 self.showing = showing
                 return f"{name} was snoozed {showing.snoozes} times already; Start or Skip it"
             until = now + timedelta(minutes=minutes or self.config.defaults.snooze_minutes)
-            self.store.record(name, due.key, due.at, "snoozed", now, snoozes=showing.snoozes + 1,
+            self.record(name, due.key, due.at, "snoozed", now, snoozes=showing.snoozes + 1,
                               snoozed_until=until)
             await self.notifier.close(showing.handle)
             self.arm()
             return f"snoozed {name} until {until.astimezone(self.tz):%H:%M}"
         if action == "skip":
-            self.store.record(name, due.key, due.at, "skipped", now)
+            self.record(name, due.key, due.at, "skipped", now)
             await self.notifier.close(showing.handle)
             return f"skipped {name}"
         if action == "dismissed":
-            self.store.record(name, due.key, due.at, "dismissed", now)
+            self.record(name, due.key, due.at, "dismissed", now)
             return f"dismissed {name}"
         self.showing = showing
         return f"unknown action {action}"
@@ -313,7 +308,7 @@ class Daemon:
         jumped = abs((now - self.last_wall).total_seconds() - (mono - self.last_mono)) > JUMP
         start = since or self.last_wall
         self.last_wall, self.last_mono = now, mono
-        self.store.set_state("alive_at", now.isoformat())
+        self.keep(lambda: self.store.set_state("alive_at", now.isoformat()))
         if jumped:
             log("notice", "the wall clock jumped; re-arming the schedule")
             self.arm()
@@ -325,7 +320,7 @@ class Daemon:
         grace = timedelta(minutes=self.config.defaults.grace_minutes)
         show, missed = catch_up(self.config.reminders, start, now, grace, handled, self.tz)
         for due in missed:
-            self.store.record(due.reminder.name, due.key, due.at, "missed", now)
+            self.record(due.reminder.name, due.key, due.at, "missed", now)
             log("info", f"{due.reminder.name} {due.key}: missed (due {due.at:%H:%M})")
         if show is not None:
             asyncio.get_running_loop().create_task(self.present(show))
@@ -337,7 +332,7 @@ class Daemon:
             for occ in occurrences_between(r, now, until, self.tz):
                 key = occurrence_key(occ, self.tz)
                 if self.store.occurrence(r.name, key) is None:
-                    self.store.record(r.name, key, occ, "skipped", now, detail="the clock went back")
+                    self.record(r.name, key, occ, "skipped", now, detail="the clock went back")
 
     async def watch_clock(self) -> None:
         while not self.stopping.is_set():

@@ -259,3 +259,32 @@ def test_when_the_clock_goes_back_the_replayed_span_fires_nothing(world: Any) ->
     assert len(world.notifier.shown) == 1
     replayed = [e for e in world.store.events() if e.detail == "the clock went back"]
     assert {(e.reminder, e.occurrence) for e in replayed} >= {("morning", "2026-11-23")}
+
+
+def test_a_store_that_refuses_writes_does_not_stop_reminders_and_nothing_is_lost(
+        world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from stretchd.errors import StretchdError
+
+    real = world.store.record
+    failing = [True]
+
+    def record(*args: Any, **kwargs: Any) -> None:
+        if failing[0]:
+            raise StretchdError("h.sqlite3: cannot write the history: database or disk is full")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(world.store, "record", record)
+
+    async def go() -> None:
+        await world.d.fire("morning")
+        world.notifier.shown[0][1]("skip")
+        await asyncio.sleep(0)
+        failing[0] = False
+        world.clock.now += timedelta(minutes=1)
+        world.d.check_clock()
+
+    run(go())
+    assert len(world.notifier.shown) == 1
+    assert kinds(world.store) == [("morning", "shown"), ("morning", "skipped")]
+    err = capsys.readouterr().err
+    assert err.count("database or disk is full") == 1 and "nothing was lost" in err

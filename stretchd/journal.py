@@ -1,0 +1,35 @@
+"""Log lines for journald (or a terminal), and readiness for systemd's Type=notify."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+LEVELS = {"error": 3, "warning": 4, "notice": 5, "info": 6, "debug": 7}
+
+
+def log(level: str, message: str) -> None:
+    """One line on stderr with a journald priority prefix."""
+    if level == "debug" and not os.environ.get("STRETCHD_DEBUG"):
+        return
+    # journald reads the <N> prefix as the priority; on a terminal it is noise.
+    prefix = f"<{LEVELS[level]}>" if os.environ.get("JOURNAL_STREAM") or not sys.stderr.isatty() \
+        else f"stretchd: {level}: " if level in ("error", "warning") else "stretchd: "
+    sys.stderr.write(f"{prefix}{message}\n")
+    sys.stderr.flush()
+
+
+def sd_notify(message: str) -> None:
+    """Tell systemd (Type=notify) how we are doing; a no-op outside systemd."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.connect(address)
+            s.sendall(message.encode())
+    except OSError as e:
+        log("warning", f"cannot notify systemd at {address!r}: {e}")
