@@ -8,16 +8,14 @@ from pathlib import Path
 APP = "stretchd"
 
 
-def _xdg(var: str, fallback: str) -> Path:
-    # The XDG spec says a relative value is invalid and must be ignored.
-    value = os.environ.get(var, "")
-    if value and os.path.isabs(value):
-        return Path(value)
-    return Path.home() / fallback
+def _config_home() -> Path:
+    import platformdirs
+
+    return platformdirs.user_config_path()
 
 
 def config_dir() -> Path:
-    return _xdg("XDG_CONFIG_HOME", ".config") / APP
+    return _config_home() / APP
 
 
 def config_file() -> Path:
@@ -29,7 +27,9 @@ def user_routines_dir() -> Path:
 
 
 def state_dir() -> Path:
-    return _xdg("XDG_STATE_HOME", ".local/state") / APP
+    import platformdirs
+
+    return platformdirs.user_state_path(APP)
 
 
 def database_file() -> Path:
@@ -38,6 +38,7 @@ def database_file() -> Path:
 
 def runtime_dir() -> Path:
     """The control socket's directory; falls back to the state directory without XDG_RUNTIME_DIR."""
+    # Not platformdirs here: its fallback is a shared /tmp path, announced with a warning.
     value = os.environ.get("XDG_RUNTIME_DIR", "")
     if value and os.path.isabs(value):
         return Path(value) / APP
@@ -49,8 +50,8 @@ def socket_file() -> Path:
 
 
 def systemd_user_dir() -> Path:
-    return _xdg("XDG_CONFIG_HOME", ".config") / "systemd" / "user"
+    return _config_home() / "systemd" / "user"
 
 
 def autostart_dir() -> Path:
-    return _xdg("XDG_CONFIG_HOME", ".config") / "autostart"
+    return _config_home() / "autostart"
