@@ -38,13 +38,15 @@ class Showing:
 class Daemon:
     def __init__(self, *, store: History, notifier: Notifier, terminal: Callable[[Config], TerminalLauncher],
                  tz: tzinfo, config_path: Path | None = None,
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None,
+                 zone: Callable[[], tzinfo] | None = None) -> None:
         self.store = store
         self.notifier = notifier
         self.make_terminal = terminal
         self.tz = tz
         self.config_path = config_path or paths.config_file()
         self.now = now or (lambda: datetime.now(self.tz))
+        self.zone = zone or (lambda: self.tz)  # asked once a minute: has the zone changed?
         self.config: Config | None = None
         self.routines: dict[str, Routine] = {}
         self.showing: Showing | None = None
@@ -306,6 +308,11 @@ class Daemon:
         assert self.config is not None
         now, mono = self.now(), time.monotonic()
         jumped = abs((now - self.last_wall).total_seconds() - (mono - self.last_mono)) > JUMP
+        zone = self.zone()
+        if str(zone) != str(self.tz):
+            log("notice", f"the time zone changed from {self.tz} to {zone}")
+            self.tz, jumped = zone, True
+            now = self.now()
         start = since or self.last_wall
         self.last_wall, self.last_mono = now, mono
         self.keep(lambda: self.store.set_state("alive_at", now.isoformat()))
@@ -412,7 +419,8 @@ def main() -> int:
         return e.exit_code
     notifier = FallbackNotifier(DesktopNotifier(), ConsoleNotifier(), log)
     daemon = Daemon(store=store, notifier=notifier, tz=local_zone(),
-                    terminal=lambda config: SystemTerminal(config.defaults.terminal))
+                    terminal=lambda config: SystemTerminal(config.defaults.terminal),
+                    zone=lambda: local_zone(reload=True))
     try:
         daemon.load_config()
     except ConfigError as e:

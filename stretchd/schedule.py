@@ -16,12 +16,14 @@ UTC = dt.UTC
 MAX_GAP_DAYS = 8  # a week of days plus one covers every day filter
 
 
-def local_zone() -> tzinfo:
-    """The machine's zone as a real zone (with its DST rules), honouring $TZ."""
+def local_zone(reload: bool = False) -> tzinfo:
+    """The machine's zone as a real zone (with its DST rules), honouring $TZ.
+
+    With reload, read the system's setting again (it may have changed while we ran)."""
     import tzlocal
 
     try:
-        return tzlocal.get_localzone()
+        return tzlocal.reload_localzone() if reload else tzlocal.get_localzone()
     except Exception:  # tzlocal raises assorted errors on odd set-ups: fall back to the offset
         return datetime.now().astimezone().tzinfo or UTC
 

@@ -288,3 +288,17 @@ def test_a_store_that_refuses_writes_does_not_stop_reminders_and_nothing_is_lost
     assert kinds(world.store) == [("morning", "shown"), ("morning", "skipped")]
     err = capsys.readouterr().err
     assert err.count("database or disk is full") == 1 and "nothing was lost" in err
+
+
+def test_a_time_zone_change_rearms_the_reminders_in_the_new_zone(world: Any) -> None:
+    new_york = ZoneInfo("America/New_York")
+    world.d.zone = lambda: new_york
+
+    async def go() -> None:
+        world.d.arm()
+        world.d.check_clock()
+
+    run(go())
+    assert world.d.tz is new_york
+    job = world.d.scheduler.get_job("reminder:morning")
+    assert str(job.trigger.timezone) == "America/New_York"
