@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench bench-peers soak lint clean
 
 $(BIN)/stretchd: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(BIN)/stretchd
 ## measure speed and memory; writes bench/results/latest.md
 bench: $(BIN)/stretchd
 	$(BIN)/python -m bench
+
+## the daemon for 5 real minutes at 600x speed (about 50 simulated hours) on a headless desktop
+soak: $(BIN)/stretchd
+	$(BIN)/python -m tests.soak
 
 lint: $(BIN)/stretchd
 	$(BIN)/ruff check stretchd tests bench
