@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from stretchd.errors import ConfigError, did_you_mean
-from stretchd.text import clean
+from stretchd.text import clean, one_line
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -96,22 +96,27 @@ class _Checker:
         self.display = display
         self.lines = text.splitlines()
         self.problems: list[str] = []
+        self._where: dict[str | tuple[str, str], int] | None = None
 
     def line_of(self, table: str, key: str) -> int | None:
-        current = ""
-        key_re = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=')
-        for number, line in enumerate(self.lines, 1):
-            header = re.match(r"^\s*\[([^\[\]]+)\]", line)
-            if header:
-                current = header[1].strip().replace('"', "").replace("'", "")
-                if current == (f"{table}.{key}" if table else key):
-                    return number
-            elif current == table and key_re.match(line):
-                return number
-        return None
+        # The lines are indexed once: a scan per problem took minutes on a file with
+        # thousands of bad keys, and the daemon reloads the config on its event loop.
+        if self._where is None:
+            self._where = {}
+            current = ""
+            for number, line in enumerate(self.lines, 1):
+                header = re.match(r"^\s*\[([^\[\]]+)\]", line)
+                if header:
+                    current = header[1].strip().replace('"', "").replace("'", "")
+                    self._where.setdefault(current, number)
+                elif assigned := re.match(r'\s*(?:"([^"]*)"|([^"=]*?))\s*=', line):
+                    key_text = assigned[1] if assigned[1] is not None else assigned[2]
+                    self._where.setdefault((current, key_text), number)
+        found = (self._where.get(f"{table}.{key}" if table else key), self._where.get((table, key)))
+        return min((n for n in found if n is not None), default=None)
 
     def add(self, table: str, key: str, problem: str) -> None:
-        name = f"{table}.{key}" if table else key
+        name = one_line(f"{table}.{key}" if table else key)
         line = self.line_of(table, key)
         self.problems.append(f"{self.display}: {name}: {problem}" + (f" (line {line})" if line else ""))
 
@@ -193,7 +198,7 @@ def _reminders(ck: _Checker, data: object, default_routine: str,
     out = []
     for name, raw in data.items():
         table = f"reminders.{name}"
-        if not NAME_RE.match(name):
+        if not NAME_RE.fullmatch(name):
             ck.add("reminders", name, "is not a reminder name; use letters, digits, - and _ "
                                       "(at most 40)")
             continue
@@ -222,7 +227,7 @@ def parse(text: str, display: str, routines: Iterable[str] | None = None,
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{display}: invalid TOML: {e}") from None
+        raise ConfigError(f"{display}: invalid TOML: {one_line(str(e), 200)}") from None
     except RecursionError:
         raise ConfigError(f"{display}: invalid TOML: nested too deeply") from None
     routines = None if routines is None else set(routines)

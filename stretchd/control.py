@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 MAX_REQUEST = 64 * 1024
 READ_TIMEOUT = 5.0
+# Connections waiting to be accepted. The CLI connects with a timeout (non-blocking), so a
+# full backlog fails it at once with EAGAIN; asyncio's default of 100 is soon full in a burst.
+BACKLOG = 1024
 
 
 def prepare_runtime_dir() -> None:
@@ -69,6 +72,8 @@ async def serve(daemon: Daemon) -> asyncio.AbstractServer:
             await writer.drain()
         except (OSError, ConnectionError):
             pass
+        except asyncio.CancelledError:
+            pass  # the daemon is stopping; ending quietly spares the log asyncio's traceback
         finally:
             writer.close()
             with contextlib.suppress(Exception):
@@ -76,7 +81,8 @@ async def serve(daemon: Daemon) -> asyncio.AbstractServer:
 
     old_umask = os.umask(0o177)  # the socket is created 0600
     try:
-        server = await asyncio.start_unix_server(handle, path=str(path), limit=MAX_REQUEST)
+        server = await asyncio.start_unix_server(handle, path=str(path), limit=MAX_REQUEST,
+                                                 backlog=BACKLOG)
     finally:
         os.umask(old_umask)
     os.chmod(path, 0o600)
@@ -94,7 +100,7 @@ async def _answer(daemon: Daemon, reader: asyncio.StreamReader) -> dict[str, Any
         request = json.loads(line)
         if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
         return {"ok": False, "error": "not a JSON object with a cmd"}
     try:
         return {"ok": True, **await dispatch(daemon, request)}
@@ -133,14 +139,19 @@ async def dispatch(daemon: Daemon, request: dict[str, Any]) -> dict[str, Any]:
         return {"message": message}
     if cmd == "skip":
         reminder = request.get("reminder")
+        if reminder is not None and not isinstance(reminder, str):
+            raise UsageError("skip: reminder must be a reminder's name")
         if showing is not None and reminder in (None, showing.due.reminder.name):
             return {"message": await daemon.act(showing, "skip")}
         return {"message": state.skip_next(ctx, now, reminder)}
     if cmd == "pause":
-        until = request.get("until")
-        if not isinstance(until, str):
-            raise UsageError("pause: give until")
-        return {"message": state.pause(ctx, now, datetime.fromisoformat(until))}
+        try:
+            until = datetime.fromisoformat(request["until"])
+        except (KeyError, TypeError, ValueError):
+            until = None
+        if until is None or until.tzinfo is None:  # a naive time stored would break every later check
+            raise UsageError("pause: give until as an ISO date and time with its UTC offset")
+        return {"message": state.pause(ctx, now, until)}
     if cmd == "resume":
         return {"message": state.resume(ctx)}
     if cmd == "reload":

@@ -15,7 +15,7 @@ from typing import Any
 from stretchd import paths
 from stretchd.config import Config, Reminder, load
 from stretchd.errors import ConfigError, StretchdError
-from stretchd.history import History
+from stretchd.history import History, Occurrence
 from stretchd.journal import log, sd_notify
 from stretchd.notify import Notice, Notifier
 from stretchd.routines import Routine, load_all
@@ -60,6 +60,8 @@ class Daemon:
         self._bad_config = ""  # the last invalid config's error, so it is announced once
         self._unwritten: list[Callable[[], None]] = []  # writes the store refused, in order
         self._store_failing = False
+        # Occurrences as the unwritten writes leave them: what the daemon reads meanwhile.
+        self._pending: dict[tuple[str, str], Occurrence] = {}
 
     @property
     def ctx(self) -> Context:
@@ -126,9 +128,28 @@ class Daemon:
 
     # The store, which may be full or read-only for a while -------------------------------
 
-    def record(self, *args: Any, **kwargs: Any) -> None:
+    def record(self, reminder: str, key: str, scheduled: datetime, kind: str, at: datetime, *,
+               status: str | None = None, detail: str | None = None, snoozes: int | None = None,
+               snoozed_until: datetime | None = None) -> None:
         """History.record, kept in memory and retried if the store cannot take it now."""
-        self.keep(lambda: self.store.record(*args, **kwargs))
+        self.keep(lambda: self.store.record(reminder, key, scheduled, kind, at, status=status,
+                                            detail=detail, snoozes=snoozes, snoozed_until=snoozed_until))
+        if self._unwritten:  # not in the store yet: remember where the occurrence stands
+            old = self.occurrence(reminder, key)
+            count = snoozes if snoozes is not None else old.snoozes if old else 0
+            self._pending[(reminder, key)] = Occurrence(reminder, key, old.scheduled if old else scheduled,
+                                                        status or kind, count, snoozed_until)
+
+    def occurrence(self, reminder: str, key: str) -> Occurrence | None:
+        """The store's occurrence, or where unwritten writes leave it."""
+        return self._pending.get((reminder, key)) or self.store.occurrence(reminder, key)
+
+    def occurrences(self, since_key: str, status: str | None = None) -> list[Occurrence]:
+        """History.occurrences, with what the store has not taken yet."""
+        got = {(o.reminder, o.occurrence): o for o in self.store.occurrences(since_key)}
+        got.update((k, o) for k, o in self._pending.items() if o.occurrence >= since_key)
+        return sorted((o for o in got.values() if status is None or o.status == status),
+                      key=lambda o: o.scheduled)
 
     def keep(self, write: Callable[[], None]) -> None:
         self._unwritten.append(write)
@@ -146,6 +167,7 @@ class Daemon:
         if self._store_failing:
             log("notice", "the history store takes writes again; nothing was lost")
             self._store_failing = False
+            self._pending.clear()
 
     # Scheduling -----------------------------------------------------------------------
 
@@ -165,7 +187,7 @@ class Daemon:
                                    coalesce=True, misfire_grace_time=grace, max_instances=1)
         now = self.now()
         since = (now - timedelta(days=1)).astimezone(self.tz).date().isoformat()
-        for occ in self.store.occurrences(since, status="snoozed"):
+        for occ in self.occurrences(since, status="snoozed"):
             if occ.snoozed_until and occ.snoozed_until > now:
                 self.scheduler.add_job(self.snooze_due, DateTrigger(occ.snoozed_until, timezone=self.tz),
                                        args=(occ.reminder, occ.occurrence),
@@ -189,7 +211,7 @@ class Daemon:
     async def snooze_due(self, name: str, key: str) -> None:
         assert self.config is not None
         r = self.config.reminder(name)
-        got = self.store.occurrence(name, key)
+        got = self.occurrence(name, key)
         if r is None or got is None or got.status != "snoozed":
             return
         await self.present(Due(r, got.scheduled, key), snoozes=got.snoozes, again=True)
@@ -208,7 +230,7 @@ class Daemon:
     async def _present(self, due: Due, snoozes: int, again: bool) -> None:
         now = self.now()
         name = due.reminder.name
-        got = self.store.occurrence(name, due.key)
+        got = self.occurrence(name, due.key)
         if got is not None and not again:
             if got.status == "snoozed" and got.snoozed_until and got.snoozed_until > now:
                 self.arm()  # snoozed before it came: its date job shows it later
@@ -280,6 +302,8 @@ class Daemon:
                 self._announce(Notice("stretchd: no terminal to open",
                                       f"{e.message}\nOr run in a terminal: stretchd walk "
                                       f"{due.reminder.routine}", ()))
+            # A server may keep it open after the click (dunst does), its buttons dead now.
+            await self.notifier.close(showing.handle)
             return f"started {name}"
         if action == "snooze":
             if showing.snoozes >= self.config.defaults.max_snoozes:
@@ -323,7 +347,7 @@ class Daemon:
             self._replayed(now, start)
             return
         handled = {(o.reminder, o.occurrence)
-                   for o in self.store.occurrences((start - timedelta(days=9)).date().isoformat())}
+                   for o in self.occurrences((start - timedelta(days=9)).date().isoformat())}
         grace = timedelta(minutes=self.config.defaults.grace_minutes)
         show, missed = catch_up(self.config.reminders, start, now, grace, handled, self.tz)
         for due in missed:
@@ -338,7 +362,7 @@ class Daemon:
         for r in self.config.reminders:
             for occ in occurrences_between(r, now, until, self.tz):
                 key = occurrence_key(occ, self.tz)
-                if self.store.occurrence(r.name, key) is None:
+                if self.occurrence(r.name, key) is None:
                     self.record(r.name, key, occ, "skipped", now, detail="the clock went back")
 
     async def watch_clock(self) -> None:

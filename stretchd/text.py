@@ -25,6 +25,15 @@ def clean(text: str, *, keep_newlines: bool = True) -> str:
     return _CONTROLS.sub("", text)
 
 
+def one_line(text: str, limit: int = 80) -> str:
+    """Text from a user file to quote in a one-line message: cleaned, and cut in the middle if long."""
+    text = clean(text, keep_newlines=False)
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
 def escape_markup(text: str) -> str:
     """Escape the few characters that notification body markup interprets."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

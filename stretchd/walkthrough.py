@@ -138,7 +138,8 @@ def screen(routine: Routine, timer: Timer) -> RenderableType:
     after = next((i for i in timer.items[timer.index:] if i.number > item.number), None)
     nxt = f"Next: {after.label()}" if after else "Next: done, this is the last stretch"
     keys = Text("Space pause/resume · n next step · q quit", style="dim")
-    panel = Panel(Group(*body), title=title, border_style=style, title_align="left")
+    # Text, not str: Panel reads a str title as markup, and this one is the routine's.
+    panel = Panel(Group(*body), title=Text(title), border_style=style, title_align="left")
     return Group(top, panel, Text(nxt), keys)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from stretchd.errors import ConfigError, UsageError, did_you_mean
-from stretchd.text import clean
+from stretchd.text import clean, one_line
 
 SIDES = ("left", "right", "both")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -92,7 +92,7 @@ class _Reader:
         self.display = display
 
     def fail(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.display}: {key}: {problem}")
+        return ConfigError(f"{self.display}: {one_line(key)}: {problem}")
 
     def unknown(self, table: dict[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
         for key in table:
@@ -172,9 +172,9 @@ def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
                   display: str | None = None) -> Routine:
     """Validate one routine's TOML table."""
     r = _Reader(path, display or str(path))
-    if not NAME_RE.match(name):
-        raise r.fail("name", f'"{name}" is not a routine name; use lower-case letters, digits '
-                             'and "-", e.g. "my-hips.toml"')
+    if not NAME_RE.fullmatch(name):
+        raise r.fail("name", f'"{one_line(name)}" is not a routine name; use lower-case letters, '
+                             'digits and "-", e.g. "my-hips.toml"')
     r.unknown(data, _ROUTINE_KEYS, "")
     steps_raw = data.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
@@ -192,7 +192,7 @@ def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
             raise r.fail(where + "sides", 'use a list of "left", "right" or "both"')
         for side in sides_raw:
             if side not in SIDES:
-                shown = side if isinstance(side, str) else _kind(side)
+                shown = one_line(side) if isinstance(side, str) else _kind(side)
                 raise r.fail(where + "sides", f'"{shown}" is not a side; use "left", "right" '
                                               f'or "both"{did_you_mean(str(side), SIDES)}')
         if "both" in sides_raw and len(sides_raw) > 1:
@@ -228,19 +228,20 @@ def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
 
 def load_file(path: Path, *, source: str = "user") -> Routine:
     """Read and validate one routine file; the routine's name is the file's stem."""
+    where = clean(str(path), keep_newlines=False)  # a file name may hold escapes or newlines
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise ConfigError(f"{where}: cannot read: {e.strerror or e}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+        raise ConfigError(f"{where}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+        raise ConfigError(f"{where}: invalid TOML: {one_line(str(e), 200)}") from None
     except RecursionError:
-        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
-    return parse_routine(path.stem, data, path, source=source)
+        raise ConfigError(f"{where}: invalid TOML: nested too deeply") from None
+    return parse_routine(path.stem, data, path, source=source, display=where)
 
 
 def _files(directory: Path) -> Iterator[Path]:
