@@ -15,7 +15,8 @@ from typing import Any
 from stretchd import paths
 from stretchd.config import Config, Reminder, load
 from stretchd.errors import ConfigError, StretchdError
-from stretchd.history import History, Occurrence
+from stretchd.buffered import BufferedStore
+from stretchd.history import History
 from stretchd.journal import log, sd_notify
 from stretchd.notify import Notice, Notifier
 from stretchd.routines import Routine, load_all
@@ -26,7 +27,6 @@ from stretchd.terminal import TerminalLauncher, walk_argv
 
 TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
 JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
-MAX_UNWRITTEN = 10_000  # writes kept in memory while the store refuses them
 LATE = timedelta(seconds=60)  # shown this much after its time, a reminder is marked late
 @dataclass
 class Showing:
@@ -40,7 +40,7 @@ class Daemon:
                  tz: tzinfo, config_path: Path | None = None,
                  now: Callable[[], datetime] | None = None,
                  zone: Callable[[], tzinfo] | None = None) -> None:
-        self.store = store
+        self.store = BufferedStore(store, log)
         self.notifier = notifier
         self.make_terminal = terminal
         self.tz = tz
@@ -58,10 +58,6 @@ class Daemon:
         self._busy: set[tuple[str, str]] = set()  # occurrences being presented right now
         self._stamp: object = None  # what the config files looked like when last read
         self._bad_config = ""  # the last invalid config's error, so it is announced once
-        self._unwritten: list[Callable[[], None]] = []  # writes the store refused, in order
-        self._store_failing = False
-        # Occurrences as the unwritten writes leave them: what the daemon reads meanwhile.
-        self._pending: dict[tuple[str, str], Occurrence] = {}
 
     @property
     def ctx(self) -> Context:
@@ -126,49 +122,6 @@ class Daemon:
         with contextlib.suppress(RuntimeError):  # no loop (tests calling reload directly)
             asyncio.get_running_loop().create_task(self.notifier.show(notice, lambda a: None))
 
-    # The store, which may be full or read-only for a while -------------------------------
-
-    def record(self, reminder: str, key: str, scheduled: datetime, kind: str, at: datetime, *,
-               status: str | None = None, detail: str | None = None, snoozes: int | None = None,
-               snoozed_until: datetime | None = None) -> None:
-        """History.record, kept in memory and retried if the store cannot take it now."""
-        self.keep(lambda: self.store.record(reminder, key, scheduled, kind, at, status=status,
-                                            detail=detail, snoozes=snoozes, snoozed_until=snoozed_until))
-        if self._unwritten:  # not in the store yet: remember where the occurrence stands
-            old = self.occurrence(reminder, key)
-            count = snoozes if snoozes is not None else old.snoozes if old else 0
-            self._pending[(reminder, key)] = Occurrence(reminder, key, old.scheduled if old else scheduled,
-                                                        status or kind, count, snoozed_until)
-
-    def occurrence(self, reminder: str, key: str) -> Occurrence | None:
-        """The store's occurrence, or where unwritten writes leave it."""
-        return self._pending.get((reminder, key)) or self.store.occurrence(reminder, key)
-
-    def occurrences(self, since_key: str, status: str | None = None) -> list[Occurrence]:
-        """History.occurrences, with what the store has not taken yet."""
-        got = {(o.reminder, o.occurrence): o for o in self.store.occurrences(since_key)}
-        got.update((k, o) for k, o in self._pending.items() if o.occurrence >= since_key)
-        return sorted((o for o in got.values() if status is None or o.status == status),
-                      key=lambda o: o.scheduled)
-
-    def keep(self, write: Callable[[], None]) -> None:
-        self._unwritten.append(write)
-        while self._unwritten:
-            try:
-                self._unwritten[0]()
-            except StretchdError as e:
-                if not self._store_failing:
-                    log("error", f"{e.message}; reminding anyway, and keeping what happens in "
-                                 "memory until the store takes writes again")
-                self._store_failing = True
-                del self._unwritten[:-MAX_UNWRITTEN]
-                return
-            self._unwritten.pop(0)
-        if self._store_failing:
-            log("notice", "the history store takes writes again; nothing was lost")
-            self._store_failing = False
-            self._pending.clear()
-
     # Scheduling -----------------------------------------------------------------------
 
     def arm(self) -> None:
@@ -187,7 +140,7 @@ class Daemon:
                                    coalesce=True, misfire_grace_time=grace, max_instances=1)
         now = self.now()
         since = (now - timedelta(days=1)).astimezone(self.tz).date().isoformat()
-        for occ in self.occurrences(since, status="snoozed"):
+        for occ in self.store.occurrences(since, status="snoozed"):
             if occ.snoozed_until and occ.snoozed_until > now:
                 self.scheduler.add_job(self.snooze_due, DateTrigger(occ.snoozed_until, timezone=self.tz),
                                        args=(occ.reminder, occ.occurrence),
@@ -211,7 +164,7 @@ class Daemon:
     async def snooze_due(self, name: str, key: str) -> None:
         assert self.config is not None
         r = self.config.reminder(name)
-        got = self.occurrence(name, key)
+        got = self.store.occurrence(name, key)
         if r is None or got is None or got.status != "snoozed":
             return
         await self.present(Due(r, got.scheduled, key), snoozes=got.snoozes, again=True)
@@ -230,7 +183,7 @@ class Daemon:
     async def _present(self, due: Due, snoozes: int, again: bool) -> None:
         now = self.now()
         name = due.reminder.name
-        got = self.occurrence(name, due.key)
+        got = self.store.occurrence(name, due.key)
         if got is not None and not again:
             if got.status == "snoozed" and got.snoozed_until and got.snoozed_until > now:
                 self.arm()  # snoozed before it came: its date job shows it later
@@ -240,13 +193,13 @@ class Daemon:
             snoozes = got.snoozes
         paused = self.store.paused_until()
         if paused is not None and now < paused:
-            self.record(name, due.key, due.at, "skipped", now, detail="paused")
+            self.store.record(name, due.key, due.at, "skipped", now, detail="paused")
             log("info", f"{name} {due.key}: skipped, paused until {paused:%H:%M}")
             return
         if self.showing is not None:
             old = self.showing
             self.showing = None
-            self.record(old.due.reminder.name, old.due.key, old.due.at, "superseded", now,
+            self.store.record(old.due.reminder.name, old.due.key, old.due.at, "superseded", now,
                               detail=f"by {name}")
             await self.notifier.close(old.handle)
         assert self.config is not None
@@ -258,7 +211,7 @@ class Daemon:
         kind = "late" if late else "shown"
         detail = f"{int((now - due.at).total_seconds() // 60)} min late" if late else (
             f"after {snoozes} snooze{'s' if snoozes != 1 else ''}" if again else None)
-        self.record(name, due.key, due.at, kind, now, status="showing", detail=detail,
+        self.store.record(name, due.key, due.at, kind, now, status="showing", detail=detail,
                           snoozes=snoozes)
         log("info", f"{name} {due.key}: {kind}" + (f" ({detail})" if detail else ""))
 
@@ -293,7 +246,7 @@ class Daemon:
         name = due.reminder.name
         self.showing = None
         if action in ("start", "clicked"):
-            self.record(name, due.key, due.at, "started", now,
+            self.store.record(name, due.key, due.at, "started", now,
                               detail="body clicked" if action == "clicked" else None)
             try:
                 self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, name))
@@ -310,17 +263,17 @@ class Daemon:
                 self.showing = showing
                 return f"{name} was snoozed {showing.snoozes} times already; Start or Skip it"
             until = now + timedelta(minutes=minutes or self.config.defaults.snooze_minutes)
-            self.record(name, due.key, due.at, "snoozed", now, snoozes=showing.snoozes + 1,
+            self.store.record(name, due.key, due.at, "snoozed", now, snoozes=showing.snoozes + 1,
                               snoozed_until=until)
             await self.notifier.close(showing.handle)
             self.arm()
             return f"snoozed {name} until {until.astimezone(self.tz):%H:%M}"
         if action == "skip":
-            self.record(name, due.key, due.at, "skipped", now)
+            self.store.record(name, due.key, due.at, "skipped", now)
             await self.notifier.close(showing.handle)
             return f"skipped {name}"
         if action == "dismissed":
-            self.record(name, due.key, due.at, "dismissed", now)
+            self.store.record(name, due.key, due.at, "dismissed", now)
             return f"dismissed {name}"
         self.showing = showing
         return f"unknown action {action}"
@@ -339,7 +292,7 @@ class Daemon:
             now = self.now()
         start = since or self.last_wall
         self.last_wall, self.last_mono = now, mono
-        self.keep(lambda: self.store.set_state("alive_at", now.isoformat()))
+        self.store.set_state("alive_at", now.isoformat())
         if jumped:
             log("notice", "the wall clock jumped; re-arming the schedule")
             self.arm()
@@ -347,11 +300,11 @@ class Daemon:
             self._replayed(now, start)
             return
         handled = {(o.reminder, o.occurrence)
-                   for o in self.occurrences((start - timedelta(days=9)).date().isoformat())}
+                   for o in self.store.occurrences((start - timedelta(days=9)).date().isoformat())}
         grace = timedelta(minutes=self.config.defaults.grace_minutes)
         show, missed = catch_up(self.config.reminders, start, now, grace, handled, self.tz)
         for due in missed:
-            self.record(due.reminder.name, due.key, due.at, "missed", now)
+            self.store.record(due.reminder.name, due.key, due.at, "missed", now)
             log("info", f"{due.reminder.name} {due.key}: missed (due {due.at:%H:%M})")
         if show is not None:
             asyncio.get_running_loop().create_task(self.present(show))
@@ -362,8 +315,8 @@ class Daemon:
         for r in self.config.reminders:
             for occ in occurrences_between(r, now, until, self.tz):
                 key = occurrence_key(occ, self.tz)
-                if self.occurrence(r.name, key) is None:
-                    self.record(r.name, key, occ, "skipped", now, detail="the clock went back")
+                if self.store.occurrence(r.name, key) is None:
+                    self.store.record(r.name, key, occ, "skipped", now, detail="the clock went back")
 
     async def watch_clock(self) -> None:
         while not self.stopping.is_set():

@@ -8,6 +8,7 @@ from typing import Any
 
 from stretchd.config import Config, format_time
 from stretchd.errors import UsageError, did_you_mean
+from stretchd.buffered import BufferedStore
 from stretchd.history import History
 from stretchd.schedule import Due, next_occurrence, occurrence_key, upcoming
 
@@ -18,7 +19,7 @@ FINAL = {"skipped", "started", "dismissed", "superseded", "missed", "paused"}
 @dataclass(frozen=True)
 class Context:
     config: Config
-    store: History
+    store: History | BufferedStore  # the daemon's keeps writes a full disk refused
     tz: tzinfo
 
 
