@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import fcntl
 import json
@@ -16,6 +15,8 @@ from stretchd import paths
 from stretchd.errors import ConfigError, DaemonNotRunning, StretchdError, UsageError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from stretchd.daemon import Daemon
 
 MAX_REQUEST = 64 * 1024
@@ -56,6 +57,9 @@ def peer_uid(sock: socket.socket) -> int:
 
 
 async def serve(daemon: Daemon) -> asyncio.AbstractServer:
+    # Imported here, not at the top: the CLI's client side must not pay for asyncio.
+    import asyncio
+
     prepare_runtime_dir()
     path = paths.socket_file()
     with contextlib.suppress(FileNotFoundError):
@@ -90,6 +94,8 @@ async def serve(daemon: Daemon) -> asyncio.AbstractServer:
 
 
 async def _answer(daemon: Daemon, reader: asyncio.StreamReader) -> dict[str, Any]:
+    import asyncio
+
     try:
         line = await asyncio.wait_for(reader.readline(), READ_TIMEOUT)
     except TimeoutError:

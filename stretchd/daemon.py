@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from stretchd import paths
+from stretchd.buffered import BufferedStore
 from stretchd.config import Config, Reminder, load
 from stretchd.errors import ConfigError, StretchdError
-from stretchd.buffered import BufferedStore
 from stretchd.history import History
 from stretchd.journal import log, sd_notify
 from stretchd.notify import Notice, Notifier
@@ -27,6 +27,7 @@ from stretchd.terminal import TerminalLauncher, walk_argv
 
 TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
 JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
+ALIVE_EVERY = timedelta(minutes=10)  # how often "still up" is written (and at stop)
 LATE = timedelta(seconds=60)  # shown this much after its time, a reminder is marked late
 @dataclass
 class Showing:
@@ -58,6 +59,7 @@ class Daemon:
         self._busy: set[tuple[str, str]] = set()  # occurrences being presented right now
         self._stamp: object = None  # what the config files looked like when last read
         self._bad_config = ""  # the last invalid config's error, so it is announced once
+        self._alive_noted: datetime | None = None
 
     @property
     def ctx(self) -> Context:
@@ -292,7 +294,8 @@ class Daemon:
             now = self.now()
         start = since or self.last_wall
         self.last_wall, self.last_mono = now, mono
-        self.store.set_state("alive_at", now.isoformat())
+        if jumped or self._alive_noted is None or not timedelta(0) <= now - self._alive_noted < ALIVE_EVERY:
+            self.note_alive(now)
         if jumped:
             log("notice", "the wall clock jumped; re-arming the schedule")
             self.arm()
@@ -308,6 +311,11 @@ class Daemon:
             log("info", f"{due.reminder.name} {due.key}: missed (due {due.at:%H:%M})")
         if show is not None:
             asyncio.get_running_loop().create_task(self.present(show))
+
+    def note_alive(self, now: datetime) -> None:
+        """When we were last up: a later start catches up on what fell due since."""
+        self.store.set_state("alive_at", now.isoformat())
+        self._alive_noted = now
 
     def _replayed(self, now: datetime, until: datetime) -> None:
         """The clock went back: the stretch of wall time we live through again fires nothing."""
@@ -367,6 +375,7 @@ class Daemon:
         watch = loop.create_task(self.watch_clock())
         await self.stopping.wait()
         sd_notify("STOPPING=1")
+        self.note_alive(self.now())
         watch.cancel()
         server.close()
         self.scheduler.shutdown(wait=False)

@@ -136,7 +136,9 @@ class History:
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
+            # In WAL mode NORMAL survives any crash of ours (kill -9 included); only a power cut
+            # may lose the last commits. FULL would fsync each write: wakeups all day long.
+            self.db.execute("PRAGMA synchronous=NORMAL")
             migrate(self.db)
         except (OSError, sqlite3.Error) as e:
             raise StretchdError(f"{path}: cannot open the history database: {e}") from None
@@ -233,14 +235,32 @@ class History:
             args += (status,)
         return [self._occ(r) for r in self.db.execute(sql + " ORDER BY scheduled", args)]
 
-    def events(self, since: datetime | None = None) -> list[Event]:
+    def event_rows(self, since: datetime | None = None) -> list[tuple[str, str, str, str, str | None]]:
+        """Events as stored (at as ISO text), oldest first: cheap enough for 100k rows."""
         sql = "SELECT at, reminder, occurrence, kind, detail FROM events"
         args: tuple[str, ...] = ()
         if since is not None:
             sql += " WHERE at >= ?"
             args = (_iso(since),)
+        return self.db.execute(sql + " ORDER BY at, id", args).fetchall()
+
+    def count_events(self, since: datetime) -> int:
+        return int(self.db.execute("SELECT count(*) FROM events WHERE at >= ?",
+                                   (_iso(since),)).fetchone()[0])
+
+    def daily(self, since: datetime) -> list[tuple[str, str, int]]:
+        """(local date, what, how many) for events and walks, by date: a long history at a glance."""
+        return self.db.execute(
+            """SELECT day, what, count(*) FROM (
+                 SELECT substr(at, 1, 10) AS day, kind AS what FROM events WHERE at >= ?1
+                 UNION ALL
+                 SELECT substr(started, 1, 10), coalesce(outcome, 'interrupted') FROM walks
+                 WHERE started >= ?1)
+               GROUP BY day, what ORDER BY day, what""", (_iso(since),)).fetchall()
+
+    def events(self, since: datetime | None = None) -> list[Event]:
         return [Event(datetime.fromisoformat(r[0]), r[1], r[2], r[3], r[4])
-                for r in self.db.execute(sql + " ORDER BY at, id", args)]
+                for r in self.event_rows(since)]
 
     def get_state(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

@@ -129,13 +129,32 @@ def test_history_lists_what_happened() -> None:
     assert code == 0 and "morning" in out and "skipped" in out
 
 
-def test_status_does_not_import_the_scheduler_or_the_notifier() -> None:
+def test_status_does_not_import_the_scheduler_the_notifier_or_asyncio() -> None:
     import subprocess
     import sys
 
     probe = ("import sys; from stretchd.cli import cli\n"
              "try: cli(['status'])\nexcept SystemExit: pass\n"
              "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-             "('apscheduler', 'desktop_notifier', 'dbus_fast', 'rich')))")
+             "('apscheduler', 'desktop_notifier', 'dbus_fast', 'rich', 'asyncio', 'ssl')))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_long_history_is_summarised_a_day_unless_all_is_asked(xdg: Path) -> None:
+    from datetime import datetime, timedelta
+
+    from stretchd import paths
+    from stretchd.history import History
+
+    now = datetime.now().astimezone()
+    with History(paths.database_file()) as h:
+        for i in range(600):
+            at = now - timedelta(hours=i)
+            h.record("morning", at.date().isoformat(), at, "shown" if i % 2 else "skipped", at)
+    code, out, err = run("history", "--days", "30")
+    assert code == 0 and "summary a day" in err
+    first = out.splitlines()[0]
+    assert first.startswith((now - timedelta(hours=599)).date().isoformat())
+    assert "shown" in first and "skipped" in first
+    assert len(run("history", "--days", "30", "--all")[1].splitlines()) == 600
