@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from stretchd.buffered import BufferedStore
 from stretchd.config import Config, format_time
 from stretchd.errors import UsageError, did_you_mean
-from stretchd.buffered import BufferedStore
 from stretchd.history import History
 from stretchd.schedule import Due, next_occurrence, occurrence_key, upcoming
 
