@@ -61,3 +61,19 @@ def test_n_skips_through_the_whole_routine_to_completed(
     tmux.wait_screen("Well done", scrollback=True)
     ((_, outcome, step, steps, _),) = walks(xdg)
     assert (outcome, step, steps) == ("completed", 4, 4)
+
+
+def test_the_screen_redraws_to_the_new_size_when_the_terminal_is_resized(
+        tmux: Tmux, xdg: Path, xdg_env: dict[str, str]) -> None:
+    tmux.start([*stretchd_command(), "walk", "si-joints"], {**xdg_env, "TERM": "xterm-256color"})
+    tmux.wait_screen("Press Enter to begin")
+    tmux.keys("Enter")
+    tmux.wait_screen("Get ready:")
+    tmux.cmd("resize-window", "-x", "60", "-y", "30")
+
+    def fits() -> bool:
+        lines = [line for line in tmux.screen().splitlines() if line.startswith("│")]
+        return bool(lines) and all(len(line) == 60 and line.endswith("│") for line in lines)
+
+    wait_for(fits, 5, "the panel to be redrawn 60 columns wide")
+    tmux.keys("q")
