@@ -62,8 +62,10 @@ class Tmux:
         self.width, self.height = width, height
 
     def cmd(self, *args: str, check: bool = True) -> str:
+        # A COLUMNS or LINES in our environment would pin the programs' idea of the size.
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         out = subprocess.run(["tmux", "-S", str(self.socket), *args], capture_output=True,
-                             text=True, check=False, timeout=10)
+                             text=True, check=False, timeout=10, env=env)
         if check and out.returncode != 0:
             raise AssertionError(f"tmux {' '.join(args)}: {out.stderr.strip()}")
         return out.stdout
