@@ -19,7 +19,7 @@ TOP_KEYS = ("defaults", "reminders")
 DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal")
 REMINDER_KEYS = ("time", "days", "routine")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")  # ASCII digits only
 BOUNDS = {"snooze_minutes": (1, 240), "max_snoozes": (0, 20), "grace_minutes": (0, 720)}
 
 
@@ -249,7 +249,7 @@ def load(path: Path, routines: Iterable[str] | None = None) -> Config:
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark some editors write is no error
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     return parse(text, str(path), routines, path=path)

@@ -110,3 +110,13 @@ def tomlkit_quote(text: str) -> str:
     import tomlkit
 
     return tomlkit.string(text).as_string()
+
+
+def test_a_byte_order_mark_is_no_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'\xef\xbb\xbf[reminders.a]\ntime = "07:30"\n')
+    assert load(path, ROUTINES).reminders[0].time == dt.time(7, 30)
+
+
+def test_times_take_ascii_digits_only() -> None:
+    assert parse_time("\u0660\u0667:\u0663\u0660") is None

@@ -234,7 +234,7 @@ def load_file(path: Path, *, source: str = "user") -> Routine:
     except OSError as e:
         raise ConfigError(f"{where}: cannot read: {e.strerror or e}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:

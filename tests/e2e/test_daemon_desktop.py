@@ -45,12 +45,18 @@ def kinds(xdg: Path) -> list[tuple[str, str]]:
 MORNING = '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
 
 
-def test_the_notification_has_title_body_and_buttons(
-        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
-        write_config: Any) -> None:
+@pytest.fixture
+def showing(tmp_path: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+            write_config: Any) -> tuple[DaemonProcess, dict[str, Any]]:
+    """A daemon whose 07:30 shotgun reminder has just been shown: the daemon and the Notify."""
     write_config(config(terminal, MORNING))
-    start(tmp_path, desktop, daemons)
-    n = desktop.wait_notify("Time to stretch", timeout=20)
+    d = start(tmp_path, desktop, daemons)
+    return d, desktop.wait_notify("Time to stretch", timeout=20)
+
+
+def test_the_notification_has_title_body_and_buttons(
+        xdg: Path, showing: tuple[DaemonProcess, dict[str, Any]]) -> None:
+    _, n = showing
     assert n["summary"] == "Time to stretch"
     assert n["body"] == "Morning: Shotgun (SI joints) (40 s)"
     assert [label for key, label in n["actions"].items() if key != "default"] == [
@@ -61,11 +67,7 @@ def test_the_notification_has_title_body_and_buttons(
 
 
 def test_start_opens_the_walkthrough_in_the_terminal(
-        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
-        write_config: Any) -> None:
-    write_config(config(terminal, MORNING))
-    start(tmp_path, desktop, daemons)
-    desktop.wait_notify("Time to stretch", timeout=20)
+        xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.click("Start")
     wait_for(lambda: len(terminal.cmd("list-windows").splitlines()) == 2, 10, "a new window")
     terminal.cmd("select-window", "-t", ":1")
@@ -75,22 +77,14 @@ def test_start_opens_the_walkthrough_in_the_terminal(
 
 
 def test_a_click_on_the_body_starts_too(
-        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
-        write_config: Any) -> None:
-    write_config(config(terminal, MORNING))
-    start(tmp_path, desktop, daemons)
-    desktop.wait_notify("Time to stretch", timeout=20)
+        xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.click_body()
     wait_for(lambda: len(terminal.cmd("list-windows").splitlines()) == 2, 10, "a new window")
     assert ("morning", "started") in kinds(xdg)
 
 
 def test_skip_records_and_opens_nothing(
-        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
-        write_config: Any) -> None:
-    write_config(config(terminal, MORNING))
-    start(tmp_path, desktop, daemons)
-    desktop.wait_notify("Time to stretch", timeout=20)
+        xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.click("Skip")
     wait_for(lambda: ("morning", "skipped") in kinds(xdg), 10, "the skip to be recorded")
     assert len(terminal.cmd("list-windows").splitlines()) == 1
@@ -98,11 +92,7 @@ def test_skip_records_and_opens_nothing(
 
 
 def test_dismissing_is_recorded(
-        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
-        write_config: Any) -> None:
-    write_config(config(terminal, MORNING))
-    start(tmp_path, desktop, daemons)
-    desktop.wait_notify("Time to stretch", timeout=20)
+        xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.dismiss()
     wait_for(lambda: ("morning", "dismissed") in kinds(xdg), 10, "the dismissal to be recorded")
 
@@ -123,11 +113,8 @@ def test_snooze_shows_it_again_later_and_the_last_offers_no_snooze(
 
 
 def test_cli_snooze_and_skip_act_on_the_notification_showing(
-        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
-        write_config: Any) -> None:
-    write_config(config(terminal, MORNING))
-    d = start(tmp_path, desktop, daemons)
-    desktop.wait_notify("Time to stretch", timeout=20)
+        xdg: Path, desktop: Desktop, showing: tuple[DaemonProcess, dict[str, Any]]) -> None:
+    d, _ = showing
     desktop.wait_count(1)
     out = d.cli("snooze", "5")
     assert out.returncode == 0 and out.stdout.startswith("snoozed morning until 07:3")
