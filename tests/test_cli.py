@@ -72,7 +72,7 @@ def test_reps_out_of_range_is_a_usage_error() -> None:
 
 
 def test_status_without_a_daemon_prints_the_next_reminders_and_exits_69() -> None:
-    code, out, err = run("status")
+    code, out, _err = run("status")
     assert code == 69
     assert "not running" in out
     assert "morning" in out and "evening" in out and "hips-lower-back" in out
@@ -91,7 +91,7 @@ def test_skip_without_a_daemon_changes_the_store_and_says_so() -> None:
     code, out, _ = run("skip", "evening")
     assert code == 0 and out.startswith("skipped evening at ") and "daemon is not running" in out
     _, status_out, _ = run("status")
-    assert "(skipped)" in [line for line in status_out.splitlines() if "evening" in line][0]
+    assert "(skipped)" in next(line for line in status_out.splitlines() if "evening" in line)
 
 
 def test_skip_an_unknown_reminder_is_a_usage_error() -> None:

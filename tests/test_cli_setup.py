@@ -34,7 +34,7 @@ def test_a_refused_edit_leaves_the_file_byte_for_byte(xdg: Path) -> None:
                  ["schedule", "add", "x", "12:00", "--routine", "nope"],
                  ["schedule", "add", "y", "12:00", "--days", "funday"],
                  ["config", "set", "defaults.max_snoozes", "99"], ["schedule", "remove", "nobody"]):
-        code, out, err = run(*args)
+        code, _out, err = run(*args)
         assert code == 2, args
         assert err.startswith(f"stretchd: {cfg(xdg)}: ") and err.count("\n") == 1, err
         assert "Traceback" not in err
@@ -44,7 +44,7 @@ def test_a_refused_edit_leaves_the_file_byte_for_byte(xdg: Path) -> None:
 def test_config_check_lists_every_problem_and_exits_78(xdg: Path) -> None:
     cfg(xdg).parent.mkdir(parents=True)
     cfg(xdg).write_text('[reminders.a]\ntime = "x"\n[reminders.b]\ntime = "08:00"\nroutine = "no"\n')
-    code, out, err = run("config", "check")
+    code, _out, err = run("config", "check")
     assert code == 78 and len(err.strip().splitlines()) == 2
     assert run("config", "set", "reminders.a.time", "09:00")[0] == 2  # still invalid: refused
 
@@ -79,7 +79,7 @@ def test_service_install_without_a_user_manager_writes_the_unit_and_says_what_to
     fake.chmod(0o755)
     import os
 
-    code, out, err = run("service", "install", env={"PATH": f"{bin_dir}:{os.environ['PATH']}"})
+    code, _out, err = run("service", "install", env={"PATH": f"{bin_dir}:{os.environ['PATH']}"})
     assert code == 1
     assert "systemctl --user daemon-reload && systemctl --user enable --now stretchd.service" in err
     assert (xdg / "config" / "systemd" / "user" / "stretchd.service").exists()

@@ -10,7 +10,13 @@ import pytest
 
 from stretchd.config import Reminder
 from stretchd.schedule import (
-    catch_up, next_occurrence, occurrence_key, occurrences_between, parse_duration, parse_when, upcoming,
+    catch_up,
+    next_occurrence,
+    occurrence_key,
+    occurrences_between,
+    parse_duration,
+    parse_when,
+    upcoming,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
