@@ -276,6 +276,7 @@ class Daemon:
             return f"skipped {name}"
         if action == "dismissed":
             self.store.record(name, due.key, due.at, "dismissed", now)
+            await self.notifier.close(showing.handle)  # already gone; lets the notifier forget it
             return f"dismissed {name}"
         self.showing = showing
         return f"unknown action {action}"
