@@ -139,13 +139,12 @@ def run() -> None:
     Reminds on the desktop with Start / Snooze / Skip buttons, or on this console when no
     notification server answers. Stop it with Ctrl-C or SIGTERM; SIGHUP re-reads the config.
     """
-    # The daemon speaks no TLS: keeping ssl and OpenSSL's hashlib out (asyncio and dbus-fast
-    # fall back without them) saves about 4 MB of its resident memory all day long.
-    for module in ("ssl", "_ssl", "_hashlib"):
-        sys.modules.setdefault(module, None)  # type: ignore[arg-type]
-    from stretchd.daemon import main
+    import os
 
-    sys.exit(main())
+    # A fresh interpreter (same process, same pid for systemd) that imports only the daemon:
+    # see stretchd/_run.py. -I keeps the current directory off sys.path.
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, "-I", "-m", "stretchd._run"])
 
 
 def _local_context() -> Any:

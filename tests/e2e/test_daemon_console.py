@@ -136,3 +136,12 @@ def test_a_schedule_change_from_the_cli_takes_effect_in_the_running_daemon_at_on
     assert "soon" in d.cli("status").stdout
     wait_for(lambda: "Soon: Shotgun" in d.out(), 20, "the new reminder to fire")
     assert "config reloaded" in d.err()
+
+
+def test_the_daemon_keeps_tls_libraries_out_of_its_memory(
+        tmp_path: Path, xdg_env: dict[str, str], daemons: list[Any]) -> None:
+    """It lives all day: what it maps it holds all day, and it speaks no TLS."""
+    d = start(tmp_path, xdg_env, daemons)
+    maps = Path(f"/proc/{d.proc.pid}/maps").read_text()
+    assert "libssl" not in maps and "libcrypto" not in maps and "_ssl." not in maps
+    assert d.proc.poll() is None  # the same pid after the exec that sheds the CLI
