@@ -23,6 +23,20 @@ test: $(BIN)/stretchd
 bench: $(BIN)/stretchd
 	$(BIN)/python -m bench
 
+## as root, install Debian's Workrave and Safe Eyes; then measure them idle beside stretchd
+bench-peers: $(BIN)/stretchd
+	@pkgs="workrave safeeyes gir1.2-ayatanaappindicator3-0.1 xprintidle dconf-service dbus xvfb dunst"; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "bench-peers: installing Workrave and Safe Eyes needs root (apt-get install $$pkgs);" \
+			"measuring with what is installed"; \
+	else \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y --no-install-recommends $$pkgs \
+		|| { apt-get update && apt-get install -y --no-install-recommends $$pkgs; } \
+		|| echo "bench-peers: apt-get failed; measuring with what is installed"; \
+	fi
+	$(BIN)/python -m bench peers
+
 ## the daemon for 5 real minutes at 600x speed (about 50 simulated hours) on a headless desktop
 soak: $(BIN)/stretchd
 	$(BIN)/python -m tests.soak

@@ -194,8 +194,9 @@ def run(report: Section) -> None:
          for name, peer_rss, peer_wake, peer_cpu in PEERS],
         caption="The peers' figures are from /work/shared/TESTING.md (Xvfb + dunst, 60 s window, "
                 "summed over the process tree, the same way of counting wakeups), **not measured "
-                "in this run**; the ratios divide them by this run's medians above (idle RSS, "
-                "wakeups, and the schedstat CPU): how many times more the peer costs.")
+                "in this run** (`peers` measures them beside stretchd in one run); the ratios "
+                "divide them by this run's medians above (idle RSS, wakeups, and the schedstat "
+                "CPU): how many times more the peer costs.")
     report.note(late["note"])
     if late["table"]:
         report.table(*late["table"])
