@@ -171,18 +171,19 @@ class Daemon:
             return
         await self.present(Due(r, got.scheduled, key), snoozes=got.snoozes, again=True)
 
-    async def present(self, due: Due, *, snoozes: int = 0, again: bool = False) -> None:
+    async def present(self, due: Due, *, snoozes: int = 0, again: bool = False,
+                      detail: str | None = None) -> None:
         """Show a due occurrence unless it is handled, skipped, snoozed ahead, or paused."""
         ident = (due.reminder.name, due.key)
         if ident in self._busy:
             return
         self._busy.add(ident)
         try:
-            await self._present(due, snoozes, again)
+            await self._present(due, snoozes, again, detail)
         finally:
             self._busy.discard(ident)
 
-    async def _present(self, due: Due, snoozes: int, again: bool) -> None:
+    async def _present(self, due: Due, snoozes: int, again: bool, why: str | None = None) -> None:
         now = self.now()
         name = due.reminder.name
         got = self.store.occurrence(name, due.key)
@@ -211,8 +212,8 @@ class Daemon:
         showing.handle = await self.notifier.show(notice, lambda action: self.on_action(showing, action))
         self.showing = showing
         kind = "late" if late else "shown"
-        detail = f"{int((now - due.at).total_seconds() // 60)} min late" if late else (
-            f"after {snoozes} snooze{'s' if snoozes != 1 else ''}" if again else None)
+        detail = why or (f"{int((now - due.at).total_seconds() // 60)} min late" if late else (
+            f"after {snoozes} snooze{'s' if snoozes != 1 else ''}" if again else None))
         self.store.record(name, due.key, due.at, kind, now, status="showing", detail=detail,
                           snoozes=snoozes)
         log("info", f"{name} {due.key}: {kind}" + (f" ({detail})" if detail else ""))
@@ -335,8 +336,22 @@ class Daemon:
                 try:
                     self.reload_if_changed()
                     self.check_clock()
+                    await self.check_showing()
                 except StretchdError as e:
                     log("warning", e.message)
+
+    async def check_showing(self) -> None:
+        """A notification server that died took the notification with it: show it again."""
+        showing = self.showing
+        alive = getattr(self.notifier, "alive", None)
+        if showing is None or alive is None or await alive(showing.handle):
+            return
+        log("warning", f"{showing.due.reminder.name}: the notification server went away while it "
+                       "showed; showing it again")
+        if self.showing is showing:
+            self.showing = None
+            await self.present(showing.due, snoozes=showing.snoozes, again=True,
+                               detail="again: the notification server went away")
 
     def resumed(self) -> None:
         """logind says the machine woke up: look at the clock now, not within the minute."""

@@ -43,6 +43,7 @@ class DesktopNotifier:
         self._notifier: object | None = None
         self._failure = ""
         self._server_ids: dict[str, int] = {}
+        self._owners: dict[str, str | None] = {}  # which server showed each notification
         # desktop-notifier logs a failed send as a warning with a traceback and carries on;
         # we keep its reason and report it ourselves, in one line.
         lib_log = logging.getLogger("desktop_notifier")
@@ -85,7 +86,29 @@ class DesktopNotifier:
         ids = self._ids()
         if ids is not None and note.identifier in ids.inverse:
             self._server_ids[note.identifier] = ids.inverse[note.identifier]
+        self._owners[note.identifier] = await self._server()
         return str(note.identifier)
+
+    async def _server(self) -> str | None:
+        """The bus name of the notification server now (None: none, or not known)."""
+        bus = getattr(getattr(self._notifier, "_backend", None), "bus", None)
+        if bus is None or not getattr(bus, "connected", False):
+            return None
+        from dbus_fast import Message, MessageType
+
+        try:
+            reply = await bus.call(Message(
+                destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
+                interface="org.freedesktop.DBus", member="GetNameOwner", signature="s",
+                body=["org.freedesktop.Notifications"]))
+        except Exception:  # the bus itself is gone
+            return None
+        return None if reply.message_type == MessageType.ERROR else str(reply.body[0])
+
+    async def alive(self, handle: str) -> bool:
+        """Whether the server that showed this notification still runs (so it still shows)."""
+        owner = self._owners.get(handle)
+        return owner is None or await self._server() == owner
 
     def _ids(self) -> Any:
         # desktop-notifier forgets a notification's server id once a button is pressed, so
@@ -97,6 +120,7 @@ class DesktopNotifier:
     async def close(self, handle: str) -> None:
         if self._notifier is None:
             return
+        self._owners.pop(handle, None)
         server_id = self._server_ids.pop(handle, None)
         ids = self._ids()
         if ids is not None and server_id is not None and handle not in ids.inverse:
@@ -173,6 +197,15 @@ class FallbackNotifier:
             self.log("info", "desktop notifications are back")
         self.on_desktop = True
         return handle
+
+    async def alive(self, handle: str) -> bool:
+        alive = getattr(self.desktop, "alive", None)
+        if handle.startswith("console:") or alive is None:
+            return True
+        try:
+            return bool(await alive(handle))
+        except Exception:  # cannot tell: assume it still shows rather than show it twice
+            return True
 
     async def close(self, handle: str) -> None:
         if handle.startswith("console:"):

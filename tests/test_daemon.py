@@ -302,3 +302,23 @@ def test_a_time_zone_change_rearms_the_reminders_in_the_new_zone(world: Any) -> 
     assert world.d.tz is new_york
     job = world.d.scheduler.get_job("reminder:morning")
     assert str(job.trigger.timezone) == "America/New_York"
+
+
+def test_a_notification_lost_with_its_server_is_shown_again(world: Any) -> None:
+    gone: set[str] = set()
+
+    async def alive(handle: str) -> bool:
+        return handle not in gone
+
+    world.notifier.alive = alive
+
+    async def go() -> None:
+        await world.d.fire("morning")
+        await world.d.check_showing()  # still there: nothing happens
+        gone.add("n1")  # the server died, taking it along
+        await world.d.check_showing()
+
+    run(go())
+    assert len(world.notifier.shown) == 2
+    last = world.store.events()[-1]
+    assert (last.kind, last.detail) == ("shown", "again: the notification server went away")

@@ -140,3 +140,15 @@ def test_the_daemon_survives_the_notification_server_going_and_coming_back(
     wait_for(lambda: ("third", "skipped") in kinds(xdg), 10, "the button to work after the restart")
     assert d.proc.poll() is None
     assert "Traceback" not in d.err()
+
+
+def test_a_reminder_showing_when_the_server_dies_is_shown_again_on_the_console(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    write_config(config(terminal, MORNING))
+    d = start(tmp_path, desktop, daemons, speed="x10")  # the minute check every 6 s
+    desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.kill_server()
+    wait_for(lambda: "Morning: Shotgun" in d.out(), 20, "the reminder on the console")
+    assert "the notification server went away while it showed" in d.err()
+    wait_for(lambda: kinds(xdg)[-1] == ("morning", "shown"), 5, "a second shown row")
