@@ -417,8 +417,10 @@ def main() -> int:
     try:
         store = History(paths.database_file())
     except StretchdError as e:
-        log("error", e.message)
-        return e.exit_code
+        # Reminding matters more than remembering: carry on with a history in memory.
+        log("error", f"{e.message}; reminding anyway, keeping the history in memory until "
+                     "the next start")
+        store = History(":memory:")
     notifier = FallbackNotifier(DesktopNotifier(), ConsoleNotifier(), log)
     daemon = Daemon(store=store, notifier=notifier, tz=local_zone(),
                     terminal=lambda config: SystemTerminal(config.defaults.terminal),

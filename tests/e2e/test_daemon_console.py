@@ -145,3 +145,15 @@ def test_the_daemon_keeps_tls_libraries_out_of_its_memory(
     maps = Path(f"/proc/{d.proc.pid}/maps").read_text()
     assert "libssl" not in maps and "libcrypto" not in maps and "_ssl." not in maps
     assert d.proc.poll() is None  # the same pid after the exec that sheds the CLI
+
+
+def test_with_an_unusable_state_directory_it_still_reminds(
+        tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any],
+        write_config: Any) -> None:
+    """A state directory that cannot hold the database (here a file stands in its way)."""
+    require("faketime")
+    (xdg / "state" / "stretchd").write_text("not a directory")
+    write_config('[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n')
+    d = start(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:29:57")
+    wait_for(lambda: "Time to stretch" in d.out(), 20, "the console reminder")
+    assert "keeping the history in memory" in d.err() and "Traceback" not in d.err()
