@@ -406,7 +406,7 @@ def main() -> int:
     """`stretchd run`: the exit code (0 stopped, 1 cannot start, 78 invalid config)."""
     from stretchd.control import acquire_lock
     from stretchd.notify import ConsoleNotifier, DesktopNotifier, FallbackNotifier
-    from stretchd.schedule import local_zone
+    from stretchd.schedule import ZoneWatch, local_zone
     from stretchd.terminal import SystemTerminal
 
     try:
@@ -424,7 +424,7 @@ def main() -> int:
     notifier = FallbackNotifier(DesktopNotifier(), ConsoleNotifier(), log)
     daemon = Daemon(store=store, notifier=notifier, tz=local_zone(),
                     terminal=lambda config: SystemTerminal(config.defaults.terminal),
-                    zone=lambda: local_zone(reload=True))
+                    zone=ZoneWatch())
     try:
         daemon.load_config()
     except ConfigError as e:
