@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# In CI a red run must mean a change broke something: Hypothesis draws the same examples
+# every run (derandomized, as many as each test asks for) and keeps no example database.
+# Locally it explores afresh each run. HYPOTHESIS_PROFILE picks one by hand.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import Tmux, require
+from tests.e2e.harness import Tmux, outer_clock_env, require
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 def xdg_env() -> dict[str, str]:
     """The test's XDG directories, to hand to programs started outside this process."""
     keys = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "HOME", "PATH")
-    return {k: os.environ[k] for k in keys if k in os.environ}
+    return {**{k: os.environ[k] for k in keys if k in os.environ}, **outer_clock_env()}
 
 
 # The desktop harness, appended here (rather than at the imports) to keep this an append.

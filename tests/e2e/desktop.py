@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from tests.e2e.harness import outer_clock_env
+
 NOTIFICATIONS = "org.freedesktop.Notifications"
 # Marker signals for sync(); a path of our own so the monitor can match them and nothing
 # else listens.
@@ -106,8 +108,9 @@ CLOSE_REASONS = {1: "expired", 2: "dismissed", 3: "closed by CloseNotification",
 
 
 def desktop_env_from(environ: dict[str, str] | os._Environ[str]) -> dict[str, str]:
-    return {k: v for k, v in environ.items()
-            if k in ENV_KEYS or (k.startswith("XDG_") and k.endswith(("_HOME", "_DIR", "_DIRS")))}
+    env = {k: v for k, v in environ.items()
+           if k in ENV_KEYS or (k.startswith("XDG_") and k.endswith(("_HOME", "_DIR", "_DIRS")))}
+    return {**env, **outer_clock_env()}
 
 
 # --- a D-Bus wire-format decoder: just enough to read what dbus-monitor captures ----------
@@ -661,6 +664,8 @@ class Desktop:
                     return
                 seen = time.time()
                 try:
+                    # dbus-monitor runs on this run's clock, a moved one included: it gets
+                    # the run's faketime settings (desktop_env_from).
                     msg = parse_message(data, sec + usec / 1e6, seen)
                 except Exception as e:  # one bad message must not stop the monitor
                     with self._cond:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -37,10 +40,86 @@ def libfaketime() -> str:
     return found[0]
 
 
+@functools.cache
+def clock_offset() -> float:
+    """How far this process's wall clock is ahead of the real one: 0, unless the test run
+    itself is under faketime (CI runs the date-sensitive tests again with the clock moved).
+
+    Programs that stamp with the real clock (dbus-monitor) and clocks we set up for a
+    daemon are put on this process's clock with it."""
+    if "faketime" not in os.environ.get("LD_PRELOAD", ""):
+        return 0.0
+    plain = without_clock(dict(os.environ))
+    before = time.time()
+    real = float(subprocess.run(["date", "+%s.%N"], env=plain, capture_output=True, text=True,
+                                check=True, timeout=10).stdout)
+    return (before + time.time()) / 2 - real
+
+
+def outer_clock_env() -> dict[str, str]:
+    """The faketime settings this test run itself is under (none, usually), for the programs
+    it starts: when CI moves the run's clock, it moves theirs too, as a machine's would."""
+    if "faketime" not in os.environ.get("LD_PRELOAD", ""):
+        return {}
+    return {k: v for k, v in os.environ.items() if k.startswith(("LD_PRELOAD", "FAKETIME"))}
+
+
+def without_clock(env: dict[str, str]) -> dict[str, str]:
+    """env with no faketime settings, for a process given a clock of its own (an inherited
+    FAKETIME would win over it, and FAKETIME_SHARED would run its speed-up from the start
+    of the whole test run)."""
+    return {k: v for k, v in env.items() if not k.startswith(("LD_PRELOAD", "FAKETIME"))}
+
+
+class FakeClock:
+    """A daemon's wall clock set to a fixed local moment, optionally running N times fast,
+    and the same clock for every command that inspects that daemon.
+
+    A CLI on the real clock would look at a fake date from another day (`history` shows
+    the last 7 days of *its* today): green on the day a test is written, red a week later.
+    The offset from the real clock is relative, so it holds whenever a process starts."""
+
+    def __init__(self, spec: str, zone: str) -> None:
+        # "2026-11-24 07:29:57" or "2026-11-24 07:29:57 x10", local time in `zone`.
+        moment, _, speed = spec.partition(" x")
+        self.speed = float(speed or 1)
+        self.zone = zone
+        self.start = datetime.fromisoformat(moment).replace(tzinfo=ZoneInfo(zone)).timestamp()
+        self.real_start = time.time() - clock_offset()
+
+    def now(self) -> float:
+        """The daemon's wall clock now, as a POSIX timestamp."""
+        return self.start + (time.time() - clock_offset() - self.real_start) * self.speed
+
+    def daemon_env(self) -> dict[str, str]:
+        # libfaketime runs a sped-up clock from the moment the process starts (within ms).
+        offset = self.start - self.real_start
+        return {"LD_PRELOAD": libfaketime(), "TZ": self.zone,
+                "FAKETIME": f"{offset:+.6f}" + (f" x{self.speed:g}" if self.speed != 1 else "")}
+
+    def cli_env(self) -> dict[str, str]:
+        """For a short command: the daemon's clock as it reads now (a sped-up one to about a
+        tenth of a second, the time that process takes to start)."""
+        offset = self.now() - (time.time() - clock_offset())
+        return {"LD_PRELOAD": libfaketime(), "TZ": self.zone, "FAKETIME": f"{offset:+.6f}"}
+
+
 def stretchd_command() -> list[str]:
     """The stretchd installed beside the running Python (the venv's), else `python -m`."""
     script = Path(sys.executable).parent / "stretchd"
     return [str(script)] if script.exists() else [sys.executable, "-m", "stretchd"]
+
+
+def random_seed() -> int:
+    """A seed for a test's own random choices: fixed in CI (STRETCHD_TEST_SEED overrides),
+    fresh locally. The test names it in its failure messages, so a failure can be replayed."""
+    import secrets
+
+    given = os.environ.get("STRETCHD_TEST_SEED")
+    if given:
+        return int(given)
+    return 20261202 if os.environ.get("CI") else secrets.randbits(32)
+
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> object:
@@ -113,10 +192,13 @@ class DaemonProcess:
         argv = [*stretchd_command(), "run"]
         self.env = env
         run_env = dict(env)
+        # faketime: "YYYY-MM-DD HH:MM:SS" (local time; TZ from env, else UTC), " x10" for 10x
+        # speed. libfaketime is preloaded directly: the faketime program forks, and a signal
+        # to it would not reach the daemon.
+        self.clock: FakeClock | None = None
         if faketime:
-            # libfaketime preloaded directly: the faketime program forks, and a signal to it
-            # would not reach the daemon. "@T" starts the clocks at T; " x10" runs them 10x.
-            run_env.update({"LD_PRELOAD": libfaketime(), "FAKETIME": f"@{faketime}"})
+            self.clock = FakeClock(faketime, env.get("TZ") or os.environ.get("TZ") or "UTC")
+            run_env = {**without_clock(env), **self.clock.daemon_env()}
         self.proc = subprocess.Popen(
             [*(extra or []), *argv], env=run_env, stdin=subprocess.DEVNULL,
             stdout=self.out_path.open("w"), stderr=self.err_path.open("w"))
@@ -128,7 +210,9 @@ class DaemonProcess:
         return self.err_path.read_text()
 
     def cli(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*stretchd_command(), *args], env=self.env, capture_output=True,
+        """A stretchd command on the daemon's clock (its fake one, if it has one)."""
+        env = {**without_clock(self.env), **self.clock.cli_env()} if self.clock else self.env
+        return subprocess.run([*stretchd_command(), *args], env=env, capture_output=True,
                               text=True, timeout=20, check=check)
 
     def wait_ready(self, timeout: float = 15.0) -> None:

@@ -14,23 +14,27 @@ from typing import Any
 import pytest
 
 from tests.e2e.desktop import Desktop
-from tests.e2e.harness import DaemonProcess, libfaketime, require, wait_for
+from tests.e2e.harness import DaemonProcess, clock_offset, libfaketime, require, wait_for, without_clock
 from tests.e2e.test_daemon_desktop import kinds
 
 
 class Jumper:
-    """Moves the daemon's wall clock while its monotonic clock runs on (as a suspend does)."""
+    """Moves the daemon's wall clock while its monotonic clock runs on (as a suspend does).
+
+    It starts on this test's clock (the real one, or the one CI moved the run to)."""
 
     def __init__(self, tmp: Path) -> None:
         self.file = tmp / "faketime-offset"
-        self.file.write_text("+0\n")
+        self.base = clock_offset()
+        self.jump(0)
 
-    def env(self) -> dict[str, str]:
-        return {"LD_PRELOAD": libfaketime(), "DONT_FAKE_MONOTONIC": "1", "FAKETIME_NO_CACHE": "1",
-                "FAKETIME_TIMESTAMP_FILE": str(self.file)}
+    def env(self, base: dict[str, str]) -> dict[str, str]:
+        """base with this clock instead of any other (a FAKETIME would win over the file)."""
+        return {**without_clock(base), "LD_PRELOAD": libfaketime(), "DONT_FAKE_MONOTONIC": "1",
+                "FAKETIME_NO_CACHE": "1", "FAKETIME_TIMESTAMP_FILE": str(self.file)}
 
     def jump(self, seconds: int) -> None:
-        self.file.write_text(f"{seconds:+d}\n")
+        self.file.write_text(f"{self.base + seconds:+.6f}\n")
 
 
 def hhmmss(moment: datetime) -> str:
@@ -74,7 +78,7 @@ def test_a_wall_clock_jump_forward_shows_the_reminder_due_in_the_span_within_60_
     jumper = Jumper(tmp_path)
     due = datetime.now() + timedelta(minutes=20)
     write_config(reminder("soon", hhmmss(due)))
-    start(tmp_path, {**desktop.env, **jumper.env()}, daemons)
+    start(tmp_path, jumper.env(desktop.env), daemons)
     jumped_at = time.monotonic()
     jumper.jump(30 * 60)  # 30 minutes of "sleep": the reminder is 10 minutes overdue
     n = desktop.wait_notify("Time to stretch", timeout=75)
@@ -94,7 +98,7 @@ def test_logind_resume_signal_shows_it_within_2_s(
         jumper = Jumper(tmp_path)
         due = datetime.now() + timedelta(minutes=20)
         write_config(reminder("soon", hhmmss(due)))
-        d = start(tmp_path, {**desktop.env, **jumper.env(), "DBUS_SYSTEM_BUS_ADDRESS": address}, daemons)
+        d = start(tmp_path, {**jumper.env(desktop.env), "DBUS_SYSTEM_BUS_ADDRESS": address}, daemons)
         wait_for(lambda: "no resume signal" not in d.err(), 1)
         jumper.jump(25 * 60)
         sent = time.time()
@@ -113,7 +117,7 @@ def test_a_jump_back_of_a_day_shows_nothing_twice(
     jumper = Jumper(tmp_path)
     due = datetime.now() + timedelta(seconds=4)
     write_config(reminder("now", hhmmss(due)))
-    d = start(tmp_path, {**desktop.env, **jumper.env()}, daemons)
+    d = start(tmp_path, jumper.env(desktop.env), daemons)
     desktop.wait_notify("Time to stretch", timeout=20)
     jumper.jump(-(24 * 3600 + 20))  # yesterday, 20 s before the reminder's time
     # Within a minute the daemon notices; yesterday's same time passes meanwhile.
