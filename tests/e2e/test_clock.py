@@ -17,6 +17,8 @@ from tests.e2e.desktop import Desktop
 from tests.e2e.harness import DaemonProcess, clock_offset, libfaketime, require, wait_for, without_clock
 from tests.e2e.test_daemon_desktop import kinds
 
+pytestmark = pytest.mark.clock  # fake dates and moved clocks: CI runs these again a year ahead
+
 
 class Jumper:
     """Moves the daemon's wall clock while its monotonic clock runs on (as a suspend does).

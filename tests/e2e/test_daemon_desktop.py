@@ -15,6 +15,8 @@ import pytest
 from tests.e2e.desktop import Desktop
 from tests.e2e.harness import DaemonProcess, Tmux, require, wait_for
 
+pytestmark = pytest.mark.clock  # fake dates and moved clocks: CI runs these again a year ahead
+
 
 @pytest.fixture
 def terminal(tmux: Tmux, xdg_env: dict[str, str], desktop: Desktop) -> Tmux:

@@ -345,6 +345,7 @@ COMMANDS: dict[str, tuple[list[str], str]] = {  # argv, how its success message 
 }
 
 
+@pytest.mark.clock
 def test_kill_9_at_random_moments_loses_no_change_the_cli_reported_done(
         tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any],
         write_config: Any) -> None:
@@ -451,6 +452,7 @@ def fill(directory: Path) -> Path:
     return filler
 
 
+@pytest.mark.clock
 def test_a_full_state_directory_keeps_reminding_and_loses_nothing_once_space_is_freed(
         tmp_path: Path, xdg: Path, xdg_env: dict[str, str], small_state_dir: Path,
         daemons: list[Any], write_config: Any) -> None:
@@ -485,6 +487,7 @@ def test_a_full_state_directory_keeps_reminding_and_loses_nothing_once_space_is_
     assert d.stop() == 0
 
 
+@pytest.mark.clock
 def test_with_the_state_directory_full_a_snooze_still_comes_back_and_nothing_shows_twice(
         tmp_path: Path, xdg: Path, xdg_env: dict[str, str], small_state_dir: Path,
         daemons: list[Any], write_config: Any) -> None:
@@ -517,6 +520,7 @@ def lunch_at(at: str) -> str:
     return f'[reminders.lunch]\ntime = "{at}"\nroutine = "shotgun"\n'
 
 
+@pytest.mark.clock
 def test_a_config_replaced_by_an_editors_rename_write_is_picked_up_by_the_minute_check(
         tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any],
         write_config: Any) -> None:
@@ -536,6 +540,7 @@ def test_a_config_replaced_by_an_editors_rename_write_is_picked_up_by_the_minute
     assert "Traceback" not in d.err()
 
 
+@pytest.mark.clock
 def test_a_deleted_config_keeps_the_last_good_schedule_and_says_so_once(
         tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any],
         write_config: Any) -> None:
