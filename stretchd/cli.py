@@ -151,8 +151,8 @@ def _local_context() -> Any:
     from stretchd import paths
     from stretchd.config import load
     from stretchd.history import History
-    from stretchd.schedule import local_zone
     from stretchd.state import Context
+    from stretchd.zone import local_zone
 
     config = load(paths.config_file(), _routines())
     return Context(config, History(paths.database_file()), local_zone())
@@ -274,8 +274,9 @@ def pause(for_: str | None, until: str | None) -> None:
     """Pause reminders for DURATION or until WHEN; `stretchd resume` ends it early."""
     from datetime import datetime
 
-    from stretchd.schedule import local_zone, parse_duration, parse_when
+    from stretchd.schedule import parse_duration, parse_when
     from stretchd.state import pause as do_pause
+    from stretchd.zone import local_zone
 
     if (for_ is None) == (until is None):
         raise click.UsageError("give one of --for DURATION or --until WHEN")

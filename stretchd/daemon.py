@@ -406,8 +406,8 @@ def main() -> int:
     """`stretchd run`: the exit code (0 stopped, 1 cannot start, 78 invalid config)."""
     from stretchd.control import acquire_lock
     from stretchd.notify import ConsoleNotifier, DesktopNotifier, FallbackNotifier
-    from stretchd.schedule import ZoneWatch, local_zone
     from stretchd.terminal import SystemTerminal
+    from stretchd.zone import ZoneWatch, local_zone
 
     try:
         lock = acquire_lock()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -141,21 +140,3 @@ def test_pause_until_a_clock_time_means_the_next_such_time() -> None:
     assert parse_when("16:00", now, BERLIN) == at(BERLIN, 2026, 11, 24, 16, 0)
     with pytest.raises(ValueError, match="in the past"):
         parse_when("2026-11-01 10:00", now, BERLIN)
-
-
-def test_the_zone_watch_reads_the_zone_again_only_when_its_files_change(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from stretchd import schedule
-
-    localtime = tmp_path / "localtime"
-    localtime.write_text("one")
-    monkeypatch.setattr(schedule.ZoneWatch, "FILES", (str(localtime),))
-    reads: list[bool] = []
-    zones = iter([BERLIN, NY])
-    monkeypatch.setattr(schedule, "local_zone", lambda reload=False: reads.append(reload) or next(zones))
-    watch = schedule.ZoneWatch()
-    assert watch() is BERLIN and watch() is BERLIN
-    localtime.unlink()
-    localtime.write_text("two")  # a new file, as `timedatectl set-timezone` makes
-    assert watch() is NY
-    assert reads == [False, True]
