@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from stretchd.errors import StretchdError
-from stretchd.history import History, Occurrence
+from stretchd.history import History, Kind, Occurrence, Status
 
 MAX_UNWRITTEN = 10_000  # writes kept in memory while the store refuses them
 Log = Callable[[str, str], None]
@@ -22,8 +22,8 @@ class BufferedStore:
         # Occurrences as the unwritten writes leave them: what the daemon reads meanwhile.
         self._pending: dict[tuple[str, str], Occurrence] = {}
 
-    def record(self, reminder: str, key: str, scheduled: datetime, kind: str, at: datetime, *,
-               status: str | None = None, detail: str | None = None, snoozes: int | None = None,
+    def record(self, reminder: str, key: str, scheduled: datetime, kind: Kind, at: datetime, *,
+               status: Status | None = None, detail: str | None = None, snoozes: int | None = None,
                snoozed_until: datetime | None = None) -> None:
         """History.record, kept in memory and retried if the store cannot take it now."""
         self.keep(lambda: self.store.record(reminder, key, scheduled, kind, at, status=status,
@@ -32,13 +32,13 @@ class BufferedStore:
             old = self.occurrence(reminder, key)
             count = snoozes if snoozes is not None else old.snoozes if old else 0
             self._pending[(reminder, key)] = Occurrence(reminder, key, old.scheduled if old else scheduled,
-                                                        status or kind, count, snoozed_until)
+                                                        status or Status(kind), count, snoozed_until)
 
     def occurrence(self, reminder: str, key: str) -> Occurrence | None:
         """The store's occurrence, or where unwritten writes leave it."""
         return self._pending.get((reminder, key)) or self.store.occurrence(reminder, key)
 
-    def occurrences(self, since_key: str, status: str | None = None) -> list[Occurrence]:
+    def occurrences(self, since_key: str, status: Status | None = None) -> list[Occurrence]:
         """History.occurrences, with what the store has not taken yet."""
         got = {(o.reminder, o.occurrence): o for o in self.store.occurrences(since_key)}
         got.update((k, o) for k, o in self._pending.items() if o.occurrence >= since_key)

@@ -6,11 +6,42 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 from stretchd.errors import StretchdError
 
 Migration = Callable[[sqlite3.Connection], None]
+
+
+class Status(StrEnum):
+    """Where a reminder's occurrence stands."""
+
+    SHOWING = "showing"
+    SNOOZED = "snoozed"
+    SKIPPED = "skipped"
+    STARTED = "started"
+    DISMISSED = "dismissed"
+    SUPERSEDED = "superseded"
+    MISSED = "missed"
+
+
+# Statuses after which an occurrence needs nothing more.
+FINAL = frozenset({Status.SKIPPED, Status.STARTED, Status.DISMISSED, Status.SUPERSEDED, Status.MISSED})
+
+
+class Kind(StrEnum):
+    """What happened to an occurrence: one event in the history."""
+
+    SHOWN = "shown"
+    LATE = "late"  # shown after its time (a suspend, a stop)
+    STARTED = "started"
+    SNOOZED = "snoozed"
+    SKIPPED = "skipped"
+    DISMISSED = "dismissed"
+    SUPERSEDED = "superseded"
+    MISSED = "missed"
 
 
 def m001_initial(db: sqlite3.Connection) -> None:
@@ -104,18 +135,28 @@ class Occurrence:
     reminder: str
     occurrence: str
     scheduled: datetime
-    status: str
+    status: Status
     snoozes: int
     snoozed_until: datetime | None
 
 
-@dataclass(frozen=True)
-class Event:
-    at: datetime
-    reminder: str
-    occurrence: str
-    kind: str
-    detail: str | None
+class Store(Protocol):
+    """Reminder occurrences and state, as the daemon and the state commands use them:
+    a History, or the daemon's BufferedStore over one."""
+
+    def record(self, reminder: str, occurrence: str, scheduled: datetime, kind: Kind,
+               at: datetime, *, status: Status | None = None, detail: str | None = None,
+               snoozes: int | None = None, snoozed_until: datetime | None = None) -> None: ...
+
+    def occurrence(self, reminder: str, occurrence: str) -> Occurrence | None: ...
+
+    def occurrences(self, since_key: str, status: Status | None = None) -> list[Occurrence]: ...
+
+    def get_state(self, key: str) -> str | None: ...
+
+    def set_state(self, key: str, value: str | None) -> None: ...
+
+    def paused_until(self) -> datetime | None: ...
 
 
 def _iso(moment: datetime) -> str:
@@ -191,10 +232,11 @@ class History:
 
     # Reminder occurrences and their events -------------------------------------------
 
-    def record(self, reminder: str, occurrence: str, scheduled: datetime, kind: str,
-               at: datetime, *, status: str | None = None, detail: str | None = None,
+    def record(self, reminder: str, occurrence: str, scheduled: datetime, kind: Kind,
+               at: datetime, *, status: Status | None = None, detail: str | None = None,
                snoozes: int | None = None, snoozed_until: datetime | None = None) -> None:
         """Log an event and set the occurrence's status (default: the event's kind), at once."""
+        status = status or Status(kind)
         try:
             with self.db:
                 self.db.execute("BEGIN IMMEDIATE")
@@ -209,7 +251,7 @@ class History:
                          status = excluded.status,
                          snoozes = coalesce(?, snoozes),
                          snoozed_until = excluded.snoozed_until""",
-                    (reminder, occurrence, _iso(scheduled), status or kind, snoozes,
+                    (reminder, occurrence, _iso(scheduled), status, snoozes,
                      _iso(snoozed_until) if snoozed_until else None, snoozes))
         except sqlite3.Error as e:
             raise StretchdError(f"{self.path}: cannot write the history: {e}") from None
@@ -222,10 +264,10 @@ class History:
 
     @staticmethod
     def _occ(row: tuple[str, str, str, str, int, str | None]) -> Occurrence:
-        return Occurrence(row[0], row[1], datetime.fromisoformat(row[2]), row[3], row[4],
+        return Occurrence(row[0], row[1], datetime.fromisoformat(row[2]), Status(row[3]), row[4],
                           _dt(row[5]))
 
-    def occurrences(self, since_key: str, status: str | None = None) -> list[Occurrence]:
+    def occurrences(self, since_key: str, status: Status | None = None) -> list[Occurrence]:
         """Occurrences on or after a local date (as 'YYYY-MM-DD'), optionally of one status."""
         sql = ("SELECT reminder, occurrence, scheduled, status, snoozes, snoozed_until "
                "FROM occurrences WHERE occurrence >= ?")
@@ -257,10 +299,6 @@ class History:
                  SELECT substr(started, 1, 10), coalesce(outcome, 'interrupted') FROM walks
                  WHERE started >= ?1)
                GROUP BY day, what ORDER BY day, what""", (_iso(since),)).fetchall()
-
-    def events(self, since: datetime | None = None) -> list[Event]:
-        return [Event(datetime.fromisoformat(r[0]), r[1], r[2], r[3], r[4])
-                for r in self.event_rows(since)]
 
     def get_state(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

@@ -82,16 +82,10 @@ class Timer:
         self.started_at: float | None = None
         self.finished_at: float | None = None
         self.paused_at: float | None = None
-        self.paused_total = 0.0
 
     @property
     def current(self) -> Item:
         return self.items[max(self.index, 0)]
-
-    @property
-    def next_item(self) -> Item | None:
-        i = self.index + 1
-        return self.items[i] if i < len(self.items) else None
 
     @property
     def done(self) -> bool:
@@ -150,7 +144,6 @@ class Timer:
             self.paused_at = now
         else:
             self.deadline += now - self.paused_at
-            self.paused_total += now - self.paused_at
             self.paused_at = None
 
     def skip(self) -> None:
@@ -161,9 +154,3 @@ class Timer:
         if self.paused_at is not None:
             self.paused_at = now
         self._advance(now)
-
-    def exercises_done(self) -> int:
-        """Exercises finished (timed out or skipped past)."""
-        if self.done:
-            return exercise_count(self.items)
-        return sum(1 for item in self.items[: max(self.index, 0)] if not item.get_ready)

@@ -145,13 +145,14 @@ def test_a_long_history_is_summarised_a_day_unless_all_is_asked(xdg: Path) -> No
     from datetime import datetime, timedelta
 
     from stretchd import paths
-    from stretchd.history import History
+    from stretchd.history import History, Kind, Status
 
     now = datetime.now().astimezone()
     with History(paths.database_file()) as h:
         for i in range(600):
             at = now - timedelta(hours=i)
-            h.record("morning", at.date().isoformat(), at, "shown" if i % 2 else "skipped", at)
+            h.record("morning", at.date().isoformat(), at, Kind.SHOWN if i % 2 else Kind.SKIPPED, at,
+                     status=Status.SHOWING if i % 2 else Status.SKIPPED)
     code, out, err = run("history", "--days", "30")
     assert code == 0 and "summary a day" in err
     first = out.splitlines()[0]
