@@ -7,11 +7,24 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import IO, Any, Protocol
 
 from stretchd.text import clean, escape_markup
 
-OnAction = Callable[[str], None]  # "start", "snooze", "skip", "clicked", "dismissed"
+
+class Action(StrEnum):
+    """An answer to a notification: a button (its identifier on the bus), or what the
+    person did to the notification itself."""
+
+    START = "start"
+    SNOOZE = "snooze"
+    SKIP = "skip"
+    CLICKED = "clicked"  # the body
+    DISMISSED = "dismissed"  # closed without a button
+
+
+OnAction = Callable[[Action], None]
 Log = Callable[[str, str], None]  # (level, message)
 
 
@@ -19,7 +32,7 @@ Log = Callable[[str, str], None]  # (level, message)
 class Notice:
     title: str
     body: str
-    buttons: tuple[tuple[str, str], ...]  # (action, label)
+    buttons: tuple[tuple[Action, str], ...]  # (action, label)
     command: str = ""  # what to type to act on it without a desktop
 
 
@@ -28,11 +41,20 @@ class NotifyError(Exception):
 
 
 class Notifier(Protocol):
+    """Where reminders show: the desktop, the console, or the desktop falling back to it."""
+
+    @property
+    def on_desktop(self) -> bool | None:
+        """Whether the last notice went to the desktop (None: none shown yet)."""
+
     async def show(self, notice: Notice, on_action: OnAction) -> str:
         """Show the notice; return a handle for close(). Raise NotifyError if it can't."""
 
     async def close(self, handle: str) -> None:
-        ...
+        """Take the notice away (a no-op if it is gone already)."""
+
+    async def alive(self, handle: str) -> bool:
+        """Whether the notice can still be on screen (False: its server went away)."""
 
 
 class DesktopNotifier:
@@ -44,6 +66,7 @@ class DesktopNotifier:
         self._failure = ""
         self._server_ids: dict[str, int] = {}
         self._owners: dict[str, str | None] = {}  # which server showed each notification
+        self.on_desktop: bool | None = None
         # desktop-notifier logs a failed send as a warning with a traceback and carries on;
         # we keep its reason and report it ourselves, in one line.
         lib_log = logging.getLogger("desktop_notifier")
@@ -62,7 +85,7 @@ class DesktopNotifier:
 
         sent: list[bool] = []
         buttons = tuple(
-            Button(title=label, identifier=action,
+            Button(title=label, identifier=action.value,
                    on_pressed=(lambda a=action: on_action(a)))  # type: ignore[misc]
             for action, label in notice.buttons
         )
@@ -71,8 +94,8 @@ class DesktopNotifier:
             # Servers read the body as markup; desktop-notifier does not escape it.
             message=escape_markup(clean(notice.body)),
             buttons=buttons,
-            on_clicked=lambda: on_action("clicked"),
-            on_dismissed=lambda: on_action("dismissed"),
+            on_clicked=lambda: on_action(Action.CLICKED),
+            on_dismissed=lambda: on_action(Action.DISMISSED),
             on_dispatched=lambda: sent.append(True),
             timeout=0,  # never expires by itself
         )
@@ -87,6 +110,7 @@ class DesktopNotifier:
         if ids is not None and note.identifier in ids.inverse:
             self._server_ids[note.identifier] = ids.inverse[note.identifier]
         self._owners[note.identifier] = await self._server()
+        self.on_desktop = True
         return str(note.identifier)
 
     async def _server(self) -> str | None:
@@ -156,6 +180,7 @@ class ConsoleNotifier:
         self.stream = stream
         self.now = now
         self.count = 0
+        self.on_desktop: bool | None = False
 
     async def show(self, notice: Notice, on_action: OnAction) -> str:
         stream = self.stream or sys.stdout
@@ -168,6 +193,9 @@ class ConsoleNotifier:
 
     async def close(self, handle: str) -> None:
         return None
+
+    async def alive(self, handle: str) -> bool:
+        return True  # a line on the console stays where it is
 
 
 class FallbackNotifier:
@@ -199,11 +227,10 @@ class FallbackNotifier:
         return handle
 
     async def alive(self, handle: str) -> bool:
-        alive = getattr(self.desktop, "alive", None)
-        if handle.startswith("console:") or alive is None:
+        if handle.startswith("console:"):
             return True
         try:
-            return bool(await alive(handle))
+            return await self.desktop.alive(handle)
         except Exception:  # cannot tell: assume it still shows rather than show it twice
             return True
 
