@@ -11,11 +11,59 @@ import sys
 
 
 def main() -> int:
+    """Wire the daemon's parts and run it: the exit code (0 stopped, 1 cannot start, 78 invalid
+    config)."""
     for module in ("ssl", "_ssl", "_hashlib"):
         sys.modules.setdefault(module, None)  # type: ignore[arg-type]
-    from stretchd.daemon import main as daemon_main
+    import asyncio
 
-    return daemon_main()
+    from stretchd import paths
+    from stretchd.alarms import SchedulerAlarms
+    from stretchd.buffered import BufferedStore
+    from stretchd.control import acquire_lock
+    from stretchd.daemon import Daemon
+    from stretchd.errors import ConfigError, StretchdError
+    from stretchd.history import History
+    from stretchd.journal import log
+    from stretchd.loading import load_everything
+    from stretchd.notify import ConsoleNotifier, DesktopNotifier, FallbackNotifier
+    from stretchd.terminal import SystemTerminal
+    from stretchd.zone import ZoneWatch, local_zone
+
+    try:
+        lock = acquire_lock()
+    except StretchdError as e:
+        log("error", e.message)
+        return e.exit_code
+    config_path = paths.config_file()
+    try:
+        loaded = load_everything(config_path, log)
+    except ConfigError as e:
+        for problem in e.problems:
+            log("error", problem)
+        log("error", "not started: fix the config (`stretchd config check`) and start again")
+        lock.close()
+        return e.exit_code
+    try:
+        history = History(paths.database_file())
+    except StretchdError as e:
+        # Reminding matters more than remembering: carry on with a history in memory.
+        log("error", f"{e.message}; reminding anyway, keeping the history in memory until "
+                     "the next start")
+        history = History(":memory:")
+    tz = local_zone()
+    daemon = Daemon(loaded, alarms=SchedulerAlarms(tz), store=BufferedStore(history, log),
+                    notifier=FallbackNotifier(DesktopNotifier(), ConsoleNotifier(), log),
+                    terminal=lambda config: SystemTerminal(config.defaults.terminal),
+                    tz=tz, config_path=config_path, zone=ZoneWatch())
+    try:
+        asyncio.run(daemon.run())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        history.close()
+        lock.close()
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,293 +1,276 @@
-"""The daemon: one asyncio loop with APScheduler cron jobs, notifications and a control socket."""
+"""The daemon: one asyncio loop that shows due reminders, answers them and the control socket,
+and watches the clock. Its decisions are decisions.py's; when a reminder is due, schedule.py's."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from stretchd import paths
-from stretchd.buffered import BufferedStore
-from stretchd.config import Config, Reminder, load
+from stretchd import commands
+from stretchd.alarms import Alarms
+from stretchd.config import Config
+from stretchd.decisions import Showing, Verdict, answer, is_late, notice, shown_as, verdict
 from stretchd.errors import ConfigError, StretchdError
-from stretchd.history import History
-from stretchd.journal import log, sd_notify
-from stretchd.notify import Notice, Notifier
-from stretchd.routines import Routine, load_all
-from stretchd.schedule import Due, catch_up, occurrence_key, occurrences_between
-from stretchd.session import format_duration, plan, planned_seconds
-from stretchd.state import FINAL, Context
+from stretchd.history import Kind, Status, Store
+from stretchd.journal import log
+from stretchd.loading import Loaded, load_everything, stamp
+from stretchd.notify import Action, Notice, Notifier
+from stretchd.schedule import Due, catch_up, next_occurrence, occurrence_key, occurrences_between
+from stretchd.state import Context, pause, resume, skip_next, snooze_minutes, snooze_next, status
 from stretchd.terminal import TerminalLauncher, walk_argv
 
 TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
 JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
 ALIVE_EVERY = timedelta(minutes=10)  # how often "still up" is written (and at stop)
-LATE = timedelta(seconds=60)  # shown this much after its time, a reminder is marked late
-@dataclass
-class Showing:
-    due: Due
-    handle: str
-    snoozes: int
 
 
 class Daemon:
-    def __init__(self, *, store: History, notifier: Notifier, terminal: Callable[[Config], TerminalLauncher],
-                 tz: tzinfo, config_path: Path | None = None,
+    def __init__(self, loaded: Loaded, *, alarms: Alarms, store: Store, notifier: Notifier,
+                 terminal: Callable[[Config], TerminalLauncher], tz: tzinfo, config_path: Path,
                  now: Callable[[], datetime] | None = None,
+                 mono: Callable[[], float] = time.monotonic,
                  zone: Callable[[], tzinfo] | None = None) -> None:
-        self.store = BufferedStore(store, log)
+        self.loaded = loaded
+        self.alarms = alarms
+        self.store = store
         self.notifier = notifier
         self.make_terminal = terminal
         self.tz = tz
-        self.config_path = config_path or paths.config_file()
+        self.config_path = config_path
         self.now = now or (lambda: datetime.now(self.tz))
+        self.mono = mono  # beside the wall clock, tells a jump (a suspend) from time passing
         self.zone = zone or (lambda: self.tz)  # asked once a minute: has the zone changed?
-        self.config: Config | None = None
-        self.routines: dict[str, Routine] = {}
         self.showing: Showing | None = None
-        self.scheduler: Any = None
         self.last_wall = self.now()
-        self.last_mono = time.monotonic()
+        self.last_mono = mono()
         self.stopping = asyncio.Event()
-        self._system_bus: Any = None  # kept referenced so the resume signal keeps coming
+        self.tasks: set[asyncio.Task[Any]] = set()
         self._busy: set[tuple[str, str]] = set()  # occurrences being presented right now
-        self._stamp: object = None  # what the config files looked like when last read
         self._bad_config = ""  # the last invalid config's error, so it is announced once
         self._alive_noted: datetime | None = None
 
     @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    @property
     def ctx(self) -> Context:
-        assert self.config is not None
         return Context(self.config, self.store, self.tz)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[Any]:
+        """Run coro as a task the daemon keeps, and log its exception rather than lose it."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self.tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                e = t.exception()
+                log("error", f"{what} failed: {type(e).__name__}: {e}")
+
+        task.add_done_callback(done)
+        return task
+
+    async def settle(self) -> None:
+        """Wait until every task the daemon started (and those they start) has finished."""
+        while self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
 
     # Configuration --------------------------------------------------------------------
 
-    def stamp(self) -> object:
-        """What the config file and the routines folder look like on disk (cheap to compare)."""
-        def one(path: Path) -> object:
-            try:
-                st = path.stat()
-            except OSError:
-                return None
-            return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-        routines_dir = paths.user_routines_dir()
-        files = sorted(routines_dir.glob("*.toml")) if routines_dir.is_dir() else []
-        return (one(self.config_path), one(routines_dir), tuple(one(f) for f in files))
-
-    def load_config(self) -> Config:
-        self._stamp = self.stamp()
-        routines, problems = load_all(paths.user_routines_dir())
-        for problem in problems:
-            log("warning", f"skipped routine file {problem}")
-        config = load(self.config_path, routines)
-        self.routines = routines
-        self.config = config
-        self._bad_config = ""
-        return config
-
     def reload(self) -> str:
         """Re-read the config and re-arm; an invalid config keeps the running schedule."""
-        old, old_routines = self.config, self.routines
         try:
-            self.load_config()
+            self.loaded = load_everything(self.config_path, log)
         except ConfigError as e:
-            self.config, self.routines = old, old_routines
             log("error", f"config not reloaded, the previous schedule stays: {e.message}")
             if e.message != self._bad_config:
                 self._bad_config = e.message
                 self._announce(Notice("stretchd: config not loaded",
                                       f"{e.message}\nThe previous schedule stays until it is fixed.", ()))
             raise
+        self._bad_config = ""
         self.arm()
-        log("info", f"config reloaded: {len(self.ctx.config.reminders)} reminders")
+        log("info", f"config reloaded: {len(self.config.reminders)} reminders")
         return "reloaded"
 
     def reload_if_changed(self) -> None:
-        if self.stamp() == self._stamp:
+        now = stamp(self.config_path)
+        if now == self.loaded.stamp:
             return
-        if not self.config_path.exists() and self.config is not None and self.config.path:
-            self._stamp = self.stamp()
+        if not self.config_path.exists() and self.config.path:
+            self.loaded = Loaded(self.config, self.loaded.routines, now)
             log("warning", f"{self.config_path} was removed; keeping the last good config "
                            "(`stretchd config path` to start a new one)")
             return
         with contextlib.suppress(ConfigError):
             self.reload()
 
-    def _announce(self, notice: Notice) -> None:
-        with contextlib.suppress(RuntimeError):  # no loop (tests calling reload directly)
-            asyncio.get_running_loop().create_task(self.notifier.show(notice, lambda a: None))
+    def _announce(self, message: Notice) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop: a reload called outside the daemon (tests)
+            return
+        self.spawn(self.notifier.show(message, lambda a: None), "a notice")
 
-    # Scheduling -----------------------------------------------------------------------
+    # Alarms ---------------------------------------------------------------------------
 
     def arm(self) -> None:
-        """(Re)create one cron job per reminder, and a date job per pending snooze."""
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.date import DateTrigger
-
-        assert self.config is not None
-        self.scheduler.remove_all_jobs()
-        grace = max(1, self.config.defaults.grace_minutes * 60)
+        """One alarm per reminder at its next occurrence, and one per pending snooze."""
+        self.alarms.clear()
+        now = self.now()
         for r in self.config.reminders:
-            days = ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(r.days))
-            trigger = CronTrigger(day_of_week=days, hour=r.time.hour, minute=r.time.minute,
-                                  second=r.time.second, timezone=self.tz)
-            self.scheduler.add_job(self.fire, trigger, args=(r.name,), id=f"reminder:{r.name}",
-                                   coalesce=True, misfire_grace_time=grace, max_instances=1)
-        now = self.now()
+            self._arm_next(r.name, now)
         since = (now - timedelta(days=1)).astimezone(self.tz).date().isoformat()
-        for occ in self.store.occurrences(since, status="snoozed"):
+        for occ in self.store.occurrences(since, status=Status.SNOOZED):
             if occ.snoozed_until and occ.snoozed_until > now:
-                self.scheduler.add_job(self.snooze_due, DateTrigger(occ.snoozed_until, timezone=self.tz),
-                                       args=(occ.reminder, occ.occurrence),
-                                       id=f"snooze:{occ.reminder}:{occ.occurrence}",
-                                       misfire_grace_time=grace, replace_existing=True)
+                self.alarms.set(f"snooze:{occ.reminder}:{occ.occurrence}", occ.snoozed_until,
+                                partial(self.snooze_due, occ.reminder, occ.occurrence), self._grace())
 
-    async def fire(self, name: str) -> None:
-        """A cron job: the reminder's occurrence at (or just before) now."""
-        assert self.config is not None
+    def _grace(self) -> timedelta:
+        return timedelta(minutes=self.config.defaults.grace_minutes)
+
+    def _arm_next(self, name: str, after: datetime) -> None:
         r = self.config.reminder(name)
-        if r is None:
-            return
-        now = self.now()
-        grace = timedelta(minutes=self.config.defaults.grace_minutes)
-        window = max(grace, timedelta(minutes=1))
-        occs = occurrences_between(r, now - window, now + timedelta(seconds=1), self.tz)
-        if occs:
-            occ = occs[-1]
-            await self.present(Due(r, occ, occurrence_key(occ, self.tz)))
+        occ = next_occurrence(r, after, self.tz) if r else None
+        if r is not None and occ is not None:
+            due = Due(r, occ, occurrence_key(occ, self.tz))
+            self.alarms.set(f"reminder:{name}", occ, partial(self.fire, due), self._grace())
+
+    async def fire(self, due: Due) -> None:
+        """A reminder's alarm: show this occurrence, then set the alarm for the next one."""
+        self._arm_next(due.reminder.name, max(due.at, self.now()))
+        await self.present(due)
 
     async def snooze_due(self, name: str, key: str) -> None:
-        assert self.config is not None
         r = self.config.reminder(name)
         got = self.store.occurrence(name, key)
-        if r is None or got is None or got.status != "snoozed":
+        if r is None or got is None or got.status != Status.SNOOZED:
             return
         await self.present(Due(r, got.scheduled, key), snoozes=got.snoozes, again=True)
 
+    # Showing ---------------------------------------------------------------------------
+
     async def present(self, due: Due, *, snoozes: int = 0, again: bool = False,
-                      detail: str | None = None) -> None:
+                      why: str | None = None) -> None:
         """Show a due occurrence unless it is handled, skipped, snoozed ahead, or paused."""
         ident = (due.reminder.name, due.key)
         if ident in self._busy:
             return
         self._busy.add(ident)
         try:
-            await self._present(due, snoozes, again, detail)
+            await self._present(due, snoozes, again, why)
         finally:
             self._busy.discard(ident)
 
-    async def _present(self, due: Due, snoozes: int, again: bool, why: str | None = None) -> None:
+    async def _present(self, due: Due, snoozes: int, again: bool, why: str | None) -> None:
         now = self.now()
         name = due.reminder.name
         got = self.store.occurrence(name, due.key)
-        if got is not None and not again:
-            if got.status == "snoozed" and got.snoozed_until and got.snoozed_until > now:
-                self.arm()  # snoozed before it came: its date job shows it later
-                return
-            if got.status in FINAL or got.status == "showing":
-                return
-            snoozes = got.snoozes
-        paused = self.store.paused_until()
-        if paused is not None and now < paused:
-            self.store.record(name, due.key, due.at, "skipped", now, detail="paused")
-            log("info", f"{name} {due.key}: skipped, paused until {paused:%H:%M}")
+        decided = verdict(got, now, self.store.paused_until(), again=again)
+        if decided == Verdict.SNOOZED_AHEAD:
+            self.arm()  # snoozed before it came: its snooze alarm shows it later
+        if decided == Verdict.PAUSED:
+            self.store.record(name, due.key, due.at, Kind.SKIPPED, now, detail="paused")
+        if decided != Verdict.SHOW:
+            log("info", f"{name} {due.key}: due, not shown ({got.status if got else decided})")
             return
+        if got is not None and not again:
+            snoozes = got.snoozes
         if self.showing is not None:
-            old = self.showing
-            self.showing = None
-            self.store.record(old.due.reminder.name, old.due.key, old.due.at, "superseded", now,
+            old, self.showing = self.showing, None
+            self.store.record(old.due.reminder.name, old.due.key, old.due.at, Kind.SUPERSEDED, now,
                               detail=f"by {name}")
             await self.notifier.close(old.handle)
-        assert self.config is not None
-        late = now - due.at > LATE and not again
-        notice = self.notice(due.reminder, snoozes, late=late)
-        showing = Showing(due, "", snoozes)
-        showing.handle = await self.notifier.show(notice, lambda action: self.on_action(showing, action))
-        self.showing = showing
-        kind = "late" if late else "shown"
-        detail = why or (f"{int((now - due.at).total_seconds() // 60)} min late" if late else (
-            f"after {snoozes} snooze{'s' if snoozes != 1 else ''}" if again else None))
-        self.store.record(name, due.key, due.at, kind, now, status="showing", detail=detail,
+        message = notice(due.reminder, self.loaded.routines.get(due.reminder.routine), snoozes,
+                         self.config.defaults, late=is_late(due, now, again=again))
+        holder: list[Showing] = []
+        handle = await self.notifier.show(message, lambda action: self.on_action(holder[0], action))
+        self.showing = Showing(due, handle, snoozes)
+        holder.append(self.showing)
+        kind, detail = shown_as(due, now, snoozes, again=again, why=why)
+        self.store.record(name, due.key, due.at, kind, now, status=Status.SHOWING, detail=detail,
                           snoozes=snoozes)
         log("info", f"{name} {due.key}: {kind}" + (f" ({detail})" if detail else ""))
 
-    def notice(self, r: Reminder, snoozes: int, *, late: bool) -> Notice:
-        assert self.config is not None
-        routine = self.routines.get(r.routine)
-        length = format_duration(planned_seconds(plan(routine))) if routine else "?"
-        title_name = routine.title if routine else r.routine
-        body = f"{r.name.capitalize()}: {title_name} ({length})"
-        if late:
-            body += f" — it was due at {r.time:%H:%M}"
-        minutes = self.config.defaults.snooze_minutes
-        buttons = [("start", "Start")]
-        if snoozes < self.config.defaults.max_snoozes:
-            buttons.append(("snooze", f"Snooze {minutes} min"))
-        buttons.append(("skip", "Skip"))
-        return Notice("Time to stretch", body, tuple(buttons),
-                      command=f"stretchd walk {r.routine} · stretchd snooze · stretchd skip")
-
-    # Actions on the showing notification ----------------------------------------------
-
-    def on_action(self, showing: Showing, action: str) -> None:
+    def on_action(self, showing: Showing, action: Action) -> None:
         """desktop-notifier calls this from the loop; the work happens in a task."""
-        asyncio.get_running_loop().create_task(self.act(showing, action))
+        self.spawn(self.act(showing, action), f"the answer {action}")
 
-    async def act(self, showing: Showing, action: str, minutes: int | None = None) -> str:
+    async def act(self, showing: Showing, action: Action, minutes: int | None = None) -> str:
         if self.showing is not showing:
             return "that notification is no longer showing"
-        assert self.config is not None
         now = self.now()
         due = showing.due
-        name = due.reminder.name
+        outcome = answer(action, showing, now, self.tz, self.config.defaults, minutes)
+        if outcome.kind is None:
+            return outcome.message
         self.showing = None
-        if action in ("start", "clicked"):
-            self.store.record(name, due.key, due.at, "started", now,
-                              detail="body clicked" if action == "clicked" else None)
+        self.store.record(due.reminder.name, due.key, due.at, outcome.kind, now, detail=outcome.detail,
+                          snoozes=outcome.snoozes, snoozed_until=outcome.snoozed_until)
+        if outcome.open_walk:
             try:
-                self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, name))
+                self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, due.reminder.name))
             except StretchdError as e:
                 log("error", e.message)
                 self._announce(Notice("stretchd: no terminal to open",
                                       f"{e.message}\nOr run in a terminal: stretchd walk "
                                       f"{due.reminder.routine}", ()))
-            # A server may keep it open after the click (dunst does), its buttons dead now.
-            await self.notifier.close(showing.handle)
-            return f"started {name}"
-        if action == "snooze":
-            if showing.snoozes >= self.config.defaults.max_snoozes:
-                self.showing = showing
-                return f"{name} was snoozed {showing.snoozes} times already; Start or Skip it"
-            until = now + timedelta(minutes=minutes or self.config.defaults.snooze_minutes)
-            self.store.record(name, due.key, due.at, "snoozed", now, snoozes=showing.snoozes + 1,
-                              snoozed_until=until)
-            await self.notifier.close(showing.handle)
+        # A server may keep it open after a click (dunst does), its buttons dead now; and a
+        # dismissed one is gone already, but closing lets the notifier forget it.
+        await self.notifier.close(showing.handle)
+        if outcome.snoozed_until is not None:
             self.arm()
-            return f"snoozed {name} until {until.astimezone(self.tz):%H:%M}"
-        if action == "skip":
-            self.store.record(name, due.key, due.at, "skipped", now)
-            await self.notifier.close(showing.handle)
-            return f"skipped {name}"
-        if action == "dismissed":
-            self.store.record(name, due.key, due.at, "dismissed", now)
-            await self.notifier.close(showing.handle)  # already gone; lets the notifier forget it
-            return f"dismissed {name}"
-        self.showing = showing
-        return f"unknown action {action}"
+        return outcome.message
+
+    # Requests from the control socket -------------------------------------------------
+
+    async def handle(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Answer one request from the CLI (transport: control.serve)."""
+        request = commands.from_wire(message)
+        now, ctx, showing = self.now(), self.ctx, self.showing
+        match request:
+            case commands.Status():
+                return {**status(ctx, now), "running": True, "pid": os.getpid(),
+                        "desktop": self.notifier.on_desktop,
+                        "showing": ({"reminder": showing.due.reminder.name, "snoozes": showing.snoozes}
+                                    if showing else None)}
+            case commands.Snooze(minutes=minutes):
+                minutes = snooze_minutes(minutes, self.config)
+                if showing is not None:
+                    return {"message": await self.act(showing, Action.SNOOZE, minutes)}
+                reply = snooze_next(ctx, now, minutes)
+                self.arm()
+                return {"message": reply}
+            case commands.Skip(reminder=reminder):
+                if showing is not None and reminder in (None, showing.due.reminder.name):
+                    return {"message": await self.act(showing, Action.SKIP)}
+                return {"message": skip_next(ctx, now, reminder)}
+            case commands.Pause(until=until):
+                return {"message": pause(ctx, now, until)}
+            case commands.Resume():
+                return {"message": resume(ctx)}
+            case commands.Reload():
+                try:
+                    return {"message": self.reload()}
+                except ConfigError as e:
+                    raise ConfigError(f"{e.message} (the daemon keeps the previous schedule)") from None
+            case commands.Ping():
+                return {"message": "pong"}
 
     # The wall-clock watch -------------------------------------------------------------
 
     def check_clock(self, since: datetime | None = None) -> None:
-        """Catch up what the scheduler missed: after a suspend, a clock jump, or a stop."""
-        assert self.config is not None
-        now, mono = self.now(), time.monotonic()
+        """Catch up what the alarms missed: after a suspend, a clock jump, or a stop."""
+        now, mono = self.now(), self.mono()
         jumped = abs((now - self.last_wall).total_seconds() - (mono - self.last_mono)) > JUMP
         zone = self.zone()
         if str(zone) != str(self.tz):
@@ -306,13 +289,12 @@ class Daemon:
             return
         handled = {(o.reminder, o.occurrence)
                    for o in self.store.occurrences((start - timedelta(days=9)).date().isoformat())}
-        grace = timedelta(minutes=self.config.defaults.grace_minutes)
-        show, missed = catch_up(self.config.reminders, start, now, grace, handled, self.tz)
+        show, missed = catch_up(self.config.reminders, start, now, self._grace(), handled, self.tz)
         for due in missed:
-            self.store.record(due.reminder.name, due.key, due.at, "missed", now)
+            self.store.record(due.reminder.name, due.key, due.at, Kind.MISSED, now)
             log("info", f"{due.reminder.name} {due.key}: missed (due {due.at:%H:%M})")
         if show is not None:
-            asyncio.get_running_loop().create_task(self.present(show))
+            self.spawn(self.present(show), f"showing {show.reminder.name}")
 
     def note_alive(self, now: datetime) -> None:
         """When we were last up: a later start catches up on what fell due since."""
@@ -321,37 +303,40 @@ class Daemon:
 
     def _replayed(self, now: datetime, until: datetime) -> None:
         """The clock went back: the stretch of wall time we live through again fires nothing."""
-        assert self.config is not None
         for r in self.config.reminders:
             for occ in occurrences_between(r, now, until, self.tz):
                 key = occurrence_key(occ, self.tz)
                 if self.store.occurrence(r.name, key) is None:
-                    self.store.record(r.name, key, occ, "skipped", now, detail="the clock went back")
+                    self.store.record(r.name, key, occ, Kind.SKIPPED, now, detail="the clock went back")
+
+    async def tick(self) -> None:
+        """The minute check: an edited config, the clock, and a notification lost with its server."""
+        try:
+            self.reload_if_changed()
+            self.check_clock()
+            await self.check_showing()
+        except StretchdError as e:
+            log("warning", e.message)
+        log("debug", "minute check done")
 
     async def watch_clock(self) -> None:
         while not self.stopping.is_set():
             try:
                 await asyncio.wait_for(self.stopping.wait(), TICK)
             except TimeoutError:
-                try:
-                    self.reload_if_changed()
-                    self.check_clock()
-                    await self.check_showing()
-                except StretchdError as e:
-                    log("warning", e.message)
+                await self.tick()
 
     async def check_showing(self) -> None:
         """A notification server that died took the notification with it: show it again."""
         showing = self.showing
-        alive = getattr(self.notifier, "alive", None)
-        if showing is None or alive is None or await alive(showing.handle):
+        if showing is None or await self.notifier.alive(showing.handle):
             return
         log("warning", f"{showing.due.reminder.name}: the notification server went away while it "
                        "showed; showing it again")
         if self.showing is showing:
             self.showing = None
             await self.present(showing.due, snoozes=showing.snoozes, again=True,
-                               detail="again: the notification server went away")
+                               why="again: the notification server went away")
 
     def resumed(self) -> None:
         """logind says the machine woke up: look at the clock now, not within the minute."""
@@ -363,80 +348,41 @@ class Daemon:
 
     # Life cycle -----------------------------------------------------------------------
 
-    async def run(self) -> None:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-        from stretchd.control import serve
-        from stretchd.sleep import watch_resume
-
-        assert self.config is not None
-        self.scheduler = AsyncIOScheduler(timezone=self.tz)
-        self.arm()
-        self.scheduler.start()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
-        loop.add_signal_handler(signal.SIGINT, self.stopping.set)
-        loop.add_signal_handler(signal.SIGHUP, self._sighup)
-        # What fell due while we were not running: since we were last alive (or within grace).
-        since = self.now() - timedelta(minutes=self.config.defaults.grace_minutes)
+    def catch_up_since_last_run(self) -> None:
+        """What fell due while we were not running: since we were last up (or within grace)."""
+        since = self.now() - self._grace()
         alive = self.store.get_state("alive_at")
         if alive:
             since = min(since, datetime.fromisoformat(alive))
         self.check_clock(since=since)
-        server = await serve(self)
-        self._system_bus = await watch_resume(self.resumed, log)
+
+    async def run(self) -> None:
+        from stretchd.control import serve
+        from stretchd.journal import sd_notify
+        from stretchd.sleep import watch_resume
+
+        self.arm()
+        self.alarms.start()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
+        loop.add_signal_handler(signal.SIGINT, self.stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, self._sighup)
+        self.catch_up_since_last_run()
+        server = await serve(self.handle)
+        system_bus = await watch_resume(self.resumed, log)  # kept referenced: the signal keeps coming
         source = self.config_path if self.config.path else "the built-in default"
         log("info", f"running: {len(self.config.reminders)} reminders from {source}")
         sd_notify("READY=1\nSTATUS=reminders armed")
-        watch = loop.create_task(self.watch_clock())
+        watch = self.spawn(self.watch_clock(), "the clock watch")
         await self.stopping.wait()
         sd_notify("STOPPING=1")
         self.note_alive(self.now())
         watch.cancel()
         server.close()
-        self.scheduler.shutdown(wait=False)
+        self.alarms.shutdown()
+        del system_bus
         log("info", "stopped")
 
     def _sighup(self) -> None:
         with contextlib.suppress(ConfigError):  # reload() has logged it; the old schedule runs on
             self.reload()
-
-
-def main() -> int:
-    """`stretchd run`: the exit code (0 stopped, 1 cannot start, 78 invalid config)."""
-    from stretchd.control import acquire_lock
-    from stretchd.notify import ConsoleNotifier, DesktopNotifier, FallbackNotifier
-    from stretchd.terminal import SystemTerminal
-    from stretchd.zone import ZoneWatch, local_zone
-
-    try:
-        lock = acquire_lock()
-    except StretchdError as e:
-        log("error", e.message)
-        return e.exit_code
-    try:
-        store = History(paths.database_file())
-    except StretchdError as e:
-        # Reminding matters more than remembering: carry on with a history in memory.
-        log("error", f"{e.message}; reminding anyway, keeping the history in memory until "
-                     "the next start")
-        store = History(":memory:")
-    notifier = FallbackNotifier(DesktopNotifier(), ConsoleNotifier(), log)
-    daemon = Daemon(store=store, notifier=notifier, tz=local_zone(),
-                    terminal=lambda config: SystemTerminal(config.defaults.terminal),
-                    zone=ZoneWatch())
-    try:
-        daemon.load_config()
-    except ConfigError as e:
-        for problem in e.problems:
-            log("error", problem)
-        log("error", "not started: fix the config (`stretchd config check`) and start again")
-        return e.exit_code
-    try:
-        asyncio.run(daemon.run())
-    except KeyboardInterrupt:
-        pass
-    finally:
-        store.close()
-        lock.close()
-    return 0

@@ -1,4 +1,5 @@
-"""The daemon's decisions with a fake notifier, terminal and clock: what shows, and what is recorded."""
+"""The daemon with a fake notifier, terminal, alarm clock and clocks: what shows, when, and
+what is recorded. The alarms ring when a test moves the clock to them, as a real one would."""
 
 from __future__ import annotations
 
@@ -11,24 +12,40 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from stretchd.history import History
-from stretchd.notify import Notice
+from stretchd.alarms import Job
+from stretchd.daemon import Daemon
+from stretchd.history import History, Status
+from stretchd.loading import load_everything
+from stretchd.notify import Action, Notice
+from stretchd.schedule import next_occurrence
 
-TZ = ZoneInfo("Europe/Berlin")
-T0 = datetime(2026, 11, 24, 7, 30, tzinfo=TZ)
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+T0 = datetime(2026, 11, 24, 7, 30, tzinfo=BERLIN)
+CONFIG = ('[defaults]\nmax_snoozes = 2\n[reminders.morning]\ntime = "07:30"\n'
+          '[reminders.lunch]\ntime = "12:00"\nroutine = "shotgun"\n')
 
 
 class FakeNotifier:
-    def __init__(self) -> None:
-        self.shown: list[tuple[Notice, Callable[[str], None]]] = []
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.shown: list[tuple[Notice, Callable[[Action], None], datetime]] = []
         self.closed: list[str] = []
+        self.gone: set[str] = set()  # handles whose server went away
+        self.on_desktop: bool | None = None
 
-    async def show(self, notice: Notice, on_action: Callable[[str], None]) -> str:
-        self.shown.append((notice, on_action))
+    async def show(self, notice: Notice, on_action: Callable[[Action], None]) -> str:
+        self.shown.append((notice, on_action, self.clock.now))
         return f"n{len(self.shown)}"
 
     async def close(self, handle: str) -> None:
         self.closed.append(handle)
+
+    async def alive(self, handle: str) -> bool:
+        return handle not in self.gone
+
+    def press(self, action: Action, index: int = -1) -> None:
+        self.shown[index][1](action)
 
 
 class FakeTerminal:
@@ -40,232 +57,288 @@ class FakeTerminal:
 
 
 class Clock:
-    def __init__(self) -> None:
-        self.now = T0
+    """The wall clock and the monotonic clock, moving together unless a test jumps."""
 
-    def __call__(self) -> datetime:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.mono = 1000.0
+
+    def wall(self) -> datetime:
         return self.now
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def advance(self, to: datetime) -> None:
+        self.mono += (to - self.now).total_seconds()
+        self.now = to
+
+
+class FakeAlarms:
+    def __init__(self) -> None:
+        self.set_at: dict[str, tuple[datetime, Job]] = {}
+
+    def start(self) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+    def set(self, key: str, at: datetime, job: Job, grace: timedelta) -> None:
+        self.set_at[key] = (at, job)
+
+    def clear(self) -> None:
+        self.set_at.clear()
+
+    def at(self, key: str) -> datetime:
+        return self.set_at[key][0]
+
+
+class World:
+    def __init__(self, tmp_path: Path, config: str, now: datetime) -> None:
+        path = tmp_path / "config.toml"
+        path.write_text(config)
+        self.config_path = path
+        self.store = History(tmp_path / "h.sqlite3")
+        self.clock = Clock(now)
+        self.notifier, self.terminal, self.alarms = FakeNotifier(self.clock), FakeTerminal(), FakeAlarms()
+        tz = now.tzinfo
+        assert isinstance(tz, ZoneInfo)
+        self.d = Daemon(load_everything(path, lambda level, message: None), alarms=self.alarms,
+                        store=self.store, notifier=self.notifier, terminal=lambda c: self.terminal,
+                        tz=tz, config_path=path, now=self.clock.wall, mono=self.clock.monotonic)
+        self.d.arm()
+
+    async def ring(self, key: str) -> None:
+        """Move the clocks to that alarm and let it ring, and whatever it starts finish."""
+        at, job = self.alarms.set_at.pop(key)
+        self.clock.advance(max(at, self.clock.now))
+        await job()
+        await self.d.settle()
+
+    async def press(self, action: Action) -> None:
+        self.notifier.press(action)
+        await self.d.settle()
+
+    async def live_until(self, end: datetime) -> None:
+        """Time passes to `end`: each alarm rings at its time and the minute check runs each minute."""
+        next_tick = self.clock.now + timedelta(minutes=1)
+        while True:
+            key, at = min(((k, a) for k, (a, _) in self.alarms.set_at.items()),
+                          key=lambda pair: pair[1], default=("", end + timedelta(days=1)))
+            if min(at, next_tick) > end:
+                break
+            if at <= next_tick:
+                await self.ring(key)
+            else:
+                self.clock.advance(next_tick)
+                await self.d.tick()
+                await self.d.settle()
+                next_tick += timedelta(minutes=1)
+        self.clock.advance(end)
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return [(r[1], r[3]) for r in self.store.event_rows()]
+
+    def last_event(self) -> tuple[str, str, str, str, str | None]:
+        return self.store.event_rows()[-1]
+
+    def shown_bodies(self) -> list[str]:
+        return [n.body for n, _, _ in self.notifier.shown]
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Any:
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-    from stretchd.daemon import Daemon
-
-    config = tmp_path / "config.toml"
-    config.write_text('[defaults]\nmax_snoozes = 2\n[reminders.morning]\ntime = "07:30"\n'
-                      '[reminders.lunch]\ntime = "12:00"\nroutine = "shotgun"\n')
-    store = History(tmp_path / "h.sqlite3")
-    notifier, terminal, clock = FakeNotifier(), FakeTerminal(), Clock()
-    d = Daemon(store=store, notifier=notifier, terminal=lambda c: terminal, tz=TZ,
-               config_path=config, now=clock)
-    d.load_config()
-    d.scheduler = AsyncIOScheduler(timezone=TZ)
-
-    class W:
-        pass
-
-    w = W()
-    w.d, w.store, w.notifier, w.terminal, w.clock = d, store, notifier, terminal, clock  # type: ignore[attr-defined]
+    w = World(tmp_path, CONFIG, T0 - timedelta(minutes=1))
     yield w
-    store.close()
+    w.store.close()
 
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-def kinds(store: History) -> list[tuple[str, str]]:
-    return [(e.reminder, e.kind) for e in store.events()]
+def test_each_reminder_has_an_alarm_at_the_next_occurrence_schedule_gives(world: World) -> None:
+    assert world.alarms.at("reminder:morning") == T0
+    assert world.alarms.at("reminder:lunch") == T0.replace(hour=12, minute=0)
 
 
-def test_a_due_reminder_shows_start_snooze_skip_with_routine_and_length(world: Any) -> None:
-    run(world.d.fire("morning"))
-    ((notice, _),) = world.notifier.shown
+def test_a_due_reminder_shows_start_snooze_skip_with_routine_and_length(world: World) -> None:
+    run(world.ring("reminder:morning"))
+    ((notice, _, at),) = world.notifier.shown
+    assert at == T0
     assert notice.title == "Time to stretch"
     assert notice.body == "Morning: Hips and lower back (4 min 2 s)"
     assert [label for _, label in notice.buttons] == ["Start", "Snooze 10 min", "Skip"]
-    assert kinds(world.store) == [("morning", "shown")]
+    assert world.kinds() == [("morning", "shown")]
 
 
-def test_it_fires_once_even_if_the_scheduler_runs_it_twice(world: Any) -> None:
-    async def twice() -> None:
-        await world.d.fire("morning")
-        world.clock.now += timedelta(hours=1)  # a DST fall-back repeat, as APScheduler does
-        await world.d.fire("morning")
-
-    run(twice())
-    assert len(world.notifier.shown) == 1
+def test_after_it_rings_the_alarm_is_set_for_the_next_day(world: World) -> None:
+    run(world.ring("reminder:morning"))
+    assert world.alarms.at("reminder:morning") == T0 + timedelta(days=1)
 
 
-def test_start_opens_the_walkthrough_for_that_reminder(world: Any) -> None:
+def test_start_opens_the_walkthrough_for_that_reminder(world: World) -> None:
     async def go() -> None:
-        await world.d.fire("morning")
-        _, on_action = world.notifier.shown[0]
-        on_action("start")
-        await asyncio.sleep(0)
+        await world.ring("reminder:morning")
+        await world.press(Action.START)
 
     run(go())
     (argv,) = world.terminal.launched
     assert argv[-4:] == ["walk", "hips-lower-back", "--reminder", "morning"]
-    assert kinds(world.store)[-1] == ("morning", "started")
+    assert world.kinds()[-1] == ("morning", "started")
+    assert world.notifier.closed == ["n1"]
 
 
-def test_a_click_on_the_body_means_start(world: Any) -> None:
+def test_a_click_on_the_body_means_start(world: World) -> None:
     async def go() -> None:
-        await world.d.fire("morning")
-        world.notifier.shown[0][1]("clicked")
-        await asyncio.sleep(0)
+        await world.ring("reminder:morning")
+        await world.press(Action.CLICKED)
 
     run(go())
     assert len(world.terminal.launched) == 1
-    assert world.store.events()[-1].detail == "body clicked"
+    assert world.last_event()[3:] == ("started", "body clicked")
 
 
-def test_snooze_comes_back_and_after_max_snoozes_offers_start_and_skip_only(world: Any) -> None:
+def test_snooze_comes_back_after_the_snooze_and_the_last_offers_start_and_skip_only(world: World) -> None:
     async def go() -> None:
-        await world.d.fire("morning")
+        await world.ring("reminder:morning")
         for _ in range(2):
-            world.notifier.shown[-1][1]("snooze")
-            await asyncio.sleep(0)
-            world.clock.now += timedelta(minutes=10)
-            await world.d.snooze_due("morning", "2026-11-24")
+            await world.press(Action.SNOOZE)
+            await world.ring("snooze:morning:2026-11-24")
 
     run(go())
-    labels = [[label for _, label in n.buttons] for n, _ in world.notifier.shown]
+    labels = [[label for _, label in n.buttons] for n, _, _ in world.notifier.shown]
     assert labels == [["Start", "Snooze 10 min", "Skip"], ["Start", "Snooze 10 min", "Skip"],
                       ["Start", "Skip"]]
-    assert [k for _, k in kinds(world.store)] == ["shown", "snoozed", "shown", "snoozed", "shown"]
+    assert [at for _, _, at in world.notifier.shown] == [T0, T0 + timedelta(minutes=10),
+                                                         T0 + timedelta(minutes=20)]
+    assert [k for _, k in world.kinds()] == ["shown", "snoozed", "shown", "snoozed", "shown"]
     assert world.notifier.closed == ["n1", "n2"]
 
 
-def test_a_snooze_arms_a_job_at_the_snooze_time(world: Any) -> None:
+def test_a_snooze_sets_an_alarm_at_the_snooze_time(world: World) -> None:
     async def go() -> None:
-        await world.d.fire("morning")
-        world.notifier.shown[0][1]("snooze")
-        await asyncio.sleep(0)
+        await world.ring("reminder:morning")
+        world.clock.advance(T0 + timedelta(seconds=20))
+        await world.press(Action.SNOOZE)
 
     run(go())
-    job = world.d.scheduler.get_job("snooze:morning:2026-11-24")
-    assert job is not None
+    assert world.alarms.at("snooze:morning:2026-11-24") == T0 + timedelta(minutes=10, seconds=20)
 
 
-def test_skip_closes_and_records(world: Any) -> None:
+def test_skip_closes_and_records(world: World) -> None:
     async def go() -> None:
-        await world.d.fire("morning")
-        world.notifier.shown[0][1]("skip")
-        await asyncio.sleep(0)
+        await world.ring("reminder:morning")
+        await world.press(Action.SKIP)
 
     run(go())
     assert world.notifier.closed == ["n1"] and world.terminal.launched == []
-    assert kinds(world.store)[-1] == ("morning", "skipped")
+    assert world.kinds()[-1] == ("morning", "skipped")
 
 
-def test_closing_without_a_button_is_recorded_as_dismissed(world: Any) -> None:
+def test_closing_without_a_button_is_recorded_as_dismissed(world: World) -> None:
     async def go() -> None:
-        await world.d.fire("morning")
-        world.notifier.shown[0][1]("dismissed")
-        await asyncio.sleep(0)
+        await world.ring("reminder:morning")
+        await world.press(Action.DISMISSED)
 
     run(go())
-    assert kinds(world.store)[-1] == ("morning", "dismissed")
+    assert world.kinds()[-1] == ("morning", "dismissed")
 
 
-def test_a_new_reminder_supersedes_the_one_still_showing(world: Any) -> None:
+def test_a_new_reminder_supersedes_the_one_still_showing(world: World) -> None:
     async def go() -> None:
-        await world.d.fire("morning")
-        world.clock.now = T0.replace(hour=12, minute=0)
-        await world.d.fire("lunch")
+        await world.ring("reminder:morning")
+        await world.ring("reminder:lunch")
 
     run(go())
     assert world.notifier.closed == ["n1"]
-    assert kinds(world.store) == [("morning", "shown"), ("morning", "superseded"), ("lunch", "shown")]
+    assert world.kinds() == [("morning", "shown"), ("morning", "superseded"), ("lunch", "shown")]
 
 
-def test_a_skip_in_advance_means_it_does_not_show(world: Any) -> None:
+def test_a_skip_in_advance_means_it_does_not_show(world: World) -> None:
     from stretchd.state import skip_next
 
     skip_next(world.d.ctx, T0 - timedelta(hours=1), "morning")
-    run(world.d.fire("morning"))
+    run(world.ring("reminder:morning"))
     assert world.notifier.shown == []
 
 
-def test_while_paused_a_reminder_is_recorded_not_shown(world: Any) -> None:
+def test_while_paused_a_reminder_is_recorded_skipped_not_shown(world: World) -> None:
     world.store.set_state("paused_until", (T0 + timedelta(hours=1)).isoformat())
-    run(world.d.fire("morning"))
+    run(world.ring("reminder:morning"))
     assert world.notifier.shown == []
-    assert world.store.events()[-1].kind == "skipped" and world.store.events()[-1].detail == "paused"
+    assert world.last_event()[1:] == ("morning", "2026-11-24", "skipped", "paused")
 
 
-def test_after_a_gap_the_latest_within_grace_shows_late_and_older_are_missed(world: Any) -> None:
-    world.clock.now = T0.replace(hour=12, minute=10)
+def test_after_a_gap_the_latest_within_grace_shows_late_and_older_are_missed(world: World) -> None:
+    world.clock.advance(T0.replace(hour=12, minute=10))
 
     async def go() -> None:
         world.d.check_clock(since=T0 - timedelta(hours=1))
-        await asyncio.sleep(0.01)
+        await world.d.settle()
 
     run(go())
-    assert kinds(world.store) == [("morning", "missed"), ("lunch", "late")]
-    assert "it was due at 12:00" in world.notifier.shown[0][0].body
+    assert world.kinds() == [("morning", "missed"), ("lunch", "late")]
+    assert world.shown_bodies() == ["Lunch: Shotgun (SI joints) (40 s) — it was due at 12:00"]
 
 
-def test_an_invalid_reload_keeps_the_old_schedule(world: Any, tmp_path: Path) -> None:
+def test_an_invalid_reload_keeps_the_old_schedule(world: World) -> None:
     from stretchd.errors import ConfigError
 
-    (tmp_path / "config.toml").write_text('[reminders.morning]\ntime = "7:3"\n')
+    world.config_path.write_text('[reminders.morning]\ntime = "7:3"\n')
     with pytest.raises(ConfigError):
         world.d.reload()
     assert [r.name for r in world.d.config.reminders] == ["morning", "lunch"]
+    assert set(world.alarms.set_at) == {"reminder:morning", "reminder:lunch"}
 
 
-def test_a_config_replaced_by_an_editors_rename_write_is_reloaded(world: Any, tmp_path: Path) -> None:
+def test_a_config_replaced_by_an_editors_rename_write_is_reloaded_and_rearmed(world: World) -> None:
     import os
 
-    new = tmp_path / "config.toml.tmp"
+    new = world.config_path.with_name("config.toml.tmp")
     new.write_text('[reminders.evening]\ntime = "21:00"\n')
-    os.replace(new, tmp_path / "config.toml")
+    os.replace(new, world.config_path)
     world.d.reload_if_changed()
     assert [r.name for r in world.d.config.reminders] == ["evening"]
+    assert list(world.alarms.set_at) == ["reminder:evening"]
+    assert world.alarms.at("reminder:evening") == T0.replace(hour=21, minute=0)
 
 
-def test_a_deleted_config_keeps_the_last_good_one(world: Any, tmp_path: Path) -> None:
-    (tmp_path / "config.toml").unlink()
+def test_a_deleted_config_keeps_the_last_good_one(world: World) -> None:
+    world.config_path.unlink()
     world.d.reload_if_changed()
     assert [r.name for r in world.d.config.reminders] == ["morning", "lunch"]
 
 
-def test_an_unchanged_config_is_not_read_again(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unchanged_config_is_not_read_again(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     monkeypatch.setattr(world.d, "reload", lambda: calls.append(1))
     world.d.reload_if_changed()
     assert calls == []
 
 
-def test_when_the_clock_goes_back_the_replayed_span_fires_nothing(world: Any) -> None:
+def test_when_the_clock_goes_back_the_replayed_span_fires_nothing(world: World) -> None:
     async def go() -> None:
-        world.clock.now = T0 + timedelta(minutes=1)
-        world.d.check_clock(since=T0 - timedelta(minutes=5))  # shows morning
-        await asyncio.sleep(0.01)
-        world.notifier.shown[0][1]("skip")
-        await asyncio.sleep(0)
-        world.clock.now = T0 - timedelta(days=1, minutes=1)  # back a day
-        world.d.check_clock()
-        world.clock.now = T0 - timedelta(days=1) + timedelta(minutes=1)
-        world.d.check_clock()
-        await asyncio.sleep(0.01)
+        await world.ring("reminder:morning")
+        await world.press(Action.SKIP)
+        world.clock.now = T0 - timedelta(days=1, minutes=1)  # back a day; monotonic runs on
+        await world.d.tick()
+        await world.live_until(T0 - timedelta(days=1) + timedelta(minutes=5))
 
     run(go())
     assert len(world.notifier.shown) == 1
-    replayed = [e for e in world.store.events() if e.detail == "the clock went back"]
-    assert {(e.reminder, e.occurrence) for e in replayed} >= {("morning", "2026-11-23")}
+    replayed = [(r[1], r[2]) for r in world.store.event_rows() if r[4] == "the clock went back"]
+    assert ("morning", "2026-11-23") in replayed
 
 
 def test_a_store_that_refuses_writes_does_not_stop_reminders_and_nothing_is_lost(
-        world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from stretchd.buffered import BufferedStore
     from stretchd.errors import StretchdError
+    from stretchd.journal import log
 
-    real = world.store.record
+    w = World(tmp_path, CONFIG, T0 - timedelta(minutes=1))
+    w.d.store = BufferedStore(w.store, log)
+    real = w.store.record
     failing = [True]
 
     def record(*args: Any, **kwargs: Any) -> None:
@@ -273,52 +346,95 @@ def test_a_store_that_refuses_writes_does_not_stop_reminders_and_nothing_is_lost
             raise StretchdError("h.sqlite3: cannot write the history: database or disk is full")
         real(*args, **kwargs)
 
-    monkeypatch.setattr(world.store, "record", record)
+    monkeypatch.setattr(w.store, "record", record)
 
     async def go() -> None:
-        await world.d.fire("morning")
-        world.notifier.shown[0][1]("skip")
-        await asyncio.sleep(0)
+        await w.ring("reminder:morning")
+        await w.press(Action.SKIP)
         failing[0] = False
-        world.clock.now += timedelta(minutes=1)
-        world.d.check_clock()
+        await w.live_until(T0 + timedelta(minutes=2))
 
     run(go())
-    assert len(world.notifier.shown) == 1
-    assert kinds(world.store) == [("morning", "shown"), ("morning", "skipped")]
+    assert len(w.notifier.shown) == 1
+    assert w.kinds() == [("morning", "shown"), ("morning", "skipped")]
     err = capsys.readouterr().err
     assert err.count("database or disk is full") == 1 and "nothing was lost" in err
 
 
-def test_a_time_zone_change_rearms_the_reminders_in_the_new_zone(world: Any) -> None:
-    new_york = ZoneInfo("America/New_York")
-    world.d.zone = lambda: new_york
+def test_a_time_zone_change_rearms_the_reminders_in_the_new_zone(world: World) -> None:
+    world.d.zone = lambda: NEW_YORK
+    run(world.d.tick())
+    assert world.d.tz is NEW_YORK
+    assert world.alarms.at("reminder:morning") == datetime(2026, 11, 24, 7, 30, tzinfo=NEW_YORK)
 
+
+def test_a_notification_lost_with_its_server_is_shown_again(world: World) -> None:
     async def go() -> None:
-        world.d.arm()
-        world.d.check_clock()
-
-    run(go())
-    assert world.d.tz is new_york
-    job = world.d.scheduler.get_job("reminder:morning")
-    assert str(job.trigger.timezone) == "America/New_York"
-
-
-def test_a_notification_lost_with_its_server_is_shown_again(world: Any) -> None:
-    gone: set[str] = set()
-
-    async def alive(handle: str) -> bool:
-        return handle not in gone
-
-    world.notifier.alive = alive
-
-    async def go() -> None:
-        await world.d.fire("morning")
+        await world.ring("reminder:morning")
         await world.d.check_showing()  # still there: nothing happens
-        gone.add("n1")  # the server died, taking it along
+        world.notifier.gone.add("n1")  # the server died, taking it along
         await world.d.check_showing()
 
     run(go())
     assert len(world.notifier.shown) == 2
-    last = world.store.events()[-1]
-    assert (last.kind, last.detail) == ("shown", "again: the notification server went away")
+    assert world.last_event()[3:] == ("shown", "again: the notification server went away")
+
+
+def test_a_failing_task_is_logged_not_lost(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    async def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    async def go() -> None:
+        world.d.spawn(boom(), "the test task")
+        await world.d.settle()
+
+    run(go())
+    assert "the test task failed: RuntimeError: kaboom" in capsys.readouterr().err
+
+
+# One source of truth: on DST nights the reminder shows once, at the time schedule.py gives.
+
+DST_NIGHTS = [
+    pytest.param(BERLIN, datetime(2026, 3, 29), id="Berlin spring forward"),
+    pytest.param(BERLIN, datetime(2026, 10, 25), id="Berlin fall back"),
+    pytest.param(NEW_YORK, datetime(2026, 3, 8), id="New York spring forward"),
+    pytest.param(NEW_YORK, datetime(2026, 11, 1), id="New York fall back"),
+]
+
+
+@pytest.mark.parametrize("grace", [0, 30])
+@pytest.mark.parametrize(("tz", "night"), DST_NIGHTS)
+def test_on_a_dst_night_a_0230_reminder_shows_once_at_the_time_schedule_gives(
+        tmp_path: Path, tz: ZoneInfo, night: datetime, grace: int) -> None:
+    start = night.replace(tzinfo=tz)  # local midnight
+    w = World(tmp_path, f'[defaults]\ngrace_minutes = {grace}\n'
+                        '[reminders.night]\ntime = "02:30"\nroutine = "shotgun"\n', start)
+    expected = next_occurrence(w.d.config.reminders[0], start, tz)
+    assert expected is not None
+    run(w.live_until(start + timedelta(hours=6)))
+    assert [at for _, _, at in w.notifier.shown] == [expected]
+    assert w.kinds() == [("night", "shown")]
+    w.store.close()
+
+
+def test_a_spring_forward_time_shows_at_the_first_valid_minute_after_it(tmp_path: Path) -> None:
+    start = datetime(2026, 3, 29, tzinfo=BERLIN)
+    w = World(tmp_path, '[defaults]\ngrace_minutes = 0\n[reminders.night]\ntime = "02:30"\n', start)
+    run(w.live_until(start + timedelta(hours=6)))
+    ((_, _, at),) = w.notifier.shown
+    assert (at.astimezone(BERLIN).hour, at.astimezone(BERLIN).minute) == (3, 0)
+    assert w.store.occurrence("night", "2026-03-29").status == Status.SHOWING  # type: ignore[union-attr]
+    w.store.close()
+
+
+def test_a_suspend_past_the_time_is_caught_up_by_the_minute_check(world: World) -> None:
+    """The alarm would ring late after a suspend and is dropped; the clock watch shows it late."""
+    async def go() -> None:
+        world.alarms.set_at.pop("reminder:morning")  # APScheduler drops a misfired alarm
+        world.clock.now = T0 + timedelta(minutes=20)  # wall clock jumps, monotonic does not
+        await world.d.tick()
+        await world.d.settle()
+
+    run(go())
+    assert world.kinds() == [("morning", "late")]
+    assert world.alarms.at("reminder:morning") == T0 + timedelta(days=1)

@@ -32,7 +32,6 @@ from stretchd import paths
 from stretchd.cli import cli
 from stretchd.config import DAYS, FULL_DAYS, Config, load, parse
 from stretchd.errors import ConfigError
-from stretchd.history import History
 from stretchd.notify import DesktopNotifier
 from stretchd.routines import load_all, load_file
 from stretchd.session import Timer, plan
@@ -597,15 +596,15 @@ class FakeServer:
 @settings(max_examples=200, deadline=None)
 @given(hostile_text)
 def test_markup_in_a_routine_title_reaches_the_notification_body_escaped(text: str) -> None:
-    from stretchd.daemon import Daemon
+    from stretchd.decisions import notice as make_notice
+    from stretchd.loading import load_everything
 
     write_routine("desk", {"title": f"x{text} <b>bold</b> & <a href='https://example.com'>",
                            "steps": [{"title": "S", "instruction": "I", "hold_seconds": 5}]})
     config_path().write_text('[reminders.desk]\ntime = "10:00"\nroutine = "desk"\n')
-    with History(paths.database_file()) as store:
-        daemon = Daemon(store=store, notifier=None, terminal=None, tz=dt.UTC)  # type: ignore[arg-type]
-        config = daemon.load_config()
-        notice = daemon.notice(config.reminders[0], 0, late=False)
+    loaded = load_everything(config_path(), lambda level, message: None)
+    reminder = loaded.config.reminders[0]
+    notice = make_notice(reminder, loaded.routines["desk"], 0, loaded.config.defaults, late=False)
     FakeServer.sent = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(desktop_notifier, "DesktopNotifier", FakeServer)
@@ -616,4 +615,4 @@ def test_markup_in_a_routine_title_reaches_the_notification_body_escaped(text: s
     assert re.fullmatch(r"(?:[^&]|&(?:amp|lt|gt);)*", body, re.DOTALL), body
     assert not CONTROL_BUT_NEWLINE.search(body)
     unescaped = body.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    assert daemon.routines["desk"].title in unescaped
+    assert loaded.routines["desk"].title in unescaped

@@ -1,0 +1,109 @@
+"""What the daemon decides, as functions of plain values: whether a due reminder shows, what
+its notification says, and what each answer to it does. No clock, no store, no loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
+
+from stretchd.config import Defaults, Reminder
+from stretchd.history import FINAL, Kind, Occurrence, Status
+from stretchd.notify import Action, Notice
+from stretchd.routines import Routine
+from stretchd.schedule import Due
+from stretchd.session import format_duration, plan, planned_seconds
+
+LATE = timedelta(seconds=60)  # shown this much after its time, a reminder is marked late
+
+
+class Verdict(StrEnum):
+    """What to do with an occurrence that falls due."""
+
+    SHOW = "show"
+    HANDLED = "handled"  # answered, missed, or showing already: nothing to do
+    SNOOZED_AHEAD = "snoozed ahead"  # snoozed before it came: its snooze alarm shows it later
+    PAUSED = "paused"  # recorded as skipped, not shown
+
+
+def verdict(got: Occurrence | None, now: datetime, paused_until: datetime | None, *,
+            again: bool) -> Verdict:
+    """Whether a due occurrence shows. `again`: it comes back from a snooze, or its
+    notification was lost with the server, so where it stands does not hold it back."""
+    if got is not None and not again:
+        if got.status == Status.SNOOZED and got.snoozed_until and got.snoozed_until > now:
+            return Verdict.SNOOZED_AHEAD
+        if got.status in FINAL or got.status == Status.SHOWING:
+            return Verdict.HANDLED
+    if paused_until is not None and now < paused_until:
+        return Verdict.PAUSED
+    return Verdict.SHOW
+
+
+@dataclass(frozen=True)
+class Showing:
+    """The one notification on screen: its occurrence, the notifier's handle, its snoozes."""
+
+    due: Due
+    handle: str
+    snoozes: int
+
+
+def is_late(due: Due, now: datetime, *, again: bool) -> bool:
+    return not again and now - due.at > LATE
+
+
+def shown_as(due: Due, now: datetime, snoozes: int, *, again: bool,
+             why: str | None = None) -> tuple[Kind, str | None]:
+    """The event a shown notification is recorded as, and its detail."""
+    if is_late(due, now, again=again):
+        return Kind.LATE, why or f"{int((now - due.at).total_seconds() // 60)} min late"
+    if why is None and again:
+        why = f"after {snoozes} snooze{'s' if snoozes != 1 else ''}"
+    return Kind.SHOWN, why
+
+
+def notice(reminder: Reminder, routine: Routine | None, snoozes: int, defaults: Defaults, *,
+           late: bool) -> Notice:
+    """The notification for a reminder: its routine and length, and the buttons it may offer."""
+    length = format_duration(planned_seconds(plan(routine))) if routine else "?"
+    title_name = routine.title if routine else reminder.routine
+    body = f"{reminder.name.capitalize()}: {title_name} ({length})"
+    if late:
+        body += f" — it was due at {reminder.time:%H:%M}"
+    buttons = [(Action.START, "Start")]
+    if snoozes < defaults.max_snoozes:
+        buttons.append((Action.SNOOZE, f"Snooze {defaults.snooze_minutes} min"))
+    buttons.append((Action.SKIP, "Skip"))
+    return Notice("Time to stretch", body, tuple(buttons),
+                  command=f"stretchd walk {reminder.routine} · stretchd snooze · stretchd skip")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an answer to the showing notification does. With no `kind`, nothing is recorded
+    and the notification stays (a snooze refused after the last one allowed)."""
+
+    message: str
+    kind: Kind | None = None
+    detail: str | None = None
+    snoozes: int | None = None
+    snoozed_until: datetime | None = None
+    open_walk: bool = False
+
+
+def answer(action: Action, showing: Showing, now: datetime, tz: tzinfo, defaults: Defaults,
+           minutes: int | None = None) -> Answer:
+    name = showing.due.reminder.name
+    if action in (Action.START, Action.CLICKED):
+        return Answer(f"started {name}", Kind.STARTED, open_walk=True,
+                      detail="body clicked" if action == Action.CLICKED else None)
+    if action == Action.SNOOZE:
+        if showing.snoozes >= defaults.max_snoozes:
+            return Answer(f"{name} was snoozed {showing.snoozes} times already; Start or Skip it")
+        until = now + timedelta(minutes=minutes or defaults.snooze_minutes)
+        return Answer(f"snoozed {name} until {until.astimezone(tz):%H:%M}", Kind.SNOOZED,
+                      snoozes=showing.snoozes + 1, snoozed_until=until)
+    if action == Action.SKIP:
+        return Answer(f"skipped {name}", Kind.SKIPPED)
+    return Answer(f"dismissed {name}", Kind.DISMISSED)
