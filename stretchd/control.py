@@ -1,4 +1,5 @@
-"""The control socket: one JSON request and one JSON reply per connection, owner only."""
+"""The control socket, transport only: one JSON request and one JSON reply per connection,
+the owner's alone, and the single-instance lock. What a request means is the handler's."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ import json
 import os
 import socket
 import struct
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from typing import IO, TYPE_CHECKING, Any
 
 from stretchd import paths
-from stretchd.errors import ConfigError, DaemonNotRunning, StretchdError, UsageError
+from stretchd.errors import DaemonNotRunning, StretchdError
 
 if TYPE_CHECKING:
     import asyncio
 
-    from stretchd.daemon import Daemon
+# Answers one decoded request ({"cmd": ..., ...}) with the reply's fields; a StretchdError
+# becomes an error reply carrying its exit code.
+Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 MAX_REQUEST = 64 * 1024
 READ_TIMEOUT = 5.0
@@ -56,7 +59,7 @@ def peer_uid(sock: socket.socket) -> int:
     return int(struct.unpack("3i", creds)[1])
 
 
-async def serve(daemon: Daemon) -> asyncio.AbstractServer:
+async def serve(handler: Handler) -> asyncio.AbstractServer:
     # Imported here, not at the top: the CLI's client side must not pay for asyncio.
     import asyncio
 
@@ -71,7 +74,7 @@ async def serve(daemon: Daemon) -> asyncio.AbstractServer:
             if sock is None or peer_uid(sock) != os.getuid():
                 reply: dict[str, Any] = {"ok": False, "error": "permission denied"}
             else:
-                reply = await _answer(daemon, reader)
+                reply = await _answer(handler, reader)
             writer.write(json.dumps(reply).encode() + b"\n")
             await writer.drain()
         except (OSError, ConnectionError):
@@ -93,7 +96,7 @@ async def serve(daemon: Daemon) -> asyncio.AbstractServer:
     return server
 
 
-async def _answer(daemon: Daemon, reader: asyncio.StreamReader) -> dict[str, Any]:
+async def _answer(handler: Handler, reader: asyncio.StreamReader) -> dict[str, Any]:
     import asyncio
 
     try:
@@ -109,7 +112,7 @@ async def _answer(daemon: Daemon, reader: asyncio.StreamReader) -> dict[str, Any
     except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
         return {"ok": False, "error": "not a JSON object with a cmd"}
     try:
-        return {"ok": True, **await dispatch(daemon, request)}
+        return {"ok": True, **await handler(request)}
     except StretchdError as e:
         return {"ok": False, "error": e.message, "exit": e.exit_code}
     except Exception as e:  # a bug must not stop the daemon; say what it was
@@ -117,57 +120,6 @@ async def _answer(daemon: Daemon, reader: asyncio.StreamReader) -> dict[str, Any
 
         log("error", f"control request {request.get('cmd')!r} failed: {type(e).__name__}: {e}")
         return {"ok": False, "error": f"internal error: {type(e).__name__}"}
-
-
-async def dispatch(daemon: Daemon, request: dict[str, Any]) -> dict[str, Any]:
-    from stretchd import state
-
-    cmd = request["cmd"]
-    now = daemon.now()
-    ctx = daemon.ctx
-    showing = daemon.showing
-    if cmd == "status":
-        info = state.status(ctx, now)
-        info["running"] = True
-        info["pid"] = os.getpid()
-        info["desktop"] = getattr(daemon.notifier, "on_desktop", None)
-        info["showing"] = ({"reminder": showing.due.reminder.name, "snoozes": showing.snoozes}
-                           if showing else None)
-        return info
-    if cmd == "snooze":
-        minutes = request.get("minutes") or ctx.config.defaults.snooze_minutes
-        if not isinstance(minutes, int) or not 1 <= minutes <= 240:
-            raise UsageError("minutes: use a whole number from 1 to 240")
-        if showing is not None:
-            return {"message": await daemon.act(showing, "snooze", minutes)}
-        message = state.snooze_next(ctx, now, minutes)
-        daemon.arm()
-        return {"message": message}
-    if cmd == "skip":
-        reminder = request.get("reminder")
-        if reminder is not None and not isinstance(reminder, str):
-            raise UsageError("skip: reminder must be a reminder's name")
-        if showing is not None and reminder in (None, showing.due.reminder.name):
-            return {"message": await daemon.act(showing, "skip")}
-        return {"message": state.skip_next(ctx, now, reminder)}
-    if cmd == "pause":
-        try:
-            until = datetime.fromisoformat(request["until"])
-        except (KeyError, TypeError, ValueError):
-            until = None
-        if until is None or until.tzinfo is None:  # a naive time stored would break every later check
-            raise UsageError("pause: give until as an ISO date and time with its UTC offset")
-        return {"message": state.pause(ctx, now, until)}
-    if cmd == "resume":
-        return {"message": state.resume(ctx)}
-    if cmd == "reload":
-        try:
-            return {"message": daemon.reload()}
-        except ConfigError as e:
-            raise ConfigError(f"{e.message} (the daemon keeps the previous schedule)") from None
-    if cmd == "ping":
-        return {"message": "pong"}
-    raise UsageError(f"unknown command {cmd!r}")
 
 
 def request(message: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:

@@ -6,24 +6,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from stretchd.buffered import BufferedStore
-from stretchd.config import Config, format_time
+from stretchd.commands import MINUTES
+from stretchd.config import Config, Reminder, format_time
 from stretchd.errors import UsageError, did_you_mean
-from stretchd.history import History
+from stretchd.history import FINAL, Kind, Status, Store
 from stretchd.schedule import Due, next_occurrence, occurrence_key, upcoming
-
-# Statuses after which an occurrence needs nothing more.
-FINAL = {"skipped", "started", "dismissed", "superseded", "missed", "paused"}
 
 
 @dataclass(frozen=True)
 class Context:
     config: Config
-    store: History | BufferedStore  # the daemon's keeps writes a full disk refused
+    store: Store  # the daemon's keeps the writes a full disk refused
     tz: tzinfo
 
 
-def find_reminder(config: Config, name: str) -> Any:
+def snooze_minutes(requested: object, config: Config) -> int:
+    """How long a snooze lasts: the minutes asked for, else the config's default; 1-240."""
+    minutes = config.defaults.snooze_minutes if requested is None else requested
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
+        raise UsageError(MINUTES)
+    return minutes
+
+
+def find_reminder(config: Config, name: str) -> Reminder:
     r = config.reminder(name)
     if r is None:
         names = [x.name for x in config.reminders]
@@ -56,7 +61,7 @@ def next_due(ctx: Context, now: datetime, reminder: str | None = None) -> Due:
 
 def skip_next(ctx: Context, now: datetime, reminder: str | None) -> str:
     due = next_due(ctx, now, reminder)
-    ctx.store.record(due.reminder.name, due.key, due.at, "skipped", now, detail="in advance")
+    ctx.store.record(due.reminder.name, due.key, due.at, Kind.SKIPPED, now, detail="in advance")
     return f"skipped {due.reminder.name} at {describe_time(due.at, now, ctx.tz)}"
 
 
@@ -65,7 +70,7 @@ def snooze_next(ctx: Context, now: datetime, minutes: int) -> str:
     got = ctx.store.occurrence(due.reminder.name, due.key)
     base = got.snoozed_until if got and got.snoozed_until else due.at
     until = base + timedelta(minutes=minutes)
-    ctx.store.record(due.reminder.name, due.key, due.at, "snoozed", now, snoozed_until=until,
+    ctx.store.record(due.reminder.name, due.key, due.at, Kind.SNOOZED, now, snoozed_until=until,
                      detail="in advance")
     return f"snoozed {due.reminder.name}: it will show at {describe_time(until, now, ctx.tz)}"
 
@@ -112,7 +117,7 @@ def status(ctx: Context, now: datetime) -> dict[str, Any]:
     snoozed = [
         {"reminder": o.reminder, "until": o.snoozed_until.isoformat(),
          "when": describe_time(o.snoozed_until, now, ctx.tz), "snoozes": o.snoozes}
-        for o in occs if o.status == "snoozed" and o.snoozed_until
+        for o in occs if o.status == Status.SNOOZED and o.snoozed_until
     ]
     return {
         "next": nxt,

@@ -1,0 +1,90 @@
+"""The requests the CLI sends the running daemon, typed, and their form on the wire (one
+JSON object with a `cmd`). What each one does is the daemon's to say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from stretchd.errors import UsageError
+
+MINUTES = "minutes: use a whole number from 1 to 240"
+
+
+@dataclass(frozen=True)
+class Status:
+    pass
+
+
+@dataclass(frozen=True)
+class Ping:
+    pass
+
+
+@dataclass(frozen=True)
+class Snooze:
+    minutes: int | None = None  # None: the config's snooze_minutes
+
+
+@dataclass(frozen=True)
+class Skip:
+    reminder: str | None = None  # None: the one showing, else the next one due
+
+
+@dataclass(frozen=True)
+class Pause:
+    until: datetime  # aware
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class Reload:
+    pass
+
+
+Request = Status | Ping | Snooze | Skip | Pause | Resume | Reload
+_NAMES: dict[type[Any], str] = {Status: "status", Ping: "ping", Snooze: "snooze", Skip: "skip",
+                                Pause: "pause", Resume: "resume", Reload: "reload"}
+
+
+def to_wire(request: Request) -> dict[str, Any]:
+    message: dict[str, Any] = {"cmd": _NAMES[type(request)]}
+    if isinstance(request, Snooze):
+        message["minutes"] = request.minutes
+    elif isinstance(request, Skip):
+        message["reminder"] = request.reminder
+    elif isinstance(request, Pause):
+        message["until"] = request.until.isoformat()
+    return message
+
+
+def from_wire(message: dict[str, Any]) -> Request:
+    """The request a decoded message asks for; UsageError naming what is wrong with it."""
+    cmd = message.get("cmd")
+    plain: dict[str, Request] = {"status": Status(), "ping": Ping(), "resume": Resume(), "reload": Reload()}
+    if isinstance(cmd, str) and cmd in plain:
+        return plain[cmd]
+    if cmd == "snooze":
+        minutes = message.get("minutes")
+        if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool)):
+            raise UsageError(MINUTES)
+        return Snooze(minutes)
+    if cmd == "skip":
+        reminder = message.get("reminder")
+        if reminder is not None and not isinstance(reminder, str):
+            raise UsageError("skip: reminder must be a reminder's name")
+        return Skip(reminder)
+    if cmd == "pause":
+        try:
+            until = datetime.fromisoformat(message["until"])
+        except (KeyError, TypeError, ValueError):
+            until = None
+        if until is None or until.tzinfo is None:  # a naive time stored would break every later check
+            raise UsageError("pause: give until as an ISO date and time with its UTC offset")
+        return Pause(until)
+    raise UsageError(f"unknown command {cmd!r}")
