@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import click
 import tomlkit
 from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
@@ -302,23 +301,19 @@ def editor_command(environ: Mapping[str, str] | None = None) -> list[str]:
     return ["vi"]
 
 
-def _say(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def _ask(question: str) -> str:
-    return str(click.prompt(question, type=click.Choice(["e", "d"]), default="e", err=True))
-
-
 def edit_interactively(
     path: Path,
     routines: Iterable[str] | None,
     editor: Sequence[str],
+    *,
+    echo: Callable[[str], None],
+    ask: Callable[[str], str],
     run: Run = subprocess.run,
-    ask: Callable[[str], str] = _ask,
-    echo: Callable[[str], None] = _say,
 ) -> Config | None:
-    """Edit a copy in EDITOR; install it only when valid (like crontab -e). The new Config, or None."""
+    """Edit a copy in EDITOR; install it only when valid (like crontab -e). The new Config, or None.
+
+    echo says what happened (saved, unchanged, each problem); ask gets the answer to
+    "(e)dit again or (d)iscard?"."""
     names = None if routines is None else list(routines)
     original = read_text(path)
     try:

@@ -64,8 +64,9 @@ def test_config_edit_with_an_editor_that_writes_a_valid_change(xdg: Path, tmp_pa
     editor = tmp_path / "ed.sh"
     editor.write_text('#!/bin/sh\nsed -i "s/07:30/06:45/" "$1"\n')
     editor.chmod(0o755)
-    code, out, _ = run("config", "edit", env={"VISUAL": str(editor), "EDITOR": ""})
-    assert code == 0 and "Saved" in out
+    code, out, err = run("config", "edit", env={"VISUAL": str(editor), "EDITOR": ""})
+    assert code == 0 and err == f"saved {cfg(xdg)}\n"
+    assert out == "(the daemon is not running; the change applies when it starts)\n"
     assert 'time = "06:45"' in cfg(xdg).read_text()
 
 

@@ -1,17 +1,16 @@
-"""The commands that set stretchd up: schedule, config and service (registered by cli.py)."""
+"""The commands that set stretchd up: schedule, config and service."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import click
 
+from stretchd.cli.common import ask, routines
+
 
 def _routine_names() -> list[str]:
-    from stretchd.cli import _routines
-
-    return list(_routines())
+    return list(routines())
 
 
 def _edit(change: Callable[[str], str], done: str) -> None:
@@ -25,9 +24,9 @@ def _edit(change: Callable[[str], str], done: str) -> None:
 
 
 def _tell_daemon() -> None:
-    from stretchd.cli import _ask
+    from stretchd.commands import Reload
 
-    if _ask({"cmd": "reload"}) is None:
+    if ask(Reload()) is None:
         click.echo("(the daemon is not running; the change applies when it starts)")
     else:
         click.echo("The running daemon has the new schedule.")
@@ -139,9 +138,12 @@ def config_edit() -> None:
     from stretchd import paths
     from stretchd.edit import edit_interactively, editor_command
 
-    saved = edit_interactively(paths.config_file(), _routine_names(), editor_command())
+    def ask_again(question: str) -> str:
+        return str(click.prompt(question, type=click.Choice(["e", "d"]), default="e", err=True))
+
+    saved = edit_interactively(paths.config_file(), _routine_names(), editor_command(),
+                               echo=lambda message: click.echo(message, err=True), ask=ask_again)
     if saved is not None:
-        click.echo(f"Saved {paths.config_file()}.")
         _tell_daemon()
 
 
@@ -191,13 +193,9 @@ def service_status() -> None:
     from stretchd.service import status
 
     _lines(status())
-    reply = _ask_status()
+    from stretchd.commands import Status
+
+    reply = ask(Status())
     if reply is not None:
         for n in reply.get("next", []):
             click.echo(f"next: {n['reminder']} {n['when']} ({n['routine']})")
-
-
-def _ask_status() -> Any:
-    from stretchd.cli import _ask
-
-    return _ask({"cmd": "status"})

@@ -1,8 +1,4 @@
-"""The command line: parse, call the core, print, and map errors to exit codes.
-
-Heavy modules (rich, the scheduler, the notifier) are imported inside the commands that
-need them, so `stretchd --version` and `stretchd status` start fast.
-"""
+"""The daemon and what it is asked: run, status, snooze, skip, pause, resume, history."""
 
 from __future__ import annotations
 
@@ -11,128 +7,12 @@ from typing import Any
 
 import click
 
-from stretchd import __version__
-from stretchd.errors import StretchdError
-
-
-class _Group(click.Group):
-    """Turns a StretchdError anywhere below into a one-line message and its exit code."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except StretchdError as e:
-            click.echo(f"stretchd: {e.message}", err=True)
-            ctx.exit(e.exit_code)
-
+from stretchd.cli.common import ask, change, local_context
 
 HISTORY_ROWS = 500  # past this many rows, `history` shows a summary a day
 
 
-def _warn(problems: list[str]) -> None:
-    for problem in problems:
-        click.echo(f"stretchd: warning: skipped {problem}", err=True)
-
-
-def _routines() -> dict[str, Any]:
-    from stretchd import paths
-    from stretchd.routines import load_all
-
-    routines, problems = load_all(paths.user_routines_dir())
-    _warn(problems)
-    return routines
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="stretchd",
-                      message="%(prog)s %(version)s")
-def cli() -> None:
-    """Stretch reminders for stiff hips and lower backs.
-
-    A daemon reminds you at the times in ~/.config/stretchd/config.toml; `stretchd walk`
-    leads you through a routine in this terminal.
-    """
-
-
-@cli.command()
-@click.argument("routine", required=False)
-@click.option("--reps", type=click.IntRange(1, 20), metavar="N",
-              help="Repetitions for every step the article gives as a range (within it).")
-@click.option("--reminder", hidden=True, help="The reminder that started this walk.")
-def walk(routine: str | None, reps: int | None, reminder: str | None) -> None:
-    """Lead through ROUTINE step by step in this terminal (default: the config's routine).
-
-    Enter starts, Space pauses and resumes, n skips to the next step, q quits. With output
-    piped, prints the steps as plain lines instead.
-    """
-    from stretchd import paths
-    from stretchd.routines import find, with_repetitions
-    from stretchd.walkthrough import is_interactive, print_plain
-
-    found = _routines()
-    if routine is None:
-        from stretchd.config import load
-
-        routine = load(paths.config_file(), found).defaults.routine
-    chosen = find(routine, found)
-    if reps is not None:
-        chosen = with_repetitions(chosen, reps)
-    if not is_interactive():
-        print_plain(chosen, click.echo)
-        return
-    from rich.console import Console
-
-    from stretchd.history import History
-    from stretchd.session import format_duration
-    from stretchd.walkthrough import TerminalKeys
-    from stretchd.walkthrough import walk as run_walk
-
-    keys = TerminalKeys(sys.stdin)
-    with History(paths.database_file()) as history, keys.raw():
-        outcome = run_walk(chosen, console=Console(), keys=keys, history=history,
-                           reminder=reminder)
-    if outcome.completed:
-        click.echo(f"Well done: {chosen.title} completed in {format_duration(outcome.elapsed)}.")
-    elif outcome.step:
-        click.echo(f"Stopped at step {outcome.step} of {outcome.steps}. Recorded.")
-    else:
-        click.echo("Stopped before the first step. Recorded.")
-
-
-@cli.group()
-def routines() -> None:
-    """List and show the stretch routines (built-in and your own)."""
-
-
-@routines.command("list")
-def routines_list() -> None:
-    """Each routine's name, length and where it comes from."""
-    from stretchd.session import format_duration, plan, planned_seconds
-
-    found = _routines()
-    width = max(len(n) for n in found)
-    for name in sorted(found):
-        r = found[name]
-        length = format_duration(planned_seconds(plan(r)))
-        click.echo(f"{name:<{width}}  {length:>12}  {r.source:<8}  {r.title}")
-
-
-@routines.command("show")
-@click.argument("name")
-def routines_show(name: str) -> None:
-    """Every step of routine NAME, with its timing."""
-    from stretchd.routines import find
-    from stretchd.walkthrough import print_plain
-
-    r = find(name, _routines())
-    print_plain(r, click.echo)
-    if r.path is not None:
-        click.echo(f"File: {r.path}")
-
-
-# The daemon and its control -----------------------------------------------------------
-
-@cli.command()
+@click.command()
 def run() -> None:
     """Run the reminder daemon in the foreground (the systemd unit runs this).
 
@@ -147,47 +27,7 @@ def run() -> None:
     os.execv(sys.executable, [sys.executable, "-I", "-m", "stretchd._run"])
 
 
-def _local_context() -> Any:
-    from stretchd import paths
-    from stretchd.config import load
-    from stretchd.history import History
-    from stretchd.state import Context
-    from stretchd.zone import local_zone
-
-    config = load(paths.config_file(), _routines())
-    return Context(config, History(paths.database_file()), local_zone())
-
-
-def _ask(message: dict[str, Any]) -> dict[str, Any] | None:
-    """The daemon's reply, or None when no daemon runs; a refusal becomes its error."""
-    from stretchd.control import request
-    from stretchd.errors import DaemonNotRunning
-
-    try:
-        reply = request(message)
-    except DaemonNotRunning:
-        return None
-    if not reply.get("ok"):
-        err = StretchdError(str(reply.get("error", "the daemon refused")))
-        err.exit_code = int(reply.get("exit", 1))
-        raise err
-    return reply
-
-
-def _change(message: dict[str, Any], offline: Any) -> None:
-    """Send a state change to the daemon, or apply it to the store when none runs."""
-    reply = _ask(message)
-    if reply is not None:
-        click.echo(reply["message"])
-        return
-    ctx = _local_context()
-    try:
-        click.echo(f"{offline(ctx)} (the daemon is not running; this applies when it starts)")
-    finally:
-        ctx.store.close()
-
-
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status(as_json: bool) -> None:
     """Is the daemon up; the next reminders; snooze, skip and pause state.
@@ -197,15 +37,14 @@ def status(as_json: bool) -> None:
     import json
     from datetime import datetime
 
-    reply = _ask({"cmd": "status"})
+    from stretchd.commands import Status
+
+    reply = ask(Status())
     if reply is None:
         from stretchd.state import status as local_status
 
-        ctx = _local_context()
-        try:
+        with local_context() as ctx:
             info = local_status(ctx, datetime.now(ctx.tz))
-        finally:
-            ctx.store.close()
         info["running"] = False
     else:
         info = {k: v for k, v in reply.items() if k != "ok"}
@@ -241,39 +80,42 @@ def _print_status(info: dict[str, Any]) -> None:
         click.echo(f"  {n['reminder']:<{width}}  {n['when']:<18}  {n['routine']:<16} {n['days']}{note}")
 
 
-@cli.command()
+@click.command()
 @click.argument("minutes", required=False, type=click.IntRange(1, 240))
 def snooze(minutes: int | None) -> None:
     """Snooze the reminder showing now (or the next one) by MINUTES (default from config)."""
     from datetime import datetime
 
-    from stretchd.state import snooze_next
+    from stretchd.commands import Snooze
+    from stretchd.state import snooze_minutes, snooze_next
 
     def offline(ctx: Any) -> str:
-        return snooze_next(ctx, datetime.now(ctx.tz), minutes or ctx.config.defaults.snooze_minutes)
+        return snooze_next(ctx, datetime.now(ctx.tz), snooze_minutes(minutes, ctx.config))
 
-    _change({"cmd": "snooze", "minutes": minutes}, offline)
+    change(Snooze(minutes), offline)
 
 
-@cli.command()
+@click.command()
 @click.argument("reminder", required=False)
 def skip(reminder: str | None) -> None:
     """Skip the reminder showing now, or the next occurrence (of REMINDER)."""
     from datetime import datetime
 
+    from stretchd.commands import Skip
     from stretchd.state import skip_next
 
-    _change({"cmd": "skip", "reminder": reminder},
+    change(Skip(reminder),
             lambda ctx: skip_next(ctx, datetime.now(ctx.tz), reminder))
 
 
-@cli.command()
+@click.command()
 @click.option("--for", "for_", metavar="DURATION", help="e.g. 30m, 2h, 1h30m, 1d")
 @click.option("--until", metavar="WHEN", help='e.g. 14:00, "2026-12-01 08:00", 2026-12-01')
 def pause(for_: str | None, until: str | None) -> None:
     """Pause reminders for DURATION or until WHEN; `stretchd resume` ends it early."""
     from datetime import datetime
 
+    from stretchd.commands import Pause
     from stretchd.schedule import parse_duration, parse_when
     from stretchd.state import pause as do_pause
     from stretchd.zone import local_zone
@@ -286,19 +128,20 @@ def pause(for_: str | None, until: str | None) -> None:
         end = now + parse_duration(for_) if for_ is not None else parse_when(str(until), now, tz)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--for" if for_ else "--until") from None
-    _change({"cmd": "pause", "until": end.isoformat()},
+    change(Pause(end),
             lambda ctx: do_pause(ctx, datetime.now(ctx.tz), end))
 
 
-@cli.command()
+@click.command()
 def resume() -> None:
     """End a pause now."""
+    from stretchd.commands import Resume
     from stretchd.state import resume as do_resume
 
-    _change({"cmd": "resume"}, do_resume)
+    change(Resume(), do_resume)
 
 
-@cli.command()
+@click.command()
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 36500),
               help="How many days back.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON (every row).")
@@ -344,14 +187,3 @@ def _print_daily(rows: list[tuple[str, str, int]]) -> None:
     for day, group in groupby(rows, key=lambda row: row[0]):
         click.echo(f"{day}  " + " · ".join(f"{what} {count}" for _, what, count in group))
     click.echo(f"(a summary a day: more than {HISTORY_ROWS} rows; --all lists every one)", err=True)
-
-
-def _register() -> None:
-    from stretchd.cli_setup import config_group, schedule, service
-
-    cli.add_command(schedule)
-    cli.add_command(config_group)
-    cli.add_command(service)
-
-
-_register()

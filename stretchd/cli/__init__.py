@@ -1,0 +1,31 @@
+"""The command line: parse, call the core, print, and map errors to exit codes.
+
+Heavy modules (rich, the scheduler, the notifier) are imported inside the commands that
+need them, so `stretchd --version` and `stretchd status` start fast. The commands live in
+the modules below; what they share, in common.py.
+"""
+
+from __future__ import annotations
+
+import click
+
+from stretchd import __version__
+from stretchd.cli import reminders, setup, walking
+from stretchd.cli.common import Group
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="stretchd",
+                      message="%(prog)s %(version)s")
+def cli() -> None:
+    """Stretch reminders for stiff hips and lower backs.
+
+    A daemon reminds you at the times in ~/.config/stretchd/config.toml; `stretchd walk`
+    leads you through a routine in this terminal.
+    """
+
+
+for command in (walking.walk, walking.routines, reminders.run, reminders.status, reminders.snooze,
+                reminders.skip, reminders.pause, reminders.resume, reminders.history,
+                setup.schedule, setup.config_group, setup.service):
+    cli.add_command(command)

@@ -1,0 +1,83 @@
+"""What the command modules share: errors to exit codes, the routines, and the daemon's
+socket with its offline fallback. Below every command module; imports nothing of theirs."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from stretchd.errors import StretchdError
+
+if TYPE_CHECKING:
+    from stretchd.commands import Request
+    from stretchd.routines import Routine
+    from stretchd.state import Context
+
+
+class Group(click.Group):
+    """Turns a StretchdError anywhere below into a one-line message and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StretchdError as e:
+            click.echo(f"stretchd: {e.message}", err=True)
+            ctx.exit(e.exit_code)
+
+
+def warn(problems: list[str]) -> None:
+    for problem in problems:
+        click.echo(f"stretchd: warning: skipped {problem}", err=True)
+
+
+def routines() -> dict[str, Routine]:
+    from stretchd import paths
+    from stretchd.routines import load_all
+
+    routines, problems = load_all(paths.user_routines_dir())
+    warn(problems)
+    return routines
+
+
+@contextlib.contextmanager
+def local_context() -> Iterator[Context]:
+    """The config and the store, for a command that runs without the daemon."""
+    from stretchd import paths
+    from stretchd.config import load
+    from stretchd.history import History
+    from stretchd.state import Context
+    from stretchd.zone import local_zone
+
+    config = load(paths.config_file(), routines())
+    with History(paths.database_file()) as store:
+        yield Context(config, store, local_zone())
+
+
+def ask(req: Request) -> dict[str, Any] | None:
+    """The daemon's reply, or None when no daemon runs; a refusal becomes its error."""
+    from stretchd.commands import to_wire
+    from stretchd.control import request
+    from stretchd.errors import DaemonNotRunning
+
+    try:
+        reply = request(to_wire(req))
+    except DaemonNotRunning:
+        return None
+    if not reply.get("ok"):
+        err = StretchdError(str(reply.get("error", "the daemon refused")))
+        err.exit_code = int(reply.get("exit", 1))
+        raise err
+    return reply
+
+
+def change(req: Request, offline: Callable[[Context], str]) -> None:
+    """Send a state change to the daemon, or apply it to the store when none runs."""
+    reply = ask(req)
+    if reply is not None:
+        click.echo(reply["message"])
+        return
+    with local_context() as ctx:
+        click.echo(f"{offline(ctx)} (the daemon is not running; this applies when it starts)")

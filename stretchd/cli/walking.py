@@ -1,0 +1,85 @@
+"""Routines and their walkthrough: `stretchd walk`, `stretchd routines list | show`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from stretchd.cli.common import routines as load_routines
+
+
+@click.command()
+@click.argument("routine", required=False)
+@click.option("--reps", type=click.IntRange(1, 20), metavar="N",
+              help="Repetitions for every step the article gives as a range (within it).")
+@click.option("--reminder", hidden=True, help="The reminder that started this walk.")
+def walk(routine: str | None, reps: int | None, reminder: str | None) -> None:
+    """Lead through ROUTINE step by step in this terminal (default: the config's routine).
+
+    Enter starts, Space pauses and resumes, n skips to the next step, q quits. With output
+    piped, prints the steps as plain lines instead.
+    """
+    from stretchd import paths
+    from stretchd.routines import find, with_repetitions
+    from stretchd.walkthrough import is_interactive, print_plain
+
+    found = load_routines()
+    if routine is None:
+        from stretchd.config import load
+
+        routine = load(paths.config_file(), found).defaults.routine
+    chosen = find(routine, found)
+    if reps is not None:
+        chosen = with_repetitions(chosen, reps)
+    if not is_interactive():
+        print_plain(chosen, click.echo)
+        return
+    from rich.console import Console
+
+    from stretchd.history import History
+    from stretchd.session import format_duration
+    from stretchd.walkthrough import TerminalKeys
+    from stretchd.walkthrough import walk as run_walk
+
+    keys = TerminalKeys(sys.stdin)
+    with History(paths.database_file()) as history, keys.raw():
+        outcome = run_walk(chosen, console=Console(), keys=keys, history=history,
+                           reminder=reminder)
+    if outcome.completed:
+        click.echo(f"Well done: {chosen.title} completed in {format_duration(outcome.elapsed)}.")
+    elif outcome.step:
+        click.echo(f"Stopped at step {outcome.step} of {outcome.steps}. Recorded.")
+    else:
+        click.echo("Stopped before the first step. Recorded.")
+
+
+@click.group()
+def routines() -> None:
+    """List and show the stretch routines (built-in and your own)."""
+
+
+@routines.command("list")
+def routines_list() -> None:
+    """Each routine's name, length and where it comes from."""
+    from stretchd.session import format_duration, plan, planned_seconds
+
+    found = load_routines()
+    width = max(len(n) for n in found)
+    for name in sorted(found):
+        r = found[name]
+        length = format_duration(planned_seconds(plan(r)))
+        click.echo(f"{name:<{width}}  {length:>12}  {r.source:<8}  {r.title}")
+
+
+@routines.command("show")
+@click.argument("name")
+def routines_show(name: str) -> None:
+    """Every step of routine NAME, with its timing."""
+    from stretchd.routines import find
+    from stretchd.walkthrough import print_plain
+
+    r = find(name, load_routines())
+    print_plain(r, click.echo)
+    if r.path is not None:
+        click.echo(f"File: {r.path}")
