@@ -48,7 +48,7 @@ soak: $(BIN)/stretchd
 	$(BIN)/python -m tests.soak
 
 lint: $(BIN)/stretchd
-	$(BIN)/ruff check stretchd tests bench
+	$(BIN)/ruff check stretchd tests bench harness
 	$(BIN)/mypy
 
 clean:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -70,8 +71,8 @@ from bench.measure import (
 )
 from bench.report import Section, Target
 
-if TYPE_CHECKING:  # tests.e2e itself is imported by bench.daemons.desktop()
-    from tests.e2e.desktop import Desktop
+if TYPE_CHECKING:  # harness.desktop itself is imported by bench.daemons.desktop()
+    from harness.desktop import Desktop
 
 RSS_TARGET = Target.at_most(25)  # MiB
 RSS_EARLIER_TARGET = Target.at_most(30)  # MiB, the earlier issue's
@@ -108,6 +109,7 @@ def run(report: Section) -> None:
         found = measure_idle(report, desk, system_bus)
         late = measure_lateness(report, desk, system_bus)
         growth = measure_growth(report, desk, system_bus)
+        measure_memory_options(report, desk, system_bus)
     history = measure_history(report, base)
 
     idle = found.windows
@@ -308,6 +310,79 @@ def measure_idle(report: Section, desk: Desktop, system_bus: dict[str, str]) -> 
                         [sys.executable, "-m", "stretchd", "status"], env=env,
                         runs=report.runs(5, 2))
     return found
+
+
+# Run like `stretchd run` (python -I -m stretchd._run), with one change applied once READY=1 is
+# sent: what it would save if the daemon did it after start-up.
+AFTER_READY = {
+    "as shipped": "",
+    "malloc_trim(0) after start-up": "import ctypes; ctypes.CDLL('libc.so.6').malloc_trim(0)",
+    "gc.freeze() after start-up": "import gc; gc.collect(); gc.freeze()",
+}
+VARIANT = """import sys
+for m in ("ssl", "_ssl", "_hashlib"):
+    sys.modules.setdefault(m, None)
+import stretchd.journal as journal
+sent = journal.sd_notify
+def sd_notify(message):
+    sent(message)
+    if message.startswith("READY=1"):
+        {after}
+journal.sd_notify = sd_notify
+from stretchd._run import main
+sys.exit(main())
+"""
+# What the daemon's alarm clock costs to import, on top of asyncio (as the daemon runs: no ssl).
+IMPORTS = {
+    "asyncio alone": "",
+    "+ APScheduler's DateTrigger": "from apscheduler.triggers.date import DateTrigger",
+    "+ its AsyncIOScheduler": "from apscheduler.schedulers.asyncio import AsyncIOScheduler",
+}
+PROBE = """import sys
+for m in ("ssl", "_ssl", "_hashlib"):
+    sys.modules.setdefault(m, None)
+import asyncio
+{line}
+print([l for l in open("/proc/self/status") if l.startswith("VmRSS")][0].split()[1])
+"""
+
+
+def measure_memory_options(report: Section, desk: Desktop, system_bus: dict[str, str]) -> None:
+    """What the ways to a smaller idle daemon would give: measured, not guessed."""
+    settle = 3.0 if report.quick else 10.0
+    rows, rss_of = [], {}
+    for name, after in AFTER_READY.items():
+        samples = []
+        for _ in range(report.runs(3, 1)):
+            with sandbox() as box, daemons() as started:
+                write_config(box, hours_away(2))
+                argv = [sys.executable, "-I", "-c", VARIANT.format(after=after or "pass")]
+                d = Daemon(box.root, daemon_env(box, desk, system_bus), argv=argv)
+                started.append(d)
+                d.wait_ready()
+                time.sleep(settle)
+                samples.append(sample_tree(d.pid).rss_kib / 1024)
+        rss_of[name] = statistics.median(samples)
+        report.figure(f"Idle RSS, {name}", samples, unit="MiB", digits=2)
+    probes = {}
+    for name, line in IMPORTS.items():
+        got = [int(subprocess.run([sys.executable, "-I", "-c", PROBE.format(line=line)], check=True,
+                                  capture_output=True, text=True).stdout) / 1024
+               for _ in range(report.runs(5, 2))]
+        probes[name] = statistics.median(got)
+    base = rss_of["as shipped"]
+    for name in list(AFTER_READY)[1:]:
+        rows.append([name, f"{rss_of[name] - base:+.2f} MiB"])
+    alone, triggers, scheduler = (probes[n] for n in IMPORTS)
+    rows.append(["APScheduler's triggers, imported (over asyncio)", f"+{triggers - alone:.2f} MiB"])
+    rows.append(["its scheduler beyond the triggers", f"+{scheduler - triggers:.2f} MiB"])
+    report.table(["Toward 25 MiB", "What it gives (median RSS against the daemon as shipped)"], rows)
+    report.note("Each variant is the daemon as `stretchd run` starts it, with the change applied once "
+                f"READY=1 is sent, measured {settle:g} s later. malloc_trim needs ctypes, whose import "
+                "costs more than the trim returns; gc.freeze() moves objects out of the collector's "
+                "generations but frees nothing. The import probes are fresh interpreters without ssl, "
+                "as the daemon runs; APScheduler's package `__init__` reads its own version through "
+                "importlib.metadata, most of the triggers' cost.")
 
 
 def when_woken(w: IdleWindow, ready_at: float) -> str:

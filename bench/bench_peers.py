@@ -56,7 +56,7 @@ from bench.measure import CLOCK_TICK, Sandbox, process_tree, sample_tree, sandbo
 from bench.report import Section
 
 if TYPE_CHECKING:
-    from tests.e2e.desktop import Desktop
+    from harness.desktop import Desktop
 
 
 @dataclass(frozen=True)

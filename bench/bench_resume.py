@@ -43,7 +43,7 @@ from bench.measure import IdleWindow, idle_window, sandbox, shared
 from bench.report import Section, Target
 
 if TYPE_CHECKING:
-    from tests.e2e.desktop import Desktop
+    from harness.desktop import Desktop
 
 NO_LOGIND_TARGET = Target.at_most(60)  # s
 LOGIND_TARGET = Target.at_most(2)  # s

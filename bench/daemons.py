@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 from bench.measure import Sandbox
 
 if TYPE_CHECKING:
-    from tests.e2e.desktop import Desktop
+    from harness.desktop import Desktop
 
 DESKTOP_TOOLS = ("dbus-daemon", "dbus-monitor", "dbus-send", "Xvfb", "dunst", "dunstctl")
 TZ = "UTC"  # the daemon's zone: times in configs below are written in it
@@ -56,10 +56,10 @@ def stretchd_command() -> list[str]:
 
 @contextlib.contextmanager
 def desktop(box: Sandbox) -> Iterator[Desktop]:
-    """The e2e tests' headless desktop, in box.root/desktop with box's XDG directories. Its env
+    """The headless desktop the e2e tests use too, in box.root/desktop with box's XDG directories. Its env
     holds PATH, HOME, those directories, the session bus and the display."""
     require(*DESKTOP_TOOLS)
-    from tests.e2e.desktop import Desktop
+    from harness.desktop import Desktop
 
     with Desktop(box.root / "desktop", environ=box.env) as d:
         yield d
@@ -164,7 +164,7 @@ class Daemon:
     """`stretchd run` with NOTIFY_SOCKET pointing at a datagram socket of ours, so that the time
     from exec to its READY=1 can be read. stdout and stderr go to files in workdir."""
 
-    def __init__(self, workdir: Path, env: Mapping[str, str]) -> None:
+    def __init__(self, workdir: Path, env: Mapping[str, str], argv: list[str] | None = None) -> None:
         n = next(_serial)
         self.workdir = workdir
         self.sock_path = workdir / f"notify-{n}.sock"
@@ -181,7 +181,7 @@ class Daemon:
         with self.out_path.open("w") as out, self.err_path.open("w") as err:
             self.started_wall = time.time()
             self.started = time.perf_counter()
-            self.proc = subprocess.Popen([*stretchd_command(), "run"], env=run_env,
+            self.proc = subprocess.Popen(argv or [*stretchd_command(), "run"], env=run_env,
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err)
 
     @property

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.e2e.desktop import Desktop
+from harness.desktop import Desktop
 from tests.e2e.harness import DaemonProcess
 
 SPEED = 600  # simulated seconds per real second: a simulated hour is 6 real seconds

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import Tmux, outer_clock_env, require
+from harness.clock import outer_clock_env
+from tests.e2e.harness import Tmux, require
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def xdg_env() -> dict[str, str]:
 
 
 # The desktop harness, appended here (rather than at the imports) to keep this an append.
-from tests.e2e.desktop import Desktop  # noqa: E402
+from harness.desktop import Desktop  # noqa: E402
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import subprocess
@@ -11,20 +10,26 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from harness.clock import clock_offset, without_clock
 
-def require(*tools: str) -> None:
-    """Skip locally when a tool is missing; in CI (CI or STRETCHD_REQUIRE_E2E set), fail."""
-    missing = [t for t in tools if shutil.which(t) is None]
-    if not missing:
-        return
-    reason = f"not installed: {', '.join(missing)} (apt-get install them; .ci/run does)"
+
+def unavailable(reason: str) -> NoReturn:
+    """A real component is missing: skip locally with the reason; in CI (CI or
+    STRETCHD_REQUIRE_E2E set), where .ci/run installs everything, fail."""
     if os.environ.get("CI") or os.environ.get("STRETCHD_REQUIRE_E2E"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def require(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        unavailable(f"not installed: {', '.join(missing)} (apt-get install them; .ci/run does)")
 
 
 def libfaketime() -> str:
@@ -33,42 +38,8 @@ def libfaketime() -> str:
 
     found = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
     if not found:
-        reason = "libfaketime not installed (apt-get install faketime; .ci/run does)"
-        if os.environ.get("CI") or os.environ.get("STRETCHD_REQUIRE_E2E"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable("libfaketime not installed (apt-get install faketime; .ci/run does)")
     return found[0]
-
-
-@functools.cache
-def clock_offset() -> float:
-    """How far this process's wall clock is ahead of the real one: 0, unless the test run
-    itself is under faketime (CI runs the date-sensitive tests again with the clock moved).
-
-    Programs that stamp with the real clock (dbus-monitor) and clocks we set up for a
-    daemon are put on this process's clock with it."""
-    if "faketime" not in os.environ.get("LD_PRELOAD", ""):
-        return 0.0
-    plain = without_clock(dict(os.environ))
-    before = time.time()
-    real = float(subprocess.run(["date", "+%s.%N"], env=plain, capture_output=True, text=True,
-                                check=True, timeout=10).stdout)
-    return (before + time.time()) / 2 - real
-
-
-def outer_clock_env() -> dict[str, str]:
-    """The faketime settings this test run itself is under (none, usually), for the programs
-    it starts: when CI moves the run's clock, it moves theirs too, as a machine's would."""
-    if "faketime" not in os.environ.get("LD_PRELOAD", ""):
-        return {}
-    return {k: v for k, v in os.environ.items() if k.startswith(("LD_PRELOAD", "FAKETIME"))}
-
-
-def without_clock(env: dict[str, str]) -> dict[str, str]:
-    """env with no faketime settings, for a process given a clock of its own (an inherited
-    FAKETIME would win over it, and FAKETIME_SHARED would run its speed-up from the start
-    of the whole test run)."""
-    return {k: v for k, v in env.items() if not k.startswith(("LD_PRELOAD", "FAKETIME"))}
 
 
 class FakeClock:

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.desktop import Desktop
-from tests.e2e.harness import DaemonProcess, clock_offset, libfaketime, require, wait_for, without_clock
+from harness.clock import clock_offset, without_clock
+from harness.desktop import Desktop
+from tests.e2e.harness import DaemonProcess, libfaketime, require, wait_for
 from tests.e2e.test_daemon_desktop import kinds
 
 pytestmark = pytest.mark.clock  # fake dates and moved clocks: CI runs these again a year ahead
@@ -119,12 +120,16 @@ def test_a_jump_back_of_a_day_shows_nothing_twice(
     jumper = Jumper(tmp_path)
     due = datetime.now() + timedelta(seconds=4)
     write_config(reminder("now", hhmmss(due)))
-    d = start(tmp_path, jumper.env(desktop.env), daemons)
+    d = start(tmp_path, {**jumper.env(desktop.env), "STRETCHD_DEBUG": "1"}, daemons)
     desktop.wait_notify("Time to stretch", timeout=20)
     jumper.jump(-(24 * 3600 + 20))  # yesterday, 20 s before the reminder's time
-    # Within a minute the daemon notices; yesterday's same time passes meanwhile.
-    wait_for(lambda: "the wall clock jumped" in d.err(), 75, "the jump to be noticed")
-    time.sleep(25)
+    # Within a minute the daemon notices; yesterday's same time passes meanwhile. One more
+    # minute check after that would show whatever it thought was due.
+    noticed = "the wall clock jumped"
+    wait_for(lambda: noticed in d.err(), 75, "the jump to be noticed")
+    # (The check that noticed ends with a "done" line too; the next one makes two.)
+    wait_for(lambda: d.err().split(noticed, 1)[1].count("minute check done") >= 2, 75,
+             "the minute check after the one that noticed")
     desktop.sync()
     assert len(desktop.notifications()) == 1
     assert kinds(xdg)[0] == ("now", "shown")

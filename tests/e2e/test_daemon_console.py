@@ -161,3 +161,48 @@ def test_with_an_unusable_state_directory_it_still_reminds(
     d = start(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:29:57")
     wait_for(lambda: "Time to stretch" in d.out(), 20, "the console reminder")
     assert "keeping the history in memory" in d.err() and "Traceback" not in d.err()
+
+
+# DST nights with the real alarm clock (APScheduler), grace 0: shown once, at schedule.py's time.
+
+def events(xdg: Path) -> list[tuple[str, str, str]]:
+    import sqlite3
+
+    with sqlite3.connect(xdg / "state" / "stretchd" / "stretchd.sqlite3") as db:
+        return db.execute("SELECT at, reminder, kind FROM events ORDER BY id").fetchall()
+
+
+NIGHT = '[defaults]\ngrace_minutes = 0\n[reminders.night]\ntime = "02:30"\nroutine = "shotgun"\n'
+
+
+def test_on_a_spring_forward_night_a_0230_reminder_shows_at_0300_not_missed(
+        tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any],
+        write_config: Any) -> None:
+    """Berlin, 28 March 2027: 02:00 becomes 03:00, so 02:30 never comes; it shows at 03:00."""
+    require("faketime")
+    write_config(NIGHT)
+    d = start(tmp_path, {**xdg_env, "TZ": "Europe/Berlin"}, daemons, faketime="2027-03-28 01:59:57")
+    wait_for(lambda: "Time to stretch" in d.out(), 20, "the reminder")
+    assert d.out().startswith("\a03:00 Time to stretch: Night: Shotgun (SI joints) (40 s)")
+    ((at, reminder, kind),) = events(xdg)
+    assert (at[:19], reminder, kind) == ("2027-03-28T03:00:00", "night", "shown")
+
+
+def test_on_a_fall_back_night_a_0230_reminder_shows_once_not_at_the_second_0230(
+        tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any],
+        write_config: Any) -> None:
+    """Berlin, 31 October 2027: 03:00 becomes 02:00 again, so 02:30 comes twice; it shows at the
+    first. (The daemon's clock runs 600x here: the hour between takes 6 s.)"""
+    require("faketime")
+    write_config(NIGHT)
+    d = start(tmp_path, {**xdg_env, "TZ": "Europe/Berlin"}, daemons, faketime="2027-10-31 02:25:00 x600")
+    assert d.clock is not None
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    after_second = datetime(2027, 10, 31, 2, 35, tzinfo=ZoneInfo("Europe/Berlin"), fold=1).timestamp()
+    wait_for(lambda: d.clock is not None and d.clock.now() > after_second, 30, "the second 02:30 to pass")
+    assert d.out().count("Time to stretch") == 1
+    ((at, reminder, kind),) = events(xdg)
+    # At 600x a few real milliseconds are seconds of its clock: the minute and the offset tell.
+    assert (at[:14], at[-6:], reminder, kind) == ("2027-10-31T02:", "+02:00", "night", "shown")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.desktop import Desktop
+from harness.desktop import Desktop
 from tests.e2e.harness import DaemonProcess, Tmux, require, wait_for
 
 pytestmark = pytest.mark.clock  # fake dates and moved clocks: CI runs these again a year ahead

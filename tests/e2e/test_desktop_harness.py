@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.desktop import Desktop
+from harness.desktop import Desktop
 from tests.e2e.harness import require
 
 pytestmark = pytest.mark.e2e

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from tests.e2e.harness import outer_clock_env
+from harness.clock import outer_clock_env
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 # Marker signals for sync(); a path of our own so the monitor can match them and nothing
