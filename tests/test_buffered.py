@@ -1,0 +1,65 @@
+"""The daemon's store over a full disk: what the history refuses is kept in order, read back
+as it will be, and written once the history takes writes again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stretchd.buffered import BufferedStore
+from stretchd.errors import StretchdError
+from stretchd.history import History, Kind, Status
+
+T0 = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
+
+
+class Refusing:
+    """A History that refuses every write while `full` is set."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.full = True
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.history, name)
+        if name in ("record", "set_state") and self.full:
+            def refuse(*args: Any, **kwargs: Any) -> None:
+                raise StretchdError("h.sqlite3: cannot write the history: database or disk is full")
+            return refuse
+        return attr
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Any:
+    history = History(tmp_path / "h.sqlite3")
+    refusing = Refusing(history)
+    lines: list[tuple[str, str]] = []
+    store = BufferedStore(refusing, lambda level, message: lines.append((level, message)))  # type: ignore[arg-type]
+    yield history, refusing, store, lines
+    history.close()
+
+
+def test_refused_writes_are_read_back_as_they_will_be(setup: Any) -> None:
+    history, _, store, lines = setup
+    store.record("morning", "2026-11-24", T0, Kind.SHOWN, T0, status=Status.SHOWING)
+    store.record("morning", "2026-11-24", T0, Kind.SNOOZED, T0, snoozes=1,
+                 snoozed_until=T0 + timedelta(minutes=10))
+    got = store.occurrence("morning", "2026-11-24")
+    assert got is not None and (got.status, got.snoozes) == (Status.SNOOZED, 1)
+    assert [o.status for o in store.occurrences("2026-11-24", status=Status.SNOOZED)] == [Status.SNOOZED]
+    assert history.occurrence("morning", "2026-11-24") is None
+    assert [level for level, _ in lines] == ["error"]  # said once, not per write
+
+
+def test_once_the_disk_takes_writes_everything_lands_in_order_and_it_says_so(setup: Any) -> None:
+    history, refusing, store, lines = setup
+    store.record("morning", "2026-11-24", T0, Kind.SHOWN, T0, status=Status.SHOWING)
+    store.set_state("paused_until", (T0 + timedelta(hours=1)).isoformat())
+    refusing.full = False
+    store.record("morning", "2026-11-24", T0, Kind.SKIPPED, T0 + timedelta(minutes=1))
+    assert [(r[1], r[3]) for r in history.event_rows()] == [("morning", "shown"), ("morning", "skipped")]
+    assert history.paused_until() == T0 + timedelta(hours=1)
+    assert lines[-1] == ("notice", "the history store takes writes again; nothing was lost")
