@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from stretchd import __version__
@@ -123,6 +124,7 @@ def test_an_invalid_config_is_exit_78_with_the_key_named(xdg: Path) -> None:
                    'e.g. "07:30" (line 2)\n')
 
 
+@pytest.mark.clock
 def test_history_lists_what_happened() -> None:
     run("skip", "morning")
     code, out, _ = run("history", "--days", "3")
@@ -141,6 +143,7 @@ def test_status_does_not_import_the_scheduler_the_notifier_or_asyncio() -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.clock
 def test_a_long_history_is_summarised_a_day_unless_all_is_asked(xdg: Path) -> None:
     from datetime import datetime, timedelta
 

@@ -19,6 +19,8 @@ from stretchd.loading import load_everything
 from stretchd.notify import Action, Notice
 from stretchd.schedule import next_occurrence
 
+pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
+
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 T0 = datetime(2026, 11, 24, 7, 30, tzinfo=BERLIN)

@@ -15,6 +15,8 @@ from stretchd.notify import Action
 from stretchd.routines import load_all
 from stretchd.schedule import Due
 
+pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
+
 TZ = ZoneInfo("Europe/Berlin")
 AT = datetime(2026, 11, 24, 7, 30, tzinfo=TZ)
 MORNING = Reminder("morning", dt.time(7, 30), "shotgun")

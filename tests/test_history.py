@@ -6,7 +6,11 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from stretchd.history import MIGRATIONS, History, migrate
+
+pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
 
 T0 = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
 

@@ -19,6 +19,8 @@ from stretchd.schedule import (
     upcoming,
 )
 
+pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
+
 BERLIN = ZoneInfo("Europe/Berlin")
 NY = ZoneInfo("America/New_York")
 

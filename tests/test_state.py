@@ -15,6 +15,8 @@ from stretchd.config import Config, Defaults, Reminder
 from stretchd.errors import UsageError
 from stretchd.history import History, Status
 
+pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
+
 TZ = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=TZ)
 CONFIG = Config(Defaults(snooze_minutes=10), (Reminder("morning", dt.time(7, 30), "shotgun"),
