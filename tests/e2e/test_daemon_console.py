@@ -192,11 +192,11 @@ def test_on_a_fall_back_night_a_0230_reminder_shows_once_not_at_the_second_0230(
         tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any],
         write_config: Any) -> None:
     """Berlin, 31 October 2027: 03:00 becomes 02:00 again, so 02:30 comes twice; it shows at the
-    first. (The daemon's clock runs 600x here: the hour between takes 6 s.)"""
+    first. (The daemon's clock runs 600x here, so that the hour between takes 6 s; with grace 30,
+    a tenth of a second of scheduling delay, a minute of its clock, cannot drop the alarm.)"""
     require("faketime")
-    write_config(NIGHT)
+    write_config(NIGHT.replace("grace_minutes = 0", "grace_minutes = 30"))
     d = start(tmp_path, {**xdg_env, "TZ": "Europe/Berlin"}, daemons, faketime="2027-10-31 02:25:00 x600")
-    assert d.clock is not None
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -204,5 +204,7 @@ def test_on_a_fall_back_night_a_0230_reminder_shows_once_not_at_the_second_0230(
     wait_for(lambda: d.clock is not None and d.clock.now() > after_second, 30, "the second 02:30 to pass")
     assert d.out().count("Time to stretch") == 1
     ((at, reminder, kind),) = events(xdg)
-    # At 600x a few real milliseconds are seconds of its clock: the minute and the offset tell.
-    assert (at[:14], at[-6:], reminder, kind) == ("2027-10-31T02:", "+02:00", "night", "shown")
+    # The first 02:30 (+02:00, summer time). At 600x a few real milliseconds are seconds of its
+    # clock, so the minute and the offset tell, and "late" is possible on a loaded machine.
+    assert (at[:14], at[-6:], reminder) == ("2027-10-31T02:", "+02:00", "night")
+    assert kind in ("shown", "late")
