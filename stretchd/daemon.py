@@ -133,17 +133,22 @@ class Daemon:
         for occ in self.store.occurrences(since, status=Status.SNOOZED):
             if occ.snoozed_until and occ.snoozed_until > now:
                 self.alarms.set(f"snooze:{occ.reminder}:{occ.occurrence}", occ.snoozed_until,
-                                partial(self.snooze_due, occ.reminder, occ.occurrence), self._grace())
+                                partial(self.snooze_due, occ.reminder, occ.occurrence), self._alarm_grace())
 
     def _grace(self) -> timedelta:
         return timedelta(minutes=self.config.defaults.grace_minutes)
+
+    def _alarm_grace(self) -> timedelta:
+        # An alarm late by seconds (a loaded machine) still shows, even with grace 0; one late
+        # by a suspend is dropped, and the clock watch shows it late or records it missed.
+        return max(self._grace(), timedelta(minutes=1))
 
     def _arm_next(self, name: str, after: datetime) -> None:
         r = self.config.reminder(name)
         occ = next_occurrence(r, after, self.tz) if r else None
         if r is not None and occ is not None:
             due = Due(r, occ, occurrence_key(occ, self.tz))
-            self.alarms.set(f"reminder:{name}", occ, partial(self.fire, due), self._grace())
+            self.alarms.set(f"reminder:{name}", occ, partial(self.fire, due), self._alarm_grace())
 
     async def fire(self, due: Due) -> None:
         """A reminder's alarm: show this occurrence, then set the alarm for the next one."""

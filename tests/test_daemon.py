@@ -79,6 +79,7 @@ class Clock:
 class FakeAlarms:
     def __init__(self) -> None:
         self.set_at: dict[str, tuple[datetime, Job]] = {}
+        self.graces: dict[str, timedelta] = {}
 
     def start(self) -> None: ...
 
@@ -86,6 +87,7 @@ class FakeAlarms:
 
     def set(self, key: str, at: datetime, job: Job, grace: timedelta) -> None:
         self.set_at[key] = (at, job)
+        self.graces[key] = grace
 
     def clear(self) -> None:
         self.set_at.clear()
@@ -416,6 +418,16 @@ def test_on_a_dst_night_a_0230_reminder_shows_once_at_the_time_schedule_gives(
     run(w.live_until(start + timedelta(hours=6)))
     assert [at for _, _, at in w.notifier.shown] == [expected]
     assert w.kinds() == [("night", "shown")]
+    w.store.close()
+
+
+def test_an_alarm_late_by_seconds_still_rings_with_grace_0_but_not_one_late_by_a_suspend(
+        tmp_path: Path) -> None:
+    w = World(tmp_path, '[defaults]\ngrace_minutes = 0\n[reminders.night]\ntime = "02:30"\n', T0)
+    assert w.alarms.graces["reminder:night"] == timedelta(minutes=1)
+    w.store.close()
+    w = World(tmp_path, '[defaults]\ngrace_minutes = 45\n[reminders.night]\ntime = "02:30"\n', T0)
+    assert w.alarms.graces["reminder:night"] == timedelta(minutes=45)
     w.store.close()
 
 
