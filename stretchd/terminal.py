@@ -17,7 +17,8 @@ Which = Callable[[str], str | None]
 
 TITLE = "stretchd"
 SETTING_KEY = "config.toml: defaults.terminal"
-NOT_FOUND = "no terminal found; set terminal in config.toml or $TERMINAL, or run: stretchd walk ROUTINE"
+FIX = "set defaults.terminal in config.toml, or $TERMINAL"
+NOT_FOUND = f"no terminal found; {FIX}"
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,7 @@ def launch(
         )
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise StretchdError(
-            f"cannot start terminal {prefix[0]}: {reason}; "
-            "set terminal in config.toml or $TERMINAL, or run: stretchd walk ROUTINE"
-        ) from exc
+        raise StretchdError(f"cannot start terminal {prefix[0]}: {reason}; {FIX}") from exc
 
 
 def walk_argv(routine: str | None = None, reminder: str | None = None) -> list[str]:
@@ -147,7 +145,12 @@ class SystemTerminal:
     env: Mapping[str, str] | None = None  # None: os.environ as it is when launching
 
     def launch(self, argv: Sequence[str]) -> None:
-        launch(self.setting, argv, self.env)
+        import threading
+
+        terminal = launch(self.setting, argv, self.env)
+        # Reap it when it ends (the walkthrough can take minutes): a thread asleep in
+        # waitpid costs nothing meanwhile, and no finished terminal stays a zombie of ours.
+        threading.Thread(target=terminal.wait, name="reap terminal", daemon=True).start()
 
 
 def _which_in(env: Mapping[str, str]) -> Which:

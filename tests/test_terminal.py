@@ -152,7 +152,7 @@ def test_launch_with_nothing_found_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(StretchdError) as raised:
         launch("auto", ["stretchd", "walk"], {"PATH": str(tmp_path)})
     assert raised.value.message == (
-        "no terminal found; set terminal in config.toml or $TERMINAL, or run: stretchd walk ROUTINE"
+        "no terminal found; set defaults.terminal in config.toml, or $TERMINAL"
     )
 
 
@@ -162,7 +162,7 @@ def test_launch_of_a_program_that_cannot_be_executed_is_a_one_line_error() -> No
         launch("auto", ["stretchd", "walk"], env, FakeWhich(["/nonexistent/xterm"]))
     assert raised.value.message == (
         "cannot start terminal /nonexistent/xterm: No such file or directory; "
-        "set terminal in config.toml or $TERMINAL, or run: stretchd walk ROUTINE"
+        "set defaults.terminal in config.toml, or $TERMINAL"
     )
     assert "\n" not in raised.value.message
 
