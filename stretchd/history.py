@@ -29,6 +29,9 @@ class Status(StrEnum):
 
 # Statuses after which an occurrence needs nothing more.
 FINAL = frozenset({Status.SKIPPED, Status.STARTED, Status.DISMISSED, Status.SUPERSEDED, Status.MISSED})
+# Statuses the person did not choose: when the reminder is moved to a later time the same
+# day, the occurrence at the new time still shows.
+UNANSWERED = frozenset({Status.SHOWING, Status.DISMISSED, Status.SUPERSEDED, Status.MISSED})
 
 
 class Kind(StrEnum):
@@ -37,11 +40,13 @@ class Kind(StrEnum):
     SHOWN = "shown"
     LATE = "late"  # shown after its time (a suspend, a stop)
     STARTED = "started"
+    START_FAILED = "start failed"  # no terminal could be opened; the reminder shows again
     SNOOZED = "snoozed"
     SKIPPED = "skipped"
     DISMISSED = "dismissed"
     SUPERSEDED = "superseded"
     MISSED = "missed"
+    UNSKIPPED = "unskipped"  # a skip undone: the occurrence is as if nothing had happened yet
 
 
 def m001_initial(db: sqlite3.Connection) -> None:
@@ -88,7 +93,13 @@ def m002_reminders(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_reminders)
+def m003_walk_pid(db: sqlite3.Connection) -> None:
+    # The walkthrough's process: while it lives, a walk with no outcome is in progress; once
+    # it is gone (killed, its terminal closed before it could write), it was interrupted.
+    db.execute("ALTER TABLE walks ADD COLUMN pid INTEGER")
+
+
+MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_reminders, m003_walk_pid)
 
 
 def migrate(db: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
@@ -118,16 +129,29 @@ class Walk:
     reminder: str | None
     started: datetime
     ended: datetime | None
-    outcome: str | None
+    outcome: str | None  # None while it runs, or if it died before it could say
     step: int
     steps: int
+    pid: int | None = None
+
+    def running(self) -> bool:
+        """Whether its walkthrough is still going (its process lives and is a walk)."""
+        if self.outcome is not None or self.pid is None:
+            return False
+        try:
+            cmdline = Path(f"/proc/{self.pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return False
+        return b"walk" in cmdline  # not another program that got the pid since
 
     def describe(self) -> str:
         if self.outcome == "completed":
             return "completed"
-        if self.outcome == "quit":
-            return f"quit at step {self.step} of {self.steps}" if self.step else "quit before starting"
-        return f"interrupted at step {self.step} of {self.steps}"
+        what = {"quit": "quit", None: "in progress" if self.running() else "interrupted"}.get(
+            self.outcome, "interrupted")
+        if not self.step:
+            return f"{what}, not started yet" if what == "in progress" else f"{what} before starting"
+        return f"{what} at step {self.step} of {self.steps}"
 
 
 @dataclass(frozen=True)
@@ -140,6 +164,15 @@ class Occurrence:
     snoozed_until: datetime | None
 
 
+def handled(got: Occurrence | None, scheduled: datetime) -> bool:
+    """Whether the occurrence due at `scheduled` needs nothing more (or shows already).
+
+    A row left unanswered at another time (the reminder was moved since) does not count."""
+    if got is None or not (got.status in FINAL or got.status == Status.SHOWING):
+        return False
+    return not (got.status in UNANSWERED and got.scheduled != scheduled)
+
+
 class Store(Protocol):
     """Reminder occurrences and state, as the daemon and the state commands use them:
     a History, or the daemon's BufferedStore over one."""
@@ -147,6 +180,8 @@ class Store(Protocol):
     def record(self, reminder: str, occurrence: str, scheduled: datetime, kind: Kind,
                at: datetime, *, status: Status | None = None, detail: str | None = None,
                snoozes: int | None = None, snoozed_until: datetime | None = None) -> None: ...
+
+    def reopen(self, reminder: str, occurrence: str, at: datetime) -> None: ...
 
     def occurrence(self, reminder: str, occurrence: str) -> Occurrence | None: ...
 
@@ -201,24 +236,26 @@ class History:
             raise StretchdError(f"{self.path}: cannot write the history: {e}") from None
         return cur.lastrowid or 0
 
-    def start_walk(self, routine: str, reminder: str | None, started: datetime, steps: int) -> int:
+    def start_walk(self, routine: str, reminder: str | None, started: datetime, steps: int,
+                   pid: int | None = None) -> int:
         return self._write(
-            "INSERT INTO walks (routine, reminder, started, steps) VALUES (?, ?, ?, ?)",
-            (routine, reminder, _iso(started), steps),
+            "INSERT INTO walks (routine, reminder, started, steps, pid) VALUES (?, ?, ?, ?, ?)",
+            (routine, reminder, _iso(started), steps, pid),
         )
 
     def progress_walk(self, walk_id: int, step: int) -> None:
         """Note the exercise reached, so a killed walkthrough still tells how far it got."""
         self._write("UPDATE walks SET step = ? WHERE id = ?", (step, walk_id))
 
-    def finish_walk(self, walk_id: int, ended: datetime, *, completed: bool, step: int) -> None:
+    def finish_walk(self, walk_id: int, ended: datetime, *, outcome: str, step: int) -> None:
+        """outcome: "completed", "quit" (q pressed), or "interrupted" (its terminal closed)."""
         self._write(
             "UPDATE walks SET ended = ?, outcome = ?, step = ? WHERE id = ?",
-            (_iso(ended), "completed" if completed else "quit", step, walk_id),
+            (_iso(ended), outcome, step, walk_id),
         )
 
     def walks(self, since: datetime | None = None) -> list[Walk]:
-        sql = "SELECT id, routine, reminder, started, ended, outcome, step, steps FROM walks"
+        sql = "SELECT id, routine, reminder, started, ended, outcome, step, steps, pid FROM walks"
         args: tuple[object, ...] = ()
         if since is not None:
             sql += " WHERE started >= ?"
@@ -226,7 +263,7 @@ class History:
         rows = self.db.execute(sql + " ORDER BY started, id", args).fetchall()
         return [
             Walk(r[0], r[1], r[2], datetime.fromisoformat(r[3]),
-                 datetime.fromisoformat(r[4]) if r[4] else None, r[5], r[6], r[7])
+                 datetime.fromisoformat(r[4]) if r[4] else None, r[5], r[6], r[7], r[8])
             for r in rows
         ]
 
@@ -248,11 +285,24 @@ class History:
                                                 snoozed_until)
                        VALUES (?, ?, ?, ?, coalesce(?, 0), ?)
                        ON CONFLICT (reminder, occurrence) DO UPDATE SET
+                         scheduled = excluded.scheduled,
                          status = excluded.status,
                          snoozes = coalesce(?, snoozes),
                          snoozed_until = excluded.snoozed_until""",
                     (reminder, occurrence, _iso(scheduled), status, snoozes,
                      _iso(snoozed_until) if snoozed_until else None, snoozes))
+        except sqlite3.Error as e:
+            raise StretchdError(f"{self.path}: cannot write the history: {e}") from None
+
+    def reopen(self, reminder: str, occurrence: str, at: datetime) -> None:
+        """Undo where an occurrence stands (a skip): log it, and forget its status."""
+        try:
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute("INSERT INTO events (at, reminder, occurrence, kind) VALUES (?,?,?,?)",
+                                (_iso(at), reminder, occurrence, Kind.UNSKIPPED))
+                self.db.execute("DELETE FROM occurrences WHERE reminder = ? AND occurrence = ?",
+                                (reminder, occurrence))
         except sqlite3.Error as e:
             raise StretchdError(f"{self.path}: cannot write the history: {e}") from None
 

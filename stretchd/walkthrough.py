@@ -137,7 +137,8 @@ def screen(routine: Routine, timer: Timer) -> RenderableType:
         body.append(Text("PAUSED · Space to resume", style="bold reverse"))
     after = next((i for i in timer.items[timer.index:] if i.number > item.number), None)
     nxt = f"Next: {after.label()}" if after else "Next: done, this is the last stretch"
-    keys = Text("Space pause/resume · n next step · q quit", style="dim")
+    skip = "n start it now" if item.get_ready else "n skip to the next"
+    keys = Text(f"Space pause/resume · {skip} · q quit", style="dim")
     # Text, not str: Panel reads a str title as markup, and this one is the routine's.
     panel = Panel(Group(*body), title=Text(title), border_style=style, title_align="left")
     return Group(top, panel, Text(nxt), keys)
@@ -210,7 +211,8 @@ def walk(
     items = plan(routine)
     total = exercise_count(items)
     timer = Timer(items, clock)
-    walk_id = history.start_walk(routine.name, reminder, wallclock(), total) if history else None
+    walk_id = (history.start_walk(routine.name, reminder, wallclock(), total, pid=os.getpid())
+               if history else None)
     reached = 0
     try:
         with _stop_on_hangup(), console.screen(hide_cursor=True) as scr:
@@ -228,7 +230,7 @@ def walk(
                     console.bell()
                 if timer.done:
                     break
-                if timer.current.number != reached and not timer.current.get_ready:
+                if timer.current.number != reached:  # the step on screen, get-ready included
                     reached = timer.current.number
                     if history and walk_id:
                         history.progress_walk(walk_id, reached)
@@ -242,13 +244,14 @@ def walk(
                     console.bell()
                 elif key in ("q", "Q", "\x1b"):
                     raise KeyboardInterrupt
-    except (KeyboardInterrupt, Interrupted, EOFError):
+    except (KeyboardInterrupt, Interrupted, EOFError) as stop:
         if history and walk_id:
-            history.finish_walk(walk_id, wallclock(), completed=False, step=reached)
+            history.finish_walk(walk_id, wallclock(), step=reached,
+                                outcome="interrupted" if isinstance(stop, Interrupted) else "quit")
         elapsed = (clock() - timer.started_at) if timer.started_at is not None else 0.0
         return Outcome(False, reached, total, elapsed)
     if history and walk_id:
-        history.finish_walk(walk_id, wallclock(), completed=True, step=total)
+        history.finish_walk(walk_id, wallclock(), outcome="completed", step=total)
     assert timer.started_at is not None
     return Outcome(True, total, total, clock() - timer.started_at)
 

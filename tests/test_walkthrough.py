@@ -79,6 +79,27 @@ def test_q_quits_and_the_row_says_how_far_it_got(tmp_path: Path) -> None:
     assert row.describe() == "quit at step 2 of 4"
 
 
+def test_q_during_get_ready_records_the_step_the_header_shows(tmp_path: Path) -> None:
+    shotgun = routines()["shotgun"]
+    # Enter at 0; get-ready (5 s) + hold (5 s), then the 2nd get-ready: q at 12 s.
+    keys = Script([(0.0, "\r"), (12.0, "q")])
+    con, out = console()
+    with History(tmp_path / "h.sqlite3") as h:
+        outcome = walk(shotgun, console=con, keys=keys, history=h, clock=keys.clock, wallclock=lambda: T0)
+        (row,) = h.walks()
+    last_screen = out.getvalue().rsplit("step ", 1)[1]
+    assert last_screen.startswith("2 of 4") and "Get ready" in out.getvalue().rsplit("step 2 of 4", 1)[1]
+    assert outcome.step == 2 and row.describe() == "quit at step 2 of 4"
+
+
+def test_n_says_what_it_skips() -> None:
+    keys = Script([(0.0, "\r"), (2.0, "n"), (3.0, "q")])
+    con, out = console()
+    walk(routines()["shotgun"], console=con, keys=keys, clock=keys.clock)
+    screens = out.getvalue()  # the get-ready screen, then (n at 2 s) the hold
+    assert 0 <= screens.find("n start it now") < screens.find("n skip to the next")
+
+
 def test_quitting_on_the_first_screen_records_no_step(tmp_path: Path) -> None:
     keys = Script([(0.0, "q")])
     with History(tmp_path / "h.sqlite3") as h:
