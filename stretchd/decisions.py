@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from stretchd.config import Defaults, Reminder
-from stretchd.history import FINAL, Kind, Occurrence, Status
+from stretchd.history import Kind, Occurrence, Status, handled
 from stretchd.notify import Action, Notice
 from stretchd.routines import Routine
 from stretchd.schedule import Due
@@ -26,14 +26,14 @@ class Verdict(StrEnum):
     PAUSED = "paused"  # recorded as skipped, not shown
 
 
-def verdict(got: Occurrence | None, now: datetime, paused_until: datetime | None, *,
+def verdict(got: Occurrence | None, due: Due, now: datetime, paused_until: datetime | None, *,
             again: bool) -> Verdict:
     """Whether a due occurrence shows. `again`: it comes back from a snooze, or its
     notification was lost with the server, so where it stands does not hold it back."""
     if got is not None and not again:
         if got.status == Status.SNOOZED and got.snoozed_until and got.snoozed_until > now:
             return Verdict.SNOOZED_AHEAD
-        if got.status in FINAL or got.status == Status.SHOWING:
+        if handled(got, due.at):
             return Verdict.HANDLED
     if paused_until is not None and now < paused_until:
         return Verdict.PAUSED
@@ -64,13 +64,18 @@ def shown_as(due: Due, now: datetime, snoozes: int, *, again: bool,
 
 
 def notice(reminder: Reminder, routine: Routine | None, snoozes: int, defaults: Defaults, *,
-           late: bool) -> Notice:
-    """The notification for a reminder: its routine and length, and the buttons it may offer."""
+           late: bool, problem: str | None = None) -> Notice:
+    """The notification for a reminder: its routine and length, and the buttons it may offer;
+    with a problem, why the last Start did not open the walkthrough and what to do."""
     length = format_duration(planned_seconds(plan(routine))) if routine else "?"
     title_name = routine.title if routine else reminder.routine
-    body = f"{reminder.name.capitalize()}: {title_name} ({length})"
+    body = f"{reminder.name[:1].upper()}{reminder.name[1:]} stretch: {title_name}, {length}"
+    if routine and routine.needs:
+        body += f" · you need {' and '.join(routine.needs)}"
     if late:
         body += f" — it was due at {reminder.time:%H:%M}"
+    if problem:
+        body += f"\nStart did not work: {problem}. Or run: stretchd walk {reminder.routine}"
     buttons = [(Action.START, "Start")]
     if snoozes < defaults.max_snoozes:
         buttons.append((Action.SNOOZE, f"Snooze {defaults.snooze_minutes} min"))

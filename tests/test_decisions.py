@@ -28,25 +28,37 @@ def occ(status: Status, snoozed_until: datetime | None = None) -> Occurrence:
 
 
 def test_a_new_occurrence_shows() -> None:
-    assert verdict(None, AT, None, again=False) == Verdict.SHOW
+    assert verdict(None, DUE, AT, None, again=False) == Verdict.SHOW
 
 
 @pytest.mark.parametrize("status", [Status.SKIPPED, Status.STARTED, Status.DISMISSED,
                                     Status.SUPERSEDED, Status.MISSED, Status.SHOWING])
 def test_one_answered_missed_or_showing_is_left_alone(status: Status) -> None:
-    assert verdict(occ(status), AT, None, again=False) == Verdict.HANDLED
+    assert verdict(occ(status), DUE, AT, None, again=False) == Verdict.HANDLED
+
+
+@pytest.mark.parametrize("status", [Status.SHOWING, Status.DISMISSED, Status.SUPERSEDED, Status.MISSED])
+def test_moved_later_the_same_day_one_left_unanswered_shows_at_the_new_time(status: Status) -> None:
+    moved = Due(MORNING, AT.replace(hour=14), "2026-11-24")
+    assert verdict(occ(status), moved, moved.at, None, again=False) == Verdict.SHOW
+
+
+@pytest.mark.parametrize("status", [Status.STARTED, Status.SKIPPED])
+def test_moved_later_the_same_day_one_started_or_skipped_does_not_show_again(status: Status) -> None:
+    moved = Due(MORNING, AT.replace(hour=14), "2026-11-24")
+    assert verdict(occ(status), moved, moved.at, None, again=False) == Verdict.HANDLED
 
 
 def test_one_snoozed_before_its_time_waits_for_its_snooze() -> None:
     later = AT + timedelta(minutes=10)
-    assert verdict(occ(Status.SNOOZED, later), AT, None, again=False) == Verdict.SNOOZED_AHEAD
-    assert verdict(occ(Status.SNOOZED, later), later, None, again=True) == Verdict.SHOW
+    assert verdict(occ(Status.SNOOZED, later), DUE, AT, None, again=False) == Verdict.SNOOZED_AHEAD
+    assert verdict(occ(Status.SNOOZED, later), DUE, later, None, again=True) == Verdict.SHOW
 
 
 def test_while_paused_it_is_skipped_and_after_the_pause_it_shows() -> None:
     until = AT + timedelta(hours=1)
-    assert verdict(None, AT, until, again=False) == Verdict.PAUSED
-    assert verdict(None, until, until, again=False) == Verdict.SHOW
+    assert verdict(None, DUE, AT, until, again=False) == Verdict.PAUSED
+    assert verdict(None, DUE, until, until, again=False) == Verdict.SHOW
 
 
 def test_shown_within_a_minute_is_on_time_and_later_is_late() -> None:
@@ -63,7 +75,8 @@ def test_the_notice_names_routine_and_length_and_offers_snooze_until_the_last() 
     routine = load_all()[0]["shotgun"]
     defaults = Defaults(snooze_minutes=5, max_snoozes=2)
     first = notice(MORNING, routine, 0, defaults, late=False)
-    assert (first.title, first.body) == ("Time to stretch", "Morning: Shotgun (SI joints) (40 s)")
+    assert (first.title, first.body) == ("Time to stretch",
+                                         "Morning stretch: Shotgun (SI joints), 40 s · you need a belt")
     assert first.buttons == ((Action.START, "Start"), (Action.SNOOZE, "Snooze 5 min"), (Action.SKIP, "Skip"))
     last = notice(MORNING, routine, 2, defaults, late=True)
     assert last.body.endswith(" — it was due at 07:30")

@@ -169,3 +169,24 @@ def test_reps_changes_ranged_steps_within_their_range() -> None:
     assert [s.repetitions.default for s in r.steps] == [5, 5, 1]
     with pytest.raises(UsageError, match="outside"):
         with_repetitions(r, 6)
+
+
+def test_the_readme_gives_each_built_in_routine_the_length_the_cli_says() -> None:
+    """README's table of built-in routines and `stretchd routines list` agree."""
+    import re
+
+    from stretchd.session import format_duration, plan, planned_seconds
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \|.*\| ([^|]+) \|$", readme, re.MULTILINE))
+    builtins, _ = load_all(None)
+    assert {name: length.strip() for name, length in rows.items()} == {
+        name: format_duration(planned_seconds(plan(r))) for name, r in builtins.items()}
+
+
+def test_the_childs_pose_breaths_are_taken_in_the_pose_before_sitting_up() -> None:
+    """The article: breathe in deeply 7-8 times before sitting back up."""
+    (pose,) = [s for s in load_all(None)[0]["hips-lower-back"].steps if s.title == "Child's pose"]
+    text = pose.instruction
+    assert pose.breaths is not None and (pose.breaths.low, pose.breaths.high) == (7, 8)
+    assert "Stay in the pose" in text and text.index("breathe deeply") < text.index("sit back up only after")

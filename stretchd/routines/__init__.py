@@ -22,7 +22,7 @@ MAX_REPS = 20
 MAX_TEXT = 2000
 
 _ROUTINE_KEYS = (
-    "title", "summary", "setup", "warnings", "references",
+    "title", "summary", "needs", "setup", "warnings", "references",
     "breath_seconds", "transition_seconds", "steps",
 )
 _STEP_KEYS = ("title", "instruction", "tips", "cautions", "hold_seconds", "breaths", "sides",
@@ -67,6 +67,7 @@ class Routine:
     title: str
     steps: tuple[Step, ...]
     summary: str = ""
+    needs: tuple[str, ...] = ()  # what to have at hand ("a belt"), said in the notification
     setup: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
@@ -215,6 +216,7 @@ def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
         name=name,
         title=r.text(data, "title", ""),
         summary=r.text(data, "summary", "", required=False),
+        needs=r.texts(data, "needs", ""),
         setup=r.texts(data, "setup", ""),
         warnings=r.texts(data, "warnings", ""),
         references=r.texts(data, "references", ""),
