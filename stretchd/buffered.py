@@ -21,6 +21,7 @@ class BufferedStore:
         self._failing = False
         # Occurrences as the unwritten writes leave them: what the daemon reads meanwhile.
         self._pending: dict[tuple[str, str], Occurrence] = {}
+        self._reopened: set[tuple[str, str]] = set()  # reopened by unwritten writes
 
     def record(self, reminder: str, key: str, scheduled: datetime, kind: Kind, at: datetime, *,
                status: Status | None = None, detail: str | None = None, snoozes: int | None = None,
@@ -30,18 +31,29 @@ class BufferedStore:
                                             detail=detail, snoozes=snoozes, snoozed_until=snoozed_until))
         if self._unwritten:  # not in the store yet: remember where the occurrence stands
             old = self.occurrence(reminder, key)
+            self._reopened.discard((reminder, key))
             count = snoozes if snoozes is not None else old.snoozes if old else 0
-            self._pending[(reminder, key)] = Occurrence(reminder, key, old.scheduled if old else scheduled,
+            self._pending[(reminder, key)] = Occurrence(reminder, key, scheduled,
                                                         status or Status(kind), count, snoozed_until)
+
+    def reopen(self, reminder: str, key: str, at: datetime) -> None:
+        self.keep(lambda: self.store.reopen(reminder, key, at))
+        if self._unwritten:
+            self._pending.pop((reminder, key), None)
+            self._reopened.add((reminder, key))
 
     def occurrence(self, reminder: str, key: str) -> Occurrence | None:
         """The store's occurrence, or where unwritten writes leave it."""
+        if (reminder, key) in self._reopened:
+            return None
         return self._pending.get((reminder, key)) or self.store.occurrence(reminder, key)
 
     def occurrences(self, since_key: str, status: Status | None = None) -> list[Occurrence]:
         """History.occurrences, with what the store has not taken yet."""
         got = {(o.reminder, o.occurrence): o for o in self.store.occurrences(since_key)}
         got.update((k, o) for k, o in self._pending.items() if o.occurrence >= since_key)
+        for k in self._reopened:
+            got.pop(k, None)
         return sorted((o for o in got.values() if status is None or o.status == status),
                       key=lambda o: o.scheduled)
 
@@ -72,3 +84,4 @@ class BufferedStore:
             self.log("notice", "the history store takes writes again; nothing was lost")
             self._failing = False
             self._pending.clear()
+            self._reopened.clear()

@@ -33,6 +33,11 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Unskip:
+    reminder: str | None = None  # None: the soonest skipped one
+
+
+@dataclass(frozen=True)
 class Pause:
     until: datetime  # aware
 
@@ -47,16 +52,16 @@ class Reload:
     pass
 
 
-Request = Status | Ping | Snooze | Skip | Pause | Resume | Reload
+Request = Status | Ping | Snooze | Skip | Unskip | Pause | Resume | Reload
 _NAMES: dict[type[Any], str] = {Status: "status", Ping: "ping", Snooze: "snooze", Skip: "skip",
-                                Pause: "pause", Resume: "resume", Reload: "reload"}
+                                Unskip: "unskip", Pause: "pause", Resume: "resume", Reload: "reload"}
 
 
 def to_wire(request: Request) -> dict[str, Any]:
     message: dict[str, Any] = {"cmd": _NAMES[type(request)]}
     if isinstance(request, Snooze):
         message["minutes"] = request.minutes
-    elif isinstance(request, Skip):
+    elif isinstance(request, Skip | Unskip):
         message["reminder"] = request.reminder
     elif isinstance(request, Pause):
         message["until"] = request.until.isoformat()
@@ -74,11 +79,11 @@ def from_wire(message: dict[str, Any]) -> Request:
         if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool)):
             raise UsageError(MINUTES)
         return Snooze(minutes)
-    if cmd == "skip":
+    if cmd in ("skip", "unskip"):
         reminder = message.get("reminder")
         if reminder is not None and not isinstance(reminder, str):
-            raise UsageError("skip: reminder must be a reminder's name")
-        return Skip(reminder)
+            raise UsageError(f"{cmd}: reminder must be a reminder's name")
+        return Skip(reminder) if cmd == "skip" else Unskip(reminder)
     if cmd == "pause":
         try:
             until = datetime.fromisoformat(message["until"])

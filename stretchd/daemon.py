@@ -24,7 +24,16 @@ from stretchd.journal import log
 from stretchd.loading import Loaded, load_everything, stamp
 from stretchd.notify import Action, Notice, Notifier
 from stretchd.schedule import Due, catch_up, next_occurrence, occurrence_key, occurrences_between
-from stretchd.state import Context, pause, resume, skip_next, snooze_minutes, snooze_next, status
+from stretchd.state import (
+    Context,
+    pause,
+    resume,
+    skip_next,
+    snooze_minutes,
+    snooze_next,
+    status,
+    unskip,
+)
 from stretchd.terminal import TerminalLauncher, walk_argv
 
 TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
@@ -54,7 +63,9 @@ class Daemon:
         self.stopping = asyncio.Event()
         self.tasks: set[asyncio.Task[Any]] = set()
         self._busy: set[tuple[str, str]] = set()  # occurrences being presented right now
-        self._bad_config = ""  # the last invalid config's error, so it is announced once
+        self._bad_config = ""  # the invalid config's error while the previous schedule runs
+        self._config_notice: str | None = None  # the notification saying so, while it shows
+        self._seen = loaded.stamp  # the config files as last read, valid or not
         self._alive_noted: datetime | None = None
 
     @property
@@ -88,6 +99,7 @@ class Daemon:
 
     def reload(self) -> str:
         """Re-read the config and re-arm; an invalid config keeps the running schedule."""
+        self._seen = stamp(self.config_path)
         try:
             self.loaded = load_everything(self.config_path, log)
         except ConfigError as e:
@@ -95,31 +107,44 @@ class Daemon:
             if e.message != self._bad_config:
                 self._bad_config = e.message
                 self._announce(Notice("stretchd: config not loaded",
-                                      f"{e.message}\nThe previous schedule stays until it is fixed.", ()))
+                                      f"{e.message}\nThe previous schedule stays until it is fixed.", ()),
+                               config_problem=True)
             raise
         self._bad_config = ""
+        if self._config_notice is not None:  # fixed: the notice saying it was broken goes
+            handle, self._config_notice = self._config_notice, None
+            self._spawn_soon(self.notifier.close(handle), "closing the config notice")
         self.arm()
         log("info", f"config reloaded: {len(self.config.reminders)} reminders")
         return "reloaded"
 
     def reload_if_changed(self) -> None:
         now = stamp(self.config_path)
-        if now == self.loaded.stamp:
+        if now == self._seen:  # read as it is now already (valid or not): said once
             return
         if not self.config_path.exists() and self.config.path:
-            self.loaded = Loaded(self.config, self.loaded.routines, now)
+            self._seen = now
             log("warning", f"{self.config_path} was removed; keeping the last good config "
                            "(`stretchd config path` to start a new one)")
             return
         with contextlib.suppress(ConfigError):
             self.reload()
 
-    def _announce(self, message: Notice) -> None:
+    def _spawn_soon(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # no loop: a reload called outside the daemon (tests)
+            coro.close()
             return
-        self.spawn(self.notifier.show(message, lambda a: None), "a notice")
+        self.spawn(coro, what)
+
+    def _announce(self, message: Notice, *, config_problem: bool = False) -> None:
+        async def show() -> None:
+            handle = await self.notifier.show(message, lambda a: None)
+            if config_problem and self._bad_config:
+                self._config_notice = handle
+
+        self._spawn_soon(show(), "a notice")
 
     # Alarms ---------------------------------------------------------------------------
 
@@ -165,22 +190,23 @@ class Daemon:
     # Showing ---------------------------------------------------------------------------
 
     async def present(self, due: Due, *, snoozes: int = 0, again: bool = False,
-                      why: str | None = None) -> None:
+                      why: str | None = None, problem: str | None = None) -> None:
         """Show a due occurrence unless it is handled, skipped, snoozed ahead, or paused."""
         ident = (due.reminder.name, due.key)
         if ident in self._busy:
             return
         self._busy.add(ident)
         try:
-            await self._present(due, snoozes, again, why)
+            await self._present(due, snoozes, again, why, problem)
         finally:
             self._busy.discard(ident)
 
-    async def _present(self, due: Due, snoozes: int, again: bool, why: str | None) -> None:
+    async def _present(self, due: Due, snoozes: int, again: bool, why: str | None,
+                       problem: str | None) -> None:
         now = self.now()
         name = due.reminder.name
         got = self.store.occurrence(name, due.key)
-        decided = verdict(got, now, self.store.paused_until(), again=again)
+        decided = verdict(got, due, now, self.store.paused_until(), again=again)
         if decided == Verdict.SNOOZED_AHEAD:
             self.arm()  # snoozed before it came: its snooze alarm shows it later
         if decided == Verdict.PAUSED:
@@ -196,7 +222,7 @@ class Daemon:
                               detail=f"by {name}")
             await self.notifier.close(old.handle)
         message = notice(due.reminder, self.loaded.routines.get(due.reminder.routine), snoozes,
-                         self.config.defaults, late=is_late(due, now, again=again))
+                         self.config.defaults, late=is_late(due, now, again=again), problem=problem)
         holder: list[Showing] = []
         handle = await self.notifier.show(message, lambda action: self.on_action(holder[0], action))
         self.showing = Showing(due, handle, snoozes)
@@ -219,22 +245,31 @@ class Daemon:
         if outcome.kind is None:
             return outcome.message
         self.showing = None
-        self.store.record(due.reminder.name, due.key, due.at, outcome.kind, now, detail=outcome.detail,
-                          snoozes=outcome.snoozes, snoozed_until=outcome.snoozed_until)
         if outcome.open_walk:
             try:
                 self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, due.reminder.name))
             except StretchdError as e:
-                log("error", e.message)
-                self._announce(Notice("stretchd: no terminal to open",
-                                      f"{e.message}\nOr run in a terminal: stretchd walk "
-                                      f"{due.reminder.routine}", ()))
+                await self._start_failed(showing, e.message)
+                return f"{due.reminder.name} did not start: {e.message}"
+        self.store.record(due.reminder.name, due.key, due.at, outcome.kind, now, detail=outcome.detail,
+                          snoozes=outcome.snoozes, snoozed_until=outcome.snoozed_until)
         # A server may keep it open after a click (dunst does), its buttons dead now; and a
         # dismissed one is gone already, but closing lets the notifier forget it.
         await self.notifier.close(showing.handle)
         if outcome.snoozed_until is not None:
             self.arm()
         return outcome.message
+
+    async def _start_failed(self, showing: Showing, problem: str) -> None:
+        """No terminal opened: say so in the history, and show the reminder again with the
+        reason and what to do in its body, its buttons still there."""
+        due = showing.due
+        log("error", f"{due.reminder.name}: {problem}")
+        self.store.record(due.reminder.name, due.key, due.at, Kind.START_FAILED, self.now(),
+                          status=Status.SHOWING, detail=problem)
+        await self.notifier.close(showing.handle)
+        await self.present(due, snoozes=showing.snoozes, again=True, why="again: Start did not work",
+                           problem=problem)
 
     # Requests from the control socket -------------------------------------------------
 
@@ -245,6 +280,7 @@ class Daemon:
         match request:
             case commands.Status():
                 return {**status(ctx, now), "running": True, "pid": os.getpid(),
+                        "config_error": self._bad_config or None,
                         "desktop": self.notifier.on_desktop,
                         "showing": ({"reminder": showing.due.reminder.name, "snoozes": showing.snoozes}
                                     if showing else None)}
@@ -259,6 +295,12 @@ class Daemon:
                 if showing is not None and reminder in (None, showing.due.reminder.name):
                     return {"message": await self.act(showing, Action.SKIP)}
                 return {"message": skip_next(ctx, now, reminder)}
+            case commands.Unskip(reminder=reminder):
+                reply, due = unskip(ctx, now, reminder)
+                self.arm()
+                if due.at <= now:  # skipped while it showed, or since: show it now
+                    self.spawn(self.present(due, why="after an unskip"), f"showing {due.reminder.name}")
+                return {"message": reply}
             case commands.Pause(until=until):
                 return {"message": pause(ctx, now, until)}
             case commands.Resume():

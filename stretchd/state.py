@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from stretchd.commands import MINUTES
 from stretchd.config import Config, Reminder, format_time
 from stretchd.errors import UsageError, did_you_mean
-from stretchd.history import FINAL, Kind, Status, Store
-from stretchd.schedule import Due, next_occurrence, occurrence_key, upcoming
+from stretchd.history import FINAL, Kind, Occurrence, Status, Store, handled
+from stretchd.schedule import Due, next_occurrence, occurrence_key, occurrence_on, upcoming
 
 
 @dataclass(frozen=True)
@@ -37,21 +37,38 @@ def find_reminder(config: Config, name: str) -> Reminder:
     return r
 
 
-def next_due(ctx: Context, now: datetime, reminder: str | None = None) -> Due:
-    """The next occurrence that is still to come (of one reminder, or of any)."""
+def _pending_snoozes(ctx: Context, now: datetime) -> dict[str, Occurrence]:
+    """Each reminder's snoozed occurrence still to come back (the soonest)."""
+    since = (now - timedelta(days=1)).astimezone(ctx.tz).date().isoformat()
+    found: dict[str, Occurrence] = {}
+    for o in ctx.store.occurrences(since, status=Status.SNOOZED):
+        if o.snoozed_until and o.snoozed_until > now:
+            mine = found.get(o.reminder)
+            if mine is None or o.snoozed_until < (mine.snoozed_until or o.snoozed_until):
+                found[o.reminder] = o
+    return found
+
+
+def next_due(ctx: Context, now: datetime, reminder: str | None = None) -> tuple[datetime, Due]:
+    """What shows next (of one reminder, or of any), and when: a snoozed occurrence coming
+    back, or the next occurrence that is still to come (past skipped ones)."""
     reminders = [find_reminder(ctx.config, reminder)] if reminder else list(ctx.config.reminders)
-    best: Due | None = None
+    snoozed = _pending_snoozes(ctx, now)
+    best: tuple[datetime, Due] | None = None
     for r in reminders:
+        s = snoozed.get(r.name)
+        if s is not None and s.snoozed_until is not None and (best is None or s.snoozed_until < best[0]):
+            best = (s.snoozed_until, Due(r, s.scheduled, s.occurrence))
         after = now
-        for _ in range(14):  # step past occurrences already skipped
+        for _ in range(14):  # step past occurrences already skipped (or snoozed, counted above)
             occ = next_occurrence(r, after, ctx.tz)
             if occ is None:
                 break
             key = occurrence_key(occ, ctx.tz)
             got = ctx.store.occurrence(r.name, key)
-            if got is None or got.status not in FINAL:
-                if best is None or occ < best.at:
-                    best = Due(r, occ, key)
+            if not handled(got, occ) and not (got is not None and got.status == Status.SNOOZED):
+                if best is None or occ < best[0]:
+                    best = (occ, Due(r, occ, key))
                 break
             after = occ
     if best is None:
@@ -60,19 +77,58 @@ def next_due(ctx: Context, now: datetime, reminder: str | None = None) -> Due:
 
 
 def skip_next(ctx: Context, now: datetime, reminder: str | None) -> str:
-    due = next_due(ctx, now, reminder)
+    when, due = next_due(ctx, now, reminder)
     ctx.store.record(due.reminder.name, due.key, due.at, Kind.SKIPPED, now, detail="in advance")
-    return f"skipped {due.reminder.name} at {describe_time(due.at, now, ctx.tz)}"
+    return f"skipped {due.reminder.name} {at_phrase(when, now, ctx.tz)}"
 
 
 def snooze_next(ctx: Context, now: datetime, minutes: int) -> str:
-    due = next_due(ctx, now)
-    got = ctx.store.occurrence(due.reminder.name, due.key)
-    base = got.snoozed_until if got and got.snoozed_until else due.at
-    until = base + timedelta(minutes=minutes)
+    """Snooze what shows next by minutes more, from when it would show."""
+    when, due = next_due(ctx, now)
+    until = when + timedelta(minutes=minutes)
     ctx.store.record(due.reminder.name, due.key, due.at, Kind.SNOOZED, now, snoozed_until=until,
                      detail="in advance")
-    return f"snoozed {due.reminder.name}: it will show at {describe_time(until, now, ctx.tz)}"
+    return f"snoozed {due.reminder.name}: it will show {at_phrase(until, now, ctx.tz)}"
+
+
+def unskip(ctx: Context, now: datetime, reminder: str | None) -> tuple[str, Due]:
+    """Undo a skip: the soonest skipped occurrence still to come, else the latest one within
+    grace (which then shows now). The message, and the occurrence."""
+    if reminder is not None:
+        find_reminder(ctx.config, reminder)
+    since = (now - timedelta(days=1)).astimezone(ctx.tz).date().isoformat()
+    grace = timedelta(minutes=max(ctx.config.defaults.grace_minutes, 1))
+    skipped = [o for o in ctx.store.occurrences(since, status=Status.SKIPPED)
+               if (reminder is None or o.reminder == reminder) and o.scheduled > now - grace
+               and ctx.config.reminder(o.reminder) is not None]
+    coming = sorted((o for o in skipped if o.scheduled > now), key=lambda o: o.scheduled)
+    past = sorted((o for o in skipped if o.scheduled <= now), key=lambda o: o.scheduled)
+    chosen = coming[0] if coming else past[-1] if past else None
+    if chosen is None:
+        which = f"of {reminder} " if reminder else ""
+        raise UsageError(f"no skip {which}to undo (a skip can be undone until it is "
+                         f"{int(grace.total_seconds() // 60)} min past its time)")
+    r = ctx.config.reminder(chosen.reminder)
+    assert r is not None
+    ctx.store.reopen(chosen.reminder, chosen.occurrence, now)
+    due = Due(r, chosen.scheduled, chosen.occurrence)
+    if chosen.scheduled > now:
+        return f"unskipped {r.name}: it shows {at_phrase(chosen.scheduled, now, ctx.tz)}", due
+    return f"unskipped {r.name} (due {at_phrase(chosen.scheduled, now, ctx.tz)}): it shows now", due
+
+
+def after_move(ctx: Context, now: datetime, name: str) -> str:
+    """After a reminder got a new time: whether it still shows today, or why not."""
+    r = find_reminder(ctx.config, name)
+    today = now.astimezone(ctx.tz).date()
+    at = occurrence_on(r, today, ctx.tz)
+    got = ctx.store.occurrence(name, today.isoformat())
+    if at is not None and at > now and not handled(got, at) and not (got and got.status == Status.SNOOZED):
+        return f"it shows today at {format_time(r.time)}"
+    when, _ = next_due(ctx, now, name)
+    if at is not None and at > now and got is not None:
+        return f"today's was {got.status} already; next {at_phrase(when, now, ctx.tz)}"
+    return f"next {at_phrase(when, now, ctx.tz)}"
 
 
 def pause(ctx: Context, now: datetime, until: datetime) -> str:
@@ -87,6 +143,7 @@ def resume(ctx: Context) -> str:
 
 
 def describe_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
+    """For a table: "07:30", "tomorrow 07:30", "Wed 25 Nov 07:30"."""
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
     clock = format_time(local.time().replace(microsecond=0))
     if local.date() == today:
@@ -96,24 +153,56 @@ def describe_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
     return f"{local:%a %d %b} {clock}"
 
 
+def at_phrase(moment: datetime, now: datetime, tz: tzinfo) -> str:
+    """For a sentence: "at 07:30", "tomorrow at 07:30", "on Wed 25 Nov at 07:30"."""
+    local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    clock = format_time(local.time().replace(microsecond=0))
+    if local.date() == today:
+        return f"at {clock}"
+    if local.date() == today + timedelta(days=1):
+        return f"tomorrow at {clock}"
+    return f"on {local:%a %d %b} at {clock}"
+
+
+def _done_notes(ctx: Context, occs: list[Occurrence]) -> dict[tuple[str, str], str]:
+    """Occurrences that will not show, with why, for status: skipped, or (moved later the
+    same day) done already."""
+    notes = {}
+    for o in occs:
+        r = ctx.config.reminder(o.reminder)
+        at = occurrence_on(r, date.fromisoformat(o.occurrence), ctx.tz) if r else None
+        if at is not None and o.status in FINAL and handled(o, at):
+            notes[(o.reminder, o.occurrence)] = ("skipped" if o.status == Status.SKIPPED
+                                                 else f"{o.status} already today")
+    return notes
+
+
 def status(ctx: Context, now: datetime) -> dict[str, Any]:
     """The next reminders and the snooze/skip/pause state, as plain data (for --json too)."""
     since = (now - timedelta(days=1)).astimezone(ctx.tz).date().isoformat()
     occs = ctx.store.occurrences(since)
-    skipped = {(o.reminder, o.occurrence) for o in occs if o.status in FINAL}
+    done = _done_notes(ctx, occs)
     paused = ctx.store.paused_until()
     if paused is not None and paused <= now:
         paused = None
+    snoozed_back = _pending_snoozes(ctx, now)
     nxt = []
-    for due, note in upcoming(ctx.config.reminders, now, ctx.tz, skipped, paused):
+    for due, note in upcoming(ctx.config.reminders, now, ctx.tz, set(done), paused):
+        at = due.at
+        note = done.get((due.reminder.name, due.key), note)
+        back = snoozed_back.get(due.reminder.name)
+        if back is not None and back.snoozed_until is not None and (
+                back.snoozed_until <= due.at or back.occurrence == due.key):
+            at, note = back.snoozed_until, "snoozed"  # one reminder, one next time
         nxt.append({
             "reminder": due.reminder.name,
-            "at": due.at.isoformat(),
-            "when": describe_time(due.at, now, ctx.tz),
+            "at": at.isoformat(),
+            "when": describe_time(at, now, ctx.tz),
             "routine": due.reminder.routine,
             "days": due.reminder.days_text(),
             "note": note,
         })
+    nxt.sort(key=lambda n: (datetime.fromisoformat(n["at"]), n["reminder"]))
     snoozed = [
         {"reminder": o.reminder, "until": o.snoozed_until.isoformat(),
          "when": describe_time(o.snoozed_until, now, ctx.tz), "snoozes": o.snoozes}
@@ -123,5 +212,6 @@ def status(ctx: Context, now: datetime) -> dict[str, Any]:
         "next": nxt,
         "snoozed": snoozed,
         "paused_until": paused.isoformat() if paused else None,
+        "paused_when": describe_time(paused, now, ctx.tz) if paused else None,
         "config": str(ctx.config.path) if ctx.config.path else "built-in default",
     }

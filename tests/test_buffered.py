@@ -63,3 +63,17 @@ def test_once_the_disk_takes_writes_everything_lands_in_order_and_it_says_so(set
     assert [(r[1], r[3]) for r in history.event_rows()] == [("morning", "shown"), ("morning", "skipped")]
     assert history.paused_until() == T0 + timedelta(hours=1)
     assert lines[-1] == ("notice", "the history store takes writes again; nothing was lost")
+
+
+def test_a_reopen_the_disk_refused_reads_as_reopened_and_lands_later(setup: Any) -> None:
+    history, refusing, store, _ = setup
+    refusing.full = False
+    store.record("morning", "2026-11-24", T0, Kind.SKIPPED, T0)
+    refusing.full = True
+    store.reopen("morning", "2026-11-24", T0 + timedelta(minutes=1))
+    assert store.occurrence("morning", "2026-11-24") is None
+    assert store.occurrences("2026-11-24") == []
+    refusing.full = False
+    store.set_state("alive_at", T0.isoformat())  # the next write flushes the ones kept
+    assert history.occurrence("morning", "2026-11-24") is None
+    assert [r[3] for r in history.event_rows()] == ["skipped", "unskipped"]

@@ -14,6 +14,7 @@ from stretchd.errors import UsageError
 @pytest.mark.parametrize("request_", [
     commands.Status(), commands.Ping(), commands.Resume(), commands.Reload(),
     commands.Snooze(), commands.Snooze(15), commands.Skip(), commands.Skip("evening"),
+    commands.Unskip(), commands.Unskip("morning"),
     commands.Pause(datetime(2026, 11, 24, 9, 0, tzinfo=UTC)),
 ])
 def test_a_request_survives_the_wire(request_: commands.Request) -> None:

@@ -53,8 +53,13 @@ class FakeNotifier:
 class FakeTerminal:
     def __init__(self) -> None:
         self.launched: list[list[str]] = []
+        self.fails: str | None = None  # the error a launch raises, as with no terminal found
 
     def launch(self, argv: list[str]) -> None:
+        from stretchd.errors import StretchdError
+
+        if self.fails:
+            raise StretchdError(self.fails)
         self.launched.append(list(argv))
 
 
@@ -170,7 +175,7 @@ def test_a_due_reminder_shows_start_snooze_skip_with_routine_and_length(world: W
     ((notice, _, at),) = world.notifier.shown
     assert at == T0
     assert notice.title == "Time to stretch"
-    assert notice.body == "Morning: Hips and lower back (4 min 2 s)"
+    assert notice.body == "Morning stretch: Hips and lower back, 4 min 2 s"
     assert [label for _, label in notice.buttons] == ["Start", "Snooze 10 min", "Skip"]
     assert world.kinds() == [("morning", "shown")]
 
@@ -190,6 +195,28 @@ def test_start_opens_the_walkthrough_for_that_reminder(world: World) -> None:
     assert argv[-4:] == ["walk", "hips-lower-back", "--reminder", "morning"]
     assert world.kinds()[-1] == ("morning", "started")
     assert world.notifier.closed == ["n1"]
+
+
+def test_start_with_no_terminal_is_recorded_so_and_the_reminder_shows_again_saying_why(
+        world: World) -> None:
+    world.terminal.fails = "no terminal found; set defaults.terminal in config.toml, or $TERMINAL"
+
+    async def go() -> None:
+        await world.ring("reminder:morning")
+        await world.press(Action.START)
+
+    run(go())
+    assert world.kinds() == [("morning", "shown"), ("morning", "start failed"), ("morning", "shown")]
+    assert world.store.occurrence("morning", "2026-11-24").status == Status.SHOWING  # type: ignore[union-attr]
+    first, again = world.notifier.shown  # one notification again, not a second kind of notice
+    assert again[0].body == (
+        f"{first[0].body}\nStart did not work: no terminal found; set defaults.terminal in "
+        "config.toml, or $TERMINAL. Or run: stretchd walk hips-lower-back")
+    assert [label for _, label in again[0].buttons] == ["Start", "Snooze 10 min", "Skip"]
+    assert world.notifier.closed == ["n1"]
+    world.terminal.fails = None
+    run(world.press(Action.START))  # once a terminal is there, Start works from the same notice
+    assert world.kinds()[-1] == ("morning", "started") and len(world.terminal.launched) == 1
 
 
 def test_a_click_on_the_body_means_start(world: World) -> None:
@@ -282,7 +309,7 @@ def test_after_a_gap_the_latest_within_grace_shows_late_and_older_are_missed(wor
 
     run(go())
     assert world.kinds() == [("morning", "missed"), ("lunch", "late")]
-    assert world.shown_bodies() == ["Lunch: Shotgun (SI joints) (40 s) — it was due at 12:00"]
+    assert world.shown_bodies() == ["Lunch stretch: Shotgun (SI joints), 40 s · you need a belt — it was due at 12:00"]
 
 
 def test_an_invalid_reload_keeps_the_old_schedule(world: World) -> None:
@@ -452,3 +479,79 @@ def test_a_suspend_past_the_time_is_caught_up_by_the_minute_check(world: World) 
     run(go())
     assert world.kinds() == [("morning", "late")]
     assert world.alarms.at("reminder:morning") == T0 + timedelta(days=1)
+
+
+def test_unskip_of_the_one_skipped_while_it_showed_shows_it_again_now(world: World) -> None:
+    async def go() -> dict[str, Any]:
+        await world.ring("reminder:morning")
+        await world.press(Action.SKIP)
+        world.clock.advance(T0 + timedelta(minutes=3))
+        reply = await world.d.handle({"cmd": "unskip"})
+        await world.d.settle()
+        return reply
+
+    assert run(go()) == {"message": "unskipped morning (due at 07:30): it shows now"}
+    assert world.kinds() == [("morning", "shown"), ("morning", "skipped"), ("morning", "unskipped"),
+                             ("morning", "late")]
+    assert world.shown_bodies()[-1].endswith("it was due at 07:30")
+
+
+@pytest.mark.parametrize("answer", [Action.DISMISSED, None])
+def test_moved_later_the_same_day_after_it_went_unanswered_it_shows_at_the_new_time(
+        world: World, answer: Action | None) -> None:
+    from stretchd.state import status
+
+    async def go() -> None:
+        await world.ring("reminder:morning")
+        if answer is not None:
+            await world.press(answer)
+        world.config_path.write_text(CONFIG.replace('"07:30"', '"14:00"'))
+        world.d.reload()
+        assert status(world.d.ctx, world.clock.now)["next"][1]["note"] == ""  # not "(skipped)"
+        await world.ring("reminder:morning")
+
+    run(go())
+    assert [at for _, _, at in world.notifier.shown] == [T0, T0.replace(hour=14, minute=0)]
+
+
+def test_moved_later_the_same_day_after_it_was_started_it_does_not_show_again(world: World) -> None:
+    from stretchd.state import after_move, status
+
+    async def go() -> None:
+        await world.ring("reminder:morning")
+        await world.press(Action.START)
+        world.config_path.write_text(CONFIG.replace('"07:30"', '"14:00"'))
+        world.d.reload()
+
+    run(go())
+    assert world.alarms.at("reminder:morning") == T0.replace(hour=14, minute=0)
+    run(world.ring("reminder:morning"))
+    assert len(world.notifier.shown) == 1
+    notes = {n["reminder"]: n["note"] for n in status(world.d.ctx, T0 + timedelta(hours=1))["next"]}
+    assert notes["morning"] == "started already today"
+    assert after_move(world.d.ctx, T0 + timedelta(hours=1), "morning") == (
+        "today's was started already; next tomorrow at 14:00")
+
+
+def test_a_config_broken_by_hand_is_said_once_shown_in_status_and_its_notice_goes_when_fixed(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    async def go() -> tuple[dict[str, Any], dict[str, Any]]:
+        world.config_path.write_text('[reminders.morning]\ntime = "7:3"\n')
+        await world.d.tick()
+        await world.d.settle()
+        await world.d.tick()  # the same broken file: not read, nor said, again
+        broken = await world.d.handle({"cmd": "status"})
+        world.config_path.write_text(CONFIG)
+        await world.d.tick()
+        await world.d.settle()
+        return broken, await world.d.handle({"cmd": "status"})
+
+    broken, fixed = run(go())
+    assert broken["config_error"].endswith('reminders.morning.time: "7:3" is not a time; use HH:MM '
+                                           '(24-hour), e.g. "07:30" (line 2)')
+    assert [r["reminder"] for r in broken["next"]] == ["morning", "lunch"]  # the previous schedule
+    assert fixed["config_error"] is None
+    ((notice, _, _),) = world.notifier.shown
+    assert notice.title == "stretchd: config not loaded"
+    assert world.notifier.closed == ["n1"]
+    assert capsys.readouterr().err.count("config not reloaded") == 1

@@ -32,7 +32,7 @@ def ctx(tmp_path: Path) -> Iterator[state.Context]:
 def test_skip_takes_the_next_occurrence_and_the_one_after_a_skipped_one(ctx: state.Context) -> None:
     assert state.skip_next(ctx, NOW, None) == "skipped morning at 07:30"
     assert state.skip_next(ctx, NOW, None) == "skipped evening at 21:00"
-    assert state.skip_next(ctx, NOW, "morning") == "skipped morning at tomorrow 07:30"
+    assert state.skip_next(ctx, NOW, "morning") == "skipped morning tomorrow at 07:30"
 
 
 def test_skip_of_an_unknown_reminder_names_the_known_ones(ctx: state.Context) -> None:
@@ -46,6 +46,27 @@ def test_snooze_with_nothing_showing_moves_the_next_reminder_later(ctx: state.Co
     (got,) = ctx.store.occurrences("2026-11-24", status=Status.SNOOZED)
     assert got.snoozed_until == NOW.replace(minute=45)
     assert state.snooze_next(ctx, NOW, 15) == "snoozed morning: it will show at 08:00"  # from the snooze
+
+
+def test_status_gives_a_snoozed_reminder_one_next_time_its_snooze(ctx: state.Context) -> None:
+    state.snooze_next(ctx, NOW, 1)  # nothing showing: the 07:30 morning comes at 07:31
+    info = state.status(ctx, NOW)
+    assert [(n["reminder"], n["when"], n["note"]) for n in info["next"]] == [
+        ("morning", "07:31", "snoozed"), ("evening", "21:00", "")]
+
+
+def test_a_reminder_snoozed_after_it_showed_is_what_comes_next_and_snoozes_again(
+        ctx: state.Context) -> None:
+    from stretchd.history import Kind
+
+    at = NOW.replace(minute=30)
+    ctx.store.record("morning", "2026-11-24", at, Kind.SNOOZED, at, snoozes=1,
+                     snoozed_until=at + timedelta(minutes=10))
+    later = at + timedelta(minutes=5)  # 07:35: it comes back at 07:40, before anything else
+    first = state.status(ctx, later)["next"][0]
+    assert (first["reminder"], first["when"]) == ("morning", "07:40")
+    assert state.snooze_next(ctx, later, 10) == "snoozed morning: it will show at 07:50"
+    assert state.skip_next(ctx, later, None) == "skipped morning at 07:50"
 
 
 def test_a_pause_shows_in_status_until_resumed(ctx: state.Context) -> None:
@@ -67,3 +88,42 @@ def test_snooze_minutes_are_the_request_or_the_configs(asked: int | None, minute
 def test_snooze_minutes_outside_1_to_240_are_refused(asked: object) -> None:
     with pytest.raises(UsageError, match="minutes: use a whole number from 1 to 240"):
         state.snooze_minutes(asked, CONFIG)
+
+
+def test_unskip_undoes_the_soonest_skip_still_to_come(ctx: state.Context) -> None:
+    state.skip_next(ctx, NOW, "morning")
+    state.skip_next(ctx, NOW, "evening")
+    assert [n["note"] for n in state.status(ctx, NOW)["next"]] == ["skipped", "skipped"]
+    message, due = state.unskip(ctx, NOW, None)
+    assert message == "unskipped morning: it shows at 07:30" and due.at == NOW.replace(minute=30)
+    assert [n["note"] for n in state.status(ctx, NOW)["next"]] == ["", "skipped"]
+    assert state.unskip(ctx, NOW, "evening")[0] == "unskipped evening: it shows at 21:00"
+
+
+def test_unskip_of_one_skipped_while_it_showed_shows_it_now_within_grace(ctx: state.Context) -> None:
+    from stretchd.history import Kind
+
+    at = NOW.replace(minute=30)
+    ctx.store.record("morning", "2026-11-24", at, Kind.SKIPPED, at)
+    assert state.unskip(ctx, at + timedelta(minutes=5), None)[0] == (
+        "unskipped morning (due at 07:30): it shows now")
+    assert ctx.store.occurrence("morning", "2026-11-24") is None
+    ctx.store.record("morning", "2026-11-24", at, Kind.SKIPPED, at)
+    with pytest.raises(UsageError) as e:
+        state.unskip(ctx, at + timedelta(hours=1), "morning")
+    assert e.value.message == "no skip of morning to undo (a skip can be undone until it is 30 min past its time)"
+
+
+def test_after_a_move_later_it_says_it_shows_today_unless_today_was_answered(
+        tmp_path: Path) -> None:
+    from stretchd.history import Kind
+
+    moved = Config(Defaults(), (Reminder("morning", dt.time(14, 0), "shotgun"),))
+    at = NOW.replace(minute=30)
+    with History(tmp_path / "h.sqlite3") as store:
+        ctx = state.Context(moved, store, TZ)
+        store.record("morning", "2026-11-24", at, Kind.DISMISSED, at)
+        assert state.after_move(ctx, NOW + timedelta(hours=1), "morning") == "it shows today at 14:00"
+        store.record("morning", "2026-11-24", at, Kind.SKIPPED, at)
+        assert state.after_move(ctx, NOW + timedelta(hours=1), "morning") == (
+            "today's was skipped already; next tomorrow at 14:00")
