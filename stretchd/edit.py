@@ -201,12 +201,19 @@ def _show(text: str) -> str:
 
 # Reading, checking and writing the file ------------------------------------------------
 
-def read_text(path: Path) -> str:
-    """The config's text, or the built-in default's (comments and all) when there is no file."""
+DEFAULT_LINE = "# This is the built-in default: with no file, stretchd behaves exactly as written here.\n"
+YOURS_LINE = "# Yours now: made from the built-in default, which applies while there is no file.\n"
+
+
+def read_text(path: Path, *, to_edit: bool = False) -> str:
+    """The config's text, or the built-in default's (comments and all) when there is no file;
+    to_edit: the text a first edit starts the user's own file from (it is no longer the
+    built-in default once written)."""
     try:
         raw = path.read_bytes()  # bytes: keep \r\n as it is
     except FileNotFoundError:
-        return default_config_file().read_text(encoding="utf-8")
+        text = default_config_file().read_text(encoding="utf-8")
+        return text.replace(DEFAULT_LINE, YOURS_LINE) if to_edit else text
     except OSError as e:
         raise StretchdError(f"{path}: cannot read: {e.strerror or e}") from None
     try:
@@ -216,7 +223,9 @@ def read_text(path: Path) -> str:
 
 
 def check(new: str, old: str, path: Path, routines: Iterable[str] | None) -> Config:
-    """NEW parsed; else a UsageError naming the problem the edit brings (or the file's own)."""
+    """NEW parsed; else a UsageError naming the problem the edit brings, or, when the file
+    was invalid already, a ConfigError (exit 78, as for any command that reads it) with its
+    own problem."""
     try:
         return parse(new, str(path), routines, path)
     except ConfigError as e:
@@ -227,14 +236,17 @@ def check(new: str, old: str, path: Path, routines: Iterable[str] | None) -> Con
             before = o.problems
         known = {_LINE.sub("", p) for p in before}
         fresh = [_LINE.sub("", p) for p in e.problems if _LINE.sub("", p) not in known]
-        # A new problem's line number is one in text that was never written: leave it out.
-        raise UsageError(fresh[0] if fresh else before[0]) from None
+        if fresh:  # a new problem's line number is one in text that was never written: left out
+            raise UsageError(fresh[0]) from None
+        still = {_LINE.sub("", p) for p in e.problems}
+        remaining = [p for p in before if _LINE.sub("", p) in still]  # as named in the file
+        raise ConfigError(remaining[0], remaining) from None
 
 
 def apply(path: Path, change: Callable[[str], str], routines: Iterable[str] | None) -> Config:
     """Change the config file, check the result, then write it atomically; refused, it stays as it was."""
     names = None if routines is None else list(routines)
-    old = read_text(path)
+    old = read_text(path, to_edit=True)
     try:
         new = change(old)
     except UsageError as e:
@@ -315,7 +327,7 @@ def edit_interactively(
     echo says what happened (saved, unchanged, each problem); ask gets the answer to
     "(e)dit again or (d)iscard?"."""
     names = None if routines is None else list(routines)
-    original = read_text(path)
+    original = read_text(path, to_edit=True)
     try:
         folder = path.resolve().parent
         folder.mkdir(parents=True, exist_ok=True)

@@ -212,7 +212,9 @@ def uninstall(*, systemctl: str = "systemctl", run: Runner = run_command) -> lis
 
 
 def status(*, systemctl: str = "systemctl", run: Runner = run_command, exe: Path | None = None) -> list[str]:
-    """Whether the unit is installed and current, and what the user manager says about it."""
+    """Whether the unit is installed and current, and what the user manager says about it.
+
+    The last line starts "systemd: no user manager" when the unit cannot be queried."""
     argv = stretchd_argv(exe)
     lines = []
     for what, path, text in (("unit", unit_file(), render_unit(argv)),

@@ -162,3 +162,23 @@ def test_a_long_history_is_summarised_a_day_unless_all_is_asked(xdg: Path) -> No
     assert first.startswith((now - timedelta(hours=599)).date().isoformat())
     assert "shown" in first and "skipped" in first
     assert len(run("history", "--days", "30", "--all")[1].splitlines()) == 600
+
+
+def test_bare_stretchd_prints_the_help_and_exits_0() -> None:
+    code, out, err = run()
+    assert code == 0 and err == ""
+    assert out.startswith("Usage: ") and "Stretch reminders for stiff hips" in out and "walk" in out
+
+
+@pytest.mark.clock
+def test_a_skip_of_tomorrows_reminder_says_tomorrow_at() -> None:
+    run("skip", "morning")
+    code, out, _ = run("skip", "morning")  # today's (or, past 07:30, tomorrow's) is skipped already
+    assert code == 0 and " at 07:30 (the daemon is not running" in out and "at tomorrow" not in out
+
+
+def test_the_command_list_is_not_cut_off_in_an_80_column_terminal() -> None:
+    code, out, _ = run("--help")
+    commands = out.split("Commands:\n", 1)[1].splitlines()
+    assert code == 0 and len(commands) == 13
+    assert not [line for line in commands if line.endswith("...")]

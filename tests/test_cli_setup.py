@@ -46,7 +46,9 @@ def test_config_check_lists_every_problem_and_exits_78(xdg: Path) -> None:
     cfg(xdg).write_text('[reminders.a]\ntime = "x"\n[reminders.b]\ntime = "08:00"\nroutine = "no"\n')
     code, _out, err = run("config", "check")
     assert code == 78 and len(err.strip().splitlines()) == 2
-    assert run("config", "set", "reminders.a.time", "09:00")[0] == 2  # still invalid: refused
+    code, _out, err = run("config", "set", "reminders.a.time", "09:00")  # b is still invalid: refused
+    assert code == 78 and err == f'stretchd: {cfg(xdg)}: reminders.b.routine: no routine named "no"; known: hips-lower-back, shotgun, si-joints (line 5)\n'
+    assert 'time = "x"' in cfg(xdg).read_text()
 
 
 def test_config_check_ok() -> None:
@@ -84,3 +86,24 @@ def test_service_install_without_a_user_manager_writes_the_unit_and_says_what_to
     assert code == 1
     assert "systemctl --user daemon-reload && systemctl --user enable --now stretchd.service" in err
     assert (xdg / "config" / "systemd" / "user" / "stretchd.service").exists()
+
+
+def test_schedule_and_config_changes_speak_in_one_voice_and_say_what_changed(xdg: Path) -> None:
+    code, out, _ = run("schedule", "add", "test1", "01:53")
+    assert (code, out) == (0, "added test1 at 01:53\n(the daemon is not running; the change applies when it starts)\n")
+    assert run("schedule", "set", "test1", "02:10")[1].splitlines()[0] == "test1 is now at 02:10"
+    assert run("schedule", "remove", "test1")[1].splitlines()[0] == "removed test1"
+    assert run("config", "set", "defaults.snooze_minutes", "1")[1].splitlines()[0] == "defaults.snooze_minutes = 1"
+
+
+def test_service_status_says_whether_the_daemon_runs_and_exits_1_without_a_user_manager(
+        xdg: Path, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "systemctl"
+    fake.write_text("#!/bin/sh\necho 'Failed to connect to bus: No such file or directory' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    code, out, _ = run("service", "status", env={"PATH": f"{bin_dir}:/usr/bin:/bin"})
+    assert code == 1
+    assert out.splitlines()[-2:] == ["systemd: no user manager (Failed to connect to bus: No such file or directory)",
+                                     "daemon: not running"]

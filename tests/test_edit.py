@@ -13,7 +13,7 @@ import pytest
 
 from stretchd import edit, paths
 from stretchd.config import Config, default_config_file
-from stretchd.errors import EXIT_USAGE, StretchdError, UsageError
+from stretchd.errors import EXIT_USAGE, ConfigError, StretchdError, UsageError
 
 ROUTINES = ("hips-lower-back", "si-joints", "shotgun")
 
@@ -147,9 +147,12 @@ def test_a_refused_edit_leaves_the_file_as_it_was_and_says_why_in_one_line(
 
 
 def test_a_file_already_broken_is_named_with_its_own_problem_and_line(config: Path) -> None:
+    """An edit of a file that is invalid already: the file's own problem, exit 78 as for
+    every command that needs the config."""
     config.write_text(COMMENTED.replace("max_snoozes = 3", "max_snoozes = 99"))
-    with pytest.raises(UsageError) as caught:
+    with pytest.raises(ConfigError) as caught:
         edit.apply(config, lambda t: edit.set_reminder_time(t, "morning", "08:00"), ROUTINES)
+    assert caught.value.exit_code == 78
     assert caught.value.message == (f"{config}: defaults.max_snoozes: 99 is not accepted; "
                                     "use a whole number from 0 to 20 (line 6)")
 
@@ -194,7 +197,10 @@ def test_with_no_config_file_the_edit_starts_from_the_commented_default(xdg: Pat
     assert not path.parent.exists()
     config = edit.apply(path, lambda t: edit.add_reminder(t, "lunch", "12:00", None, None), ROUTINES)
     default = default_config_file().read_text()
-    assert path.read_text() == default + '\n[reminders.lunch]\ntime = "12:00"\n'
+    # Not "This is the built-in default": once written, the file is the user's own.
+    yours = default.replace(edit.DEFAULT_LINE, edit.YOURS_LINE)
+    assert edit.DEFAULT_LINE in default and yours != default
+    assert path.read_text() == yours + '\n[reminders.lunch]\ntime = "12:00"\n'
     assert [r.name for r in config.reminders] == ["morning", "evening", "lunch"]
     assert stat.S_IMODE(path.stat().st_mode) == edit.NEW_FILE_MODE == 0o644
 
@@ -279,7 +285,8 @@ def test_config_edit_without_changes_says_so_and_writes_nothing(xdg: Path, tmp_p
     path = paths.config_file()
     editor, prompt = FakeEditor(tmp_path, None), Prompt()
     assert edit_with(editor, prompt, path) is None
-    assert editor.seen(1) == default_config_file().read_text()  # no file yet: the default
+    # No file yet: the default, as the user's file would start from it.
+    assert editor.seen(1) == default_config_file().read_text().replace(edit.DEFAULT_LINE, edit.YOURS_LINE)
     assert prompt.said == [f"no changes; {path} is unchanged"]
     assert not path.exists() and os.listdir(path.parent) == []
 

@@ -14,18 +14,22 @@ from stretchd.cli import reminders, setup, walking
 from stretchd.cli.common import Group
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="stretchd",
                       message="%(prog)s %(version)s")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Stretch reminders for stiff hips and lower backs.
 
     A daemon reminds you at the times in ~/.config/stretchd/config.toml; `stretchd walk`
     leads you through a routine in this terminal.
     """
+    if ctx.invoked_subcommand is None:  # bare `stretchd`: the help, and no error
+        click.echo(ctx.get_help())
 
 
 for command in (walking.walk, walking.routines, reminders.run, reminders.status, reminders.snooze,
-                reminders.skip, reminders.pause, reminders.resume, reminders.history,
+                reminders.skip, reminders.unskip, reminders.pause, reminders.resume, reminders.history,
                 setup.schedule, setup.config_group, setup.service):
     cli.add_command(command)

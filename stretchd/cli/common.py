@@ -81,3 +81,16 @@ def change(req: Request, offline: Callable[[Context], str]) -> None:
         return
     with local_context() as ctx:
         click.echo(f"{offline(ctx)} (the daemon is not running; this applies when it starts)")
+
+
+class Minutes(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A snooze's length: a whole number of minutes, 1 to 240."""
+
+    name = "minutes"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= 240:
+            self.fail(f'"{text}" is not a number of minutes; use a whole number from 1 to 240, e.g. 15',
+                      param, ctx)
+        return int(text)

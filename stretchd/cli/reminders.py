@@ -7,12 +7,12 @@ from typing import Any
 
 import click
 
-from stretchd.cli.common import ask, change, local_context
+from stretchd.cli.common import Minutes, ask, change, local_context
 
 HISTORY_ROWS = 500  # past this many rows, `history` shows a summary a day
 
 
-@click.command()
+@click.command(short_help="Run the reminder daemon in the foreground.")
 def run() -> None:
     """Run the reminder daemon in the foreground (the systemd unit runs this).
 
@@ -27,7 +27,7 @@ def run() -> None:
     os.execv(sys.executable, [sys.executable, "-I", "-m", "stretchd._run"])
 
 
-@click.command()
+@click.command(short_help="Is the daemon up; the next reminders.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status(as_json: bool) -> None:
     """Is the daemon up; the next reminders; snooze, skip and pause state.
@@ -64,12 +64,13 @@ def _print_status(info: dict[str, Any]) -> None:
     else:
         click.echo("stretchd is not running; start it with `stretchd run` or "
                    "`stretchd service install`")
+    if info.get("config_error"):
+        click.echo(f"The config on disk is invalid, so the previous schedule runs: {info['config_error']}")
     if info.get("showing"):
         click.echo(f"Showing now: {info['showing']['reminder']}")
     if info.get("paused_until"):
-        click.echo(f"Paused until {info['paused_until'][:16].replace('T', ' ')}")
-    for s in info.get("snoozed", []):
-        click.echo(f"Snoozed: {s['reminder']} shows again at {s['when']}")
+        click.echo(f"Paused until {info.get('paused_when') or info['paused_until']} "
+                   "(`stretchd resume` ends it now)")
     if not info["next"]:
         click.echo("No reminders scheduled.")
         return
@@ -80,8 +81,8 @@ def _print_status(info: dict[str, Any]) -> None:
         click.echo(f"  {n['reminder']:<{width}}  {n['when']:<18}  {n['routine']:<16} {n['days']}{note}")
 
 
-@click.command()
-@click.argument("minutes", required=False, type=click.IntRange(1, 240))
+@click.command(short_help="Snooze the reminder showing now, or the next.")
+@click.argument("minutes", required=False, type=Minutes())
 def snooze(minutes: int | None) -> None:
     """Snooze the reminder showing now (or the next one) by MINUTES (default from config)."""
     from datetime import datetime
@@ -95,7 +96,7 @@ def snooze(minutes: int | None) -> None:
     change(Snooze(minutes), offline)
 
 
-@click.command()
+@click.command(short_help="Skip the reminder showing now, or the next.")
 @click.argument("reminder", required=False)
 def skip(reminder: str | None) -> None:
     """Skip the reminder showing now, or the next occurrence (of REMINDER)."""
@@ -108,9 +109,22 @@ def skip(reminder: str | None) -> None:
             lambda ctx: skip_next(ctx, datetime.now(ctx.tz), reminder))
 
 
-@click.command()
+@click.command(short_help="Undo a skip.")
+@click.argument("reminder", required=False)
+def unskip(reminder: str | None) -> None:
+    """Undo a skip: the next skipped occurrence (of REMINDER) shows after all."""
+    from datetime import datetime
+
+    from stretchd.commands import Unskip
+    from stretchd.state import unskip as do_unskip
+
+    change(Unskip(reminder), lambda ctx: do_unskip(ctx, datetime.now(ctx.tz), reminder)[0])
+
+
+@click.command(short_help="Pause reminders for a while, or until a time.")
 @click.option("--for", "for_", metavar="DURATION", help="e.g. 30m, 2h, 1h30m, 1d")
-@click.option("--until", metavar="WHEN", help='e.g. 14:00, "2026-12-01 08:00", 2026-12-01')
+@click.option("--until", metavar="WHEN",
+              help='HH:MM (the next one), "YYYY-MM-DD HH:MM" or YYYY-MM-DD (its midnight)')
 def pause(for_: str | None, until: str | None) -> None:
     """Pause reminders for DURATION or until WHEN; `stretchd resume` ends it early."""
     from datetime import datetime
@@ -132,7 +146,7 @@ def pause(for_: str | None, until: str | None) -> None:
             lambda ctx: do_pause(ctx, datetime.now(ctx.tz), end))
 
 
-@click.command()
+@click.command(short_help="End a pause now.")
 def resume() -> None:
     """End a pause now."""
     from stretchd.commands import Resume
@@ -141,12 +155,12 @@ def resume() -> None:
     change(Resume(), do_resume)
 
 
-@click.command()
+@click.command(short_help="What happened to each reminder and walk.")
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 36500),
               help="How many days back.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON (every row).")
 @click.option("--all", "every", is_flag=True,
-              help=f"Every row, even past {HISTORY_ROWS} (then a summary a day is shown).")
+              help=f"List every row, even past {HISTORY_ROWS} (without it, a summary a day).")
 def history(days: int, as_json: bool, every: bool) -> None:
     """What happened to each reminder, and each walkthrough, over the last DAYS days.
 

@@ -13,26 +13,26 @@ def _routine_names() -> list[str]:
     return list(routines())
 
 
-def _edit(change: Callable[[str], str], done: str) -> None:
+def _edit(change: Callable[[str], str], done: str, what: str = "the new schedule") -> None:
     """Apply a validated change to config.toml, then have a running daemon reload it."""
     from stretchd import paths
     from stretchd.edit import apply
 
     apply(paths.config_file(), change, _routine_names())
     click.echo(done)
-    _tell_daemon()
+    _tell_daemon(what)
 
 
-def _tell_daemon() -> None:
+def _tell_daemon(what: str) -> None:
     from stretchd.commands import Reload
 
     if ask(Reload()) is None:
         click.echo("(the daemon is not running; the change applies when it starts)")
     else:
-        click.echo("The running daemon has the new schedule.")
+        click.echo(f"the running daemon has {what}")
 
 
-@click.group()
+@click.group(short_help="List and change the reminders.")
 def schedule() -> None:
     """List and change the reminders in config.toml (comments and layout are kept)."""
 
@@ -62,7 +62,7 @@ def schedule_add(name: str, time: str, days: str | None, routine: str | None) ->
     from stretchd.edit import add_reminder
 
     _edit(lambda text: add_reminder(text, name, time, [days] if days else None, routine),
-          f"Added {name} at {time}.")
+          f"added {name} at {time}")
 
 
 @schedule.command("set")
@@ -70,9 +70,15 @@ def schedule_add(name: str, time: str, days: str | None, routine: str | None) ->
 @click.argument("time")
 def schedule_set(name: str, time: str) -> None:
     """Move reminder NAME to TIME (HH:MM, 24-hour)."""
-    from stretchd.edit import set_reminder_time
+    from datetime import datetime
 
-    _edit(lambda text: set_reminder_time(text, name, time), f"{name} is now at {time}.")
+    from stretchd.cli.common import local_context
+    from stretchd.edit import set_reminder_time
+    from stretchd.state import after_move
+
+    _edit(lambda text: set_reminder_time(text, name, time), f"{name} is now at {time}")
+    with local_context() as ctx:
+        click.echo(after_move(ctx, datetime.now(ctx.tz), name))
 
 
 @schedule.command("remove")
@@ -81,10 +87,10 @@ def schedule_remove(name: str) -> None:
     """Remove reminder NAME."""
     from stretchd.edit import remove_reminder
 
-    _edit(lambda text: remove_reminder(text, name), f"Removed {name}.")
+    _edit(lambda text: remove_reminder(text, name), f"removed {name}")
 
 
-@click.group("config")
+@click.group("config", short_help="Show, check, edit or set config.toml.")
 def config_group() -> None:
     """Where config.toml is; show, check, edit or set it."""
 
@@ -144,7 +150,7 @@ def config_edit() -> None:
     saved = edit_interactively(paths.config_file(), _routine_names(), editor_command(),
                                echo=lambda message: click.echo(message, err=True), ask=ask_again)
     if saved is not None:
-        _tell_daemon()
+        _tell_daemon("the edited config")
 
 
 @config_group.command("set")
@@ -154,10 +160,11 @@ def config_set(key: str, value: str) -> None:
     """Set KEY (e.g. defaults.snooze_minutes, reminders.morning.time) to VALUE."""
     from stretchd.edit import set_key
 
-    _edit(lambda text: set_key(text, key, value), f"{key} = {value}")
+    what = "the new schedule" if key.split(".")[0] == "reminders" else "the new setting"
+    _edit(lambda text: set_key(text, key, value), f"{key} = {value}", what)
 
 
-@click.group()
+@click.group(short_help="Install, remove or check the user service.")
 def service() -> None:
     """Install stretchd as a systemd user service (or an XDG autostart entry)."""
 
@@ -189,13 +196,22 @@ def service_uninstall() -> None:
 
 @service.command("status")
 def service_status() -> None:
-    """The unit's state, and the daemon's next reminders."""
+    """The unit's state, whether a `stretchd run` is up (or paused), and its next reminders.
+
+    Exits 1 when the user manager cannot be asked about the unit.
+    """
+    from stretchd.commands import Status
     from stretchd.service import status
 
-    _lines(status())
-    from stretchd.commands import Status
-
+    lines = status()
+    _lines(lines)
     reply = ask(Status())
-    if reply is not None:
+    if reply is None:
+        click.echo("daemon: not running")
+    else:
+        paused = f", paused until {reply['paused_when']}" if reply.get("paused_when") else ""
+        click.echo(f"daemon: running (pid {reply['pid']}){paused}")
         for n in reply.get("next", []):
             click.echo(f"next: {n['reminder']} {n['when']} ({n['routine']})")
+    if lines and lines[-1].startswith("systemd: no user manager"):
+        raise SystemExit(1)

@@ -9,7 +9,7 @@ import click
 from stretchd.cli.common import routines as load_routines
 
 
-@click.command()
+@click.command(short_help="A routine, step by step, in this terminal.")
 @click.argument("routine", required=False)
 @click.option("--reps", type=click.IntRange(1, 20), metavar="N",
               help="Repetitions for every step the article gives as a range (within it).")
@@ -54,7 +54,7 @@ def walk(routine: str | None, reps: int | None, reminder: str | None) -> None:
         click.echo("Stopped before the first step. Recorded.")
 
 
-@click.group()
+@click.group(short_help="List and show the stretch routines.")
 def routines() -> None:
     """List and show the stretch routines (built-in and your own)."""
 
