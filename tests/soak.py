@@ -76,8 +76,8 @@ def occurrences(until: datetime) -> list[tuple[str, date, datetime]]:
 
 
 def reminder_of(n: dict[str, Any]) -> str:
-    """The reminder a notification is for: its body starts with the capitalised name."""
-    head = str(n["body"]).split(":", 1)[0].lower()
+    """The reminder a notification is for: its body starts "Name stretch:"."""
+    head = str(n["body"]).split(":", 1)[0].lower().removesuffix(" stretch")
     return head if head in REMINDERS else f"?{head}"
 
 

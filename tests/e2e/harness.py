@@ -104,6 +104,19 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str =
         time.sleep(0.05)
 
 
+def zombies(parent: int) -> list[int]:
+    """The children of `parent` that have exited and were never waited for."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] == "Z" and int(fields[1]) == parent:
+            found.append(int(stat.parent.name))
+    return found
+
+
 class Tmux:
     """A private tmux server (its own socket) with one window of a fixed size."""
 

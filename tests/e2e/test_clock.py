@@ -61,7 +61,7 @@ def test_started_after_the_time_within_grace_it_shows_late(
     write_config(reminder("morning", "07:30"))
     start(tmp_path, desktop.env, daemons, faketime="2026-11-24 07:50:00")
     n = desktop.wait_notify("Time to stretch", timeout=20)
-    assert n["body"] == "Morning: Shotgun (SI joints) (40 s) — it was due at 07:30"
+    assert n["body"] == "Morning stretch: Shotgun (SI joints), 40 s · you need a belt — it was due at 07:30"
     wait_for(lambda: kinds(xdg) == [("morning", "late")], 5, "a late row")
 
 
@@ -150,7 +150,7 @@ def test_sighup_reloads_a_valid_change_and_keeps_the_old_schedule_on_an_invalid_
     assert f'{path}: reminders.first.time: "7:3" is not a time' in error["body"]
     os.kill(d.proc.pid, signal.SIGHUP)  # the same error again is not announced again
     n = desktop.wait_notify("Time to stretch", timeout=20)
-    assert n["body"].startswith("First: ")
+    assert n["body"].startswith("First stretch: ")
     assert len([x for x in desktop.notifications() if "config not loaded" in x["summary"]]) == 1
 
 

@@ -54,7 +54,7 @@ def test_with_no_session_bus_it_reminds_on_the_console(
     write_config('[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n')
     d = start(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:29:57")
     wait_for(lambda: "Time to stretch" in d.out(), 20, "the console reminder")
-    assert "Morning: Shotgun (SI joints) (40 s)" in d.out()
+    assert "Morning stretch: Shotgun (SI joints), 40 s · you need a belt" in d.out()
     assert "\a" in d.out()  # a bell
     err = d.err()
     assert err.count("desktop notifications unavailable") == 1
@@ -136,9 +136,9 @@ def test_a_schedule_change_from_the_cli_takes_effect_in_the_running_daemon_at_on
     d = start(tmp_path, xdg_env, daemons)
     soon = (datetime.now() + timedelta(seconds=6)).strftime("%H:%M:%S")
     added = d.cli("schedule", "add", "soon", soon, "--routine", "shotgun")
-    assert added.returncode == 0 and "The running daemon has the new schedule." in added.stdout
+    assert added.returncode == 0 and "the running daemon has the new schedule" in added.stdout
     assert "soon" in d.cli("status").stdout
-    wait_for(lambda: "Soon: Shotgun" in d.out(), 20, "the new reminder to fire")
+    wait_for(lambda: "Soon stretch: Shotgun" in d.out(), 20, "the new reminder to fire")
     assert "config reloaded" in d.err()
 
 
@@ -183,7 +183,7 @@ def test_on_a_spring_forward_night_a_0230_reminder_shows_at_0300_not_missed(
     write_config(NIGHT)
     d = start(tmp_path, {**xdg_env, "TZ": "Europe/Berlin"}, daemons, faketime="2027-03-28 01:59:57")
     wait_for(lambda: "Time to stretch" in d.out(), 20, "the reminder")
-    assert d.out().startswith("\a03:00 Time to stretch: Night: Shotgun (SI joints) (40 s)")
+    assert d.out().startswith("\a03:00 Time to stretch: Night stretch: Shotgun (SI joints), 40 s · you need a belt")
     ((at, reminder, kind),) = events(xdg)
     assert (at[:19], reminder, kind) == ("2027-03-28T03:00:00", "night", "shown")
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from harness.desktop import Desktop
-from tests.e2e.harness import DaemonProcess, Tmux, require, wait_for
+from tests.e2e.harness import DaemonProcess, Tmux, require, wait_for, zombies
 
 pytestmark = pytest.mark.clock  # fake dates and moved clocks: CI runs these again a year ahead
 
@@ -60,7 +60,7 @@ def test_the_notification_has_title_body_and_buttons(
         xdg: Path, showing: tuple[DaemonProcess, dict[str, Any]]) -> None:
     _, n = showing
     assert n["summary"] == "Time to stretch"
-    assert n["body"] == "Morning: Shotgun (SI joints) (40 s)"
+    assert n["body"] == "Morning stretch: Shotgun (SI joints), 40 s · you need a belt"
     assert [label for key, label in n["actions"].items() if key != "default"] == [
         "Start", "Snooze 10 min", "Skip"]
     assert n["expire_timeout"] == 0  # it does not expire by itself
@@ -76,6 +76,27 @@ def test_start_opens_the_walkthrough_in_the_terminal(
     screen = terminal.wait_screen("Press Enter to begin")
     assert "Shotgun (SI joints)" in screen
     assert ("morning", "started") in kinds(xdg)
+    # The terminal command (tmux new-window) has ended: it is reaped, not left a zombie.
+    wait_for(lambda: zombies(showing[0].proc.pid) == [], 5, "the finished terminal to be reaped")
+
+
+def test_start_with_no_terminal_says_why_on_the_reminder_itself_and_keeps_it(
+        tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
+    write_config('[defaults]\nterminal = ["/nonexistent/term", "-e"]\n' + MORNING)
+    start(tmp_path, desktop, daemons)
+    desktop.wait_notify("Time to stretch", timeout=20)
+    mark = len(desktop.notifications())
+    desktop.click("Start")
+    again = desktop.wait_notify("Time to stretch", timeout=10, since=mark)
+    assert again["body"] == (
+        "Morning stretch: Shotgun (SI joints), 40 s · you need a belt\nStart did not work: cannot start terminal "
+        "/nonexistent/term: No such file or directory; set defaults.terminal in config.toml, "
+        "or $TERMINAL. Or run: stretchd walk shotgun")
+    assert [label for key, label in again["actions"].items() if key != "default"] == [
+        "Start", "Snooze 10 min", "Skip"]
+    desktop.sync()
+    assert [n["summary"] for n in desktop.notifications()] == ["Time to stretch", "Time to stretch"]
+    assert kinds(xdg) == [("morning", "shown"), ("morning", "start failed"), ("morning", "shown")]
 
 
 def test_a_click_on_the_body_starts_too(
@@ -134,7 +155,7 @@ def test_the_daemon_survives_the_notification_server_going_and_coming_back(
     desktop.wait_notify("Time to stretch", timeout=20)
     desktop.kill_server()
     # The second falls due with no server: shown on the console instead, the daemon alive.
-    wait_for(lambda: "Second: Shotgun" in d.out(), 20, "the console fallback")
+    wait_for(lambda: "Second stretch: Shotgun" in d.out(), 20, "the console fallback")
     desktop.start_server()
     third = desktop.wait_notify(lambda n: n["body"].startswith("Third:"), timeout=25)
     assert third["summary"] == "Time to stretch"
@@ -151,6 +172,6 @@ def test_a_reminder_showing_when_the_server_dies_is_shown_again_on_the_console(
     d = start(tmp_path, desktop, daemons, speed="x10")  # the minute check every 6 s
     desktop.wait_notify("Time to stretch", timeout=20)
     desktop.kill_server()
-    wait_for(lambda: "Morning: Shotgun" in d.out(), 20, "the reminder on the console")
+    wait_for(lambda: "Morning stretch: Shotgun" in d.out(), 20, "the reminder on the console")
     assert "the notification server went away while it showed" in d.err()
     wait_for(lambda: kinds(xdg)[-1] == ("morning", "shown"), 5, "a second shown row")

@@ -463,8 +463,8 @@ def test_a_full_state_directory_keeps_reminding_and_loses_nothing_once_space_is_
                  '[reminders.second]\ntime = "07:30:03"\nroutine = "shotgun"\n')
     d = start(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:29:53")
     filler = fill(small_state_dir)
-    wait_for(lambda: "Second: Shotgun" in d.out(), 20, "the second reminder on the console")
-    assert "First: Shotgun" in d.out()
+    wait_for(lambda: "Second stretch: Shotgun" in d.out(), 20, "the second reminder on the console")
+    assert "First stretch: Shotgun" in d.out()
     failing = "cannot write the history"
     wait_for(lambda: failing in d.err(), 5, "the reason it cannot write, in the log")
     db = small_state_dir / "stretchd.sqlite3"
@@ -495,10 +495,10 @@ def test_with_the_state_directory_full_a_snooze_still_comes_back_and_nothing_sho
     write_config('[reminders.first]\ntime = "07:30:00"\nroutine = "shotgun"\n')
     d = start(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:29:10 x10")
     filler = fill(small_state_dir)
-    wait_for(lambda: "First: Shotgun" in d.out(), 20, "the reminder on the console")
+    wait_for(lambda: "First stretch: Shotgun" in d.out(), 20, "the reminder on the console")
     snoozed = d.cli("snooze", "1", check=True)
     assert snoozed.stdout.strip() == "snoozed first until 07:31"
-    wait_for(lambda: "07:31 Time to stretch: First: Shotgun" in d.out(), 20, "the snoozed reminder back")
+    wait_for(lambda: "07:31 Time to stretch: First stretch: Shotgun" in d.out(), 20, "the snoozed reminder back")
     db = small_state_dir / "stretchd.sqlite3"
     assert query(db, "SELECT count(*) FROM events") == [(0,)]  # the disk really was full
     filler.unlink()
@@ -533,7 +533,7 @@ def test_a_config_replaced_by_an_editors_rename_write_is_picked_up_by_the_minute
     wait_for(lambda: "config reloaded: 2 reminders" in d.err(), 15, "the minute check to reload")
     status = json.loads(d.cli("status", "--json", check=True).stdout)
     assert [n["reminder"] for n in status["next"]][:2] == ["lunch", "morning"]
-    wait_for(lambda: "Lunch: Shotgun" in d.out(), 20, "the new reminder on the console")
+    wait_for(lambda: "Lunch stretch: Shotgun" in d.out(), 20, "the new reminder on the console")
     assert "Traceback" not in d.err()
 
 
@@ -552,7 +552,7 @@ def test_a_deleted_config_keeps_the_last_good_schedule_and_says_so_once(
     wait_for(lambda: removed in d.err(), 15, "the minute check to notice")
     status = json.loads(d.cli("status", "--json", check=True).stdout)
     assert [n["reminder"] for n in status["next"]] == ["lunch"]
-    wait_for(lambda: "Lunch: Shotgun" in d.out(), 20, "the reminder from the deleted config")
+    wait_for(lambda: "Lunch stretch: Shotgun" in d.out(), 20, "the reminder from the deleted config")
     checks = d.err().split(removed, 1)[1].count("minute check done")
     wait_for(lambda: d.err().split(removed, 1)[1].count("minute check done") >= checks + 2, 20,
              "two more minute checks: the removal is not announced again")
