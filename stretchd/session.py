@@ -65,6 +65,13 @@ def format_duration(seconds: float) -> str:
     return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
+def format_clock(seconds: float) -> str:
+    """A countdown as a clock, "0:40", "3:50": the one format for time left on the screen.
+    9.3 s left reads 0:10, and 0:00 only at the end."""
+    whole = math.ceil(max(0.0, seconds) - 1e-9)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
 class Timer:
     """Walks the items by deadline: each deadline is the last one plus the item's length.
 

@@ -23,7 +23,15 @@ from rich.text import Text
 
 from stretchd.history import History
 from stretchd.routines import SAFETY_NOTICE, Routine
-from stretchd.session import Item, Timer, exercise_count, format_duration, plan, planned_seconds
+from stretchd.session import (
+    Item,
+    Timer,
+    exercise_count,
+    format_clock,
+    format_duration,
+    plan,
+    planned_seconds,
+)
 
 REDRAW = 0.2  # seconds between redraws of the countdown
 
@@ -102,16 +110,14 @@ def _countdown(timer: Timer, routine: Routine) -> Text:
         breath = min(item.breaths, int(elapsed // routine.breath_seconds) + 1)
         phase = "in" if (elapsed % routine.breath_seconds) < routine.breath_seconds / 2 else "out"
         return Text(f"Breath {breath} of {item.breaths} · breathe {phase}…   "
-                    f"{int(remaining + 0.999)} s", style="bold")
-    secs = int(remaining + 0.999)  # 9.3 s left shows as 10, and 0 only at the end
-    return Text(f"{secs // 60}:{secs % 60:02d}", style="bold")
+                    f"{format_clock(remaining)}", style="bold")
+    return Text(format_clock(remaining), style="bold")
 
 
 def screen(routine: Routine, timer: Timer) -> RenderableType:
     item, total = timer.current, exercise_count(timer.items)
     top = _header(routine, timer.items)
-    top.append(f"  ·  step {item.number} of {total}  ·  "
-               f"{format_duration(timer.remaining_total())} left")
+    top.append(f"  ·  step {item.number} of {total}  ·  {format_clock(timer.remaining_total())} left")
     body: list[RenderableType] = []
     if item.get_ready:
         title = f"Get ready: {item.label()}"

@@ -150,3 +150,15 @@ def test_plain_output_has_every_step_with_sides_and_timing() -> None:
                      "Child's pose: 7 deep breaths"):
         assert expected in text
     assert "aren't meant to help heal an injury" in text
+
+
+def test_every_countdown_on_the_screen_reads_as_a_clock() -> None:
+    """The hold, the breaths and the time left: "0:05", "3:50", never "5 s" beside "0:05"."""
+    import re
+
+    keys = Script([(0.0, "\r"), (300.0, "q")])
+    con, out = console()
+    walk(routines()["hips-lower-back"], console=con, keys=keys, clock=keys.clock)
+    screens = out.getvalue().split("Press Enter", 1)[1]
+    assert re.search(r"\d+:\d\d left", screens) and re.search(r"breathe (in|out)…\s+0:0\d", screens)
+    assert not re.search(r"\d+ s left|\d+ min \d+ s left|breathe (in|out)…\s+\d+ s", screens)
