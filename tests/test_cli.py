@@ -182,3 +182,14 @@ def test_the_command_list_is_not_cut_off_in_an_80_column_terminal() -> None:
     commands = out.split("Commands:\n", 1)[1].splitlines()
     assert code == 0 and len(commands) == 13
     assert not [line for line in commands if line.endswith("...")]
+
+
+@pytest.mark.clock
+def test_status_shows_a_pause_and_how_to_end_it() -> None:
+    run("pause", "--for", "2h")
+    code, out, _ = run("status")
+    assert code == 69
+    (line,) = [x for x in out.splitlines() if x.startswith("Paused until ")]
+    assert line.endswith("(`stretchd resume` ends it now)")
+    run("resume")
+    assert "Paused" not in run("status")[1]

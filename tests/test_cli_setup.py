@@ -107,3 +107,11 @@ def test_service_status_says_whether_the_daemon_runs_and_exits_1_without_a_user_
     assert code == 1
     assert out.splitlines()[-2:] == ["systemd: no user manager (Failed to connect to bus: No such file or directory)",
                                      "daemon: not running"]
+
+
+def test_schedule_set_says_whether_the_moved_reminder_still_shows_today(xdg: Path) -> None:
+    code, out, _ = run("schedule", "set", "morning", "23:59:59")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "morning is now at 23:59:59"
+    # Later today (nothing answered yet), unless the day is already past that second.
+    assert lines[-1] in ("it shows today at 23:59:59", "next tomorrow at 23:59:59")
