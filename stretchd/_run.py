@@ -8,6 +8,50 @@ them; the daemon speaks no TLS) stay out altogether. About 5 MB of resident memo
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stretchd.daemon import Daemon
+
+
+async def live(daemon: Daemon) -> None:
+    """The daemon's life: arm, serve the socket, say READY=1, and run until SIGTERM/SIGINT;
+    SIGHUP re-reads the config (an invalid one: logged, and the old schedule runs on)."""
+    import asyncio
+    import contextlib
+    import signal
+
+    from stretchd.control import serve
+    from stretchd.errors import ConfigError
+    from stretchd.journal import log, sd_notify
+    from stretchd.sleep import watch_resume
+
+    def sighup() -> None:
+        with contextlib.suppress(ConfigError):
+            daemon.reload()
+
+    daemon.arm()
+    daemon.alarms.start()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, daemon.stopping.set)
+    loop.add_signal_handler(signal.SIGINT, daemon.stopping.set)
+    loop.add_signal_handler(signal.SIGHUP, sighup)
+    daemon.catch_up_since_last_run()
+    server = await serve(daemon.handle)
+    system_bus = await watch_resume(daemon.resumed, log)  # kept referenced: the signal keeps coming
+    config = daemon.config
+    source = daemon.config_path if config.path else "the built-in default"
+    log("info", f"running: {len(config.reminders)} reminders from {source}")
+    sd_notify("READY=1\nSTATUS=reminders armed")
+    watch = daemon.spawn(daemon.watch_clock(), "the clock watch")
+    await daemon.stopping.wait()
+    sd_notify("STOPPING=1")
+    daemon.note_alive(daemon.now())
+    watch.cancel()
+    server.close()
+    daemon.alarms.shutdown()
+    del system_bus
+    log("info", "stopped")
 
 
 def main() -> int:
@@ -57,7 +101,7 @@ def main() -> int:
                     terminal=lambda config: SystemTerminal(config.defaults.terminal),
                     tz=tz, config_path=config_path, zone=ZoneWatch())
     try:
-        asyncio.run(daemon.run())
+        asyncio.run(live(daemon))
     except KeyboardInterrupt:
         pass
     finally:

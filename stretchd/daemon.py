@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta, tzinfo
@@ -402,34 +401,3 @@ class Daemon:
         if alive:
             since = min(since, datetime.fromisoformat(alive))
         self.check_clock(since=since)
-
-    async def run(self) -> None:
-        from stretchd.control import serve
-        from stretchd.journal import sd_notify
-        from stretchd.sleep import watch_resume
-
-        self.arm()
-        self.alarms.start()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
-        loop.add_signal_handler(signal.SIGINT, self.stopping.set)
-        loop.add_signal_handler(signal.SIGHUP, self._sighup)
-        self.catch_up_since_last_run()
-        server = await serve(self.handle)
-        system_bus = await watch_resume(self.resumed, log)  # kept referenced: the signal keeps coming
-        source = self.config_path if self.config.path else "the built-in default"
-        log("info", f"running: {len(self.config.reminders)} reminders from {source}")
-        sd_notify("READY=1\nSTATUS=reminders armed")
-        watch = self.spawn(self.watch_clock(), "the clock watch")
-        await self.stopping.wait()
-        sd_notify("STOPPING=1")
-        self.note_alive(self.now())
-        watch.cancel()
-        server.close()
-        self.alarms.shutdown()
-        del system_bus
-        log("info", "stopped")
-
-    def _sighup(self) -> None:
-        with contextlib.suppress(ConfigError):  # reload() has logged it; the old schedule runs on
-            self.reload()

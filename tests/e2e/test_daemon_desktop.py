@@ -89,9 +89,9 @@ def test_start_with_no_terminal_says_why_on_the_reminder_itself_and_keeps_it(
     desktop.click("Start")
     again = desktop.wait_notify("Time to stretch", timeout=10, since=mark)
     assert again["body"] == (
-        "Morning stretch: Shotgun (SI joints), 40 s · you need a belt\nStart did not work: cannot start terminal "
-        "/nonexistent/term: No such file or directory; set defaults.terminal in config.toml, "
-        "or $TERMINAL. Or run: stretchd walk shotgun")
+        "Morning stretch: Shotgun (SI joints), 40 s · you need a belt\nStart did not work: "
+        'config.toml: defaults.terminal: program "/nonexistent/term" not found; use "auto" or '
+        "install it. Or run: stretchd walk shotgun")
     assert [label for key, label in again["actions"].items() if key != "default"] == [
         "Start", "Snooze 10 min", "Skip"]
     desktop.sync()
@@ -157,7 +157,7 @@ def test_the_daemon_survives_the_notification_server_going_and_coming_back(
     # The second falls due with no server: shown on the console instead, the daemon alive.
     wait_for(lambda: "Second stretch: Shotgun" in d.out(), 20, "the console fallback")
     desktop.start_server()
-    third = desktop.wait_notify(lambda n: n["body"].startswith("Third:"), timeout=25)
+    third = desktop.wait_notify(lambda n: n["body"].startswith("Third stretch:"), timeout=25)
     assert third["summary"] == "Time to stretch"
     desktop.click("Skip")
     wait_for(lambda: ("third", "skipped") in kinds(xdg), 10, "the button to work after the restart")
