@@ -194,6 +194,8 @@ def status(ctx: Context, now: datetime) -> dict[str, Any]:
         if back is not None and back.snoozed_until is not None and (
                 back.snoozed_until <= due.at or back.occurrence == due.key):
             at, note = back.snoozed_until, "snoozed"  # one reminder, one next time
+            if paused is not None and at < paused:
+                note = "paused"  # it comes back while paused: recorded skipped, not shown
         nxt.append({
             "reminder": due.reminder.name,
             "at": at.isoformat(),

@@ -191,5 +191,8 @@ def test_status_shows_a_pause_and_how_to_end_it() -> None:
     assert code == 69
     (line,) = [x for x in out.splitlines() if x.startswith("Paused until ")]
     assert line.endswith("(`stretchd resume` ends it now)")
+    import re
+
+    assert re.fullmatch(r"Paused until (tomorrow )?\d\d:\d\d \(.*", line)  # a whole minute
     run("resume")
     assert "Paused" not in run("status")[1]

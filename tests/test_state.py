@@ -127,3 +127,10 @@ def test_after_a_move_later_it_says_it_shows_today_unless_today_was_answered(
         store.record("morning", "2026-11-24", at, Kind.SKIPPED, at)
         assert state.after_move(ctx, NOW + timedelta(hours=1), "morning") == (
             "today's was skipped already; next tomorrow at 14:00")
+
+
+def test_a_snoozed_reminder_coming_back_during_a_pause_says_paused(ctx: state.Context) -> None:
+    state.snooze_next(ctx, NOW, 15)  # morning comes back at 07:45
+    state.pause(ctx, NOW, NOW + timedelta(hours=2))
+    first = state.status(ctx, NOW)["next"][0]
+    assert (first["reminder"], first["when"], first["note"]) == ("morning", "07:45", "paused")

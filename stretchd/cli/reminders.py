@@ -59,7 +59,8 @@ def status(as_json: bool) -> None:
 def _print_status(info: dict[str, Any]) -> None:
     if info["running"]:
         where = {True: "on the desktop", False: "on the console (no notification server)",
-                 None: "on the desktop when one is due"}[info.get("desktop")]
+                 None: "on the desktop, or on its console if no notification server answers"
+                 }[info.get("desktop")]
         click.echo(f"stretchd is running (pid {info['pid']}); reminders show {where}")
     else:
         click.echo("stretchd is not running; start it with `stretchd run` or "
@@ -127,7 +128,7 @@ def unskip(reminder: str | None) -> None:
               help='HH:MM (the next one), "YYYY-MM-DD HH:MM" or YYYY-MM-DD (its midnight)')
 def pause(for_: str | None, until: str | None) -> None:
     """Pause reminders for DURATION or until WHEN; `stretchd resume` ends it early."""
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     from stretchd.commands import Pause
     from stretchd.schedule import parse_duration, parse_when
@@ -139,7 +140,12 @@ def pause(for_: str | None, until: str | None) -> None:
     tz = local_zone()
     now = datetime.now(tz)
     try:
-        end = now + parse_duration(for_) if for_ is not None else parse_when(str(until), now, tz)
+        if for_ is not None:  # to the whole minute after: "paused until 16:38", and it is
+            end = now + parse_duration(for_)
+            if end.second or end.microsecond:
+                end = end.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        else:
+            end = parse_when(str(until), now, tz)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--for" if for_ else "--until") from None
     change(Pause(end),
