@@ -168,7 +168,7 @@ def _reason(exc: BaseException) -> str:
     if "ServiceUnknown" in text or "was not provided by any .service files" in text:
         return "no notification server on the session bus"
     if isinstance(exc, FileNotFoundError | ConnectionRefusedError) or "DBUS_SESSION_BUS" in text:
-        return f"no D-Bus session bus ({text})"
+        return "no D-Bus session bus"  # normal without a desktop: no errno to alarm anyone
     return f"{name}: {text}"
 
 

@@ -196,3 +196,12 @@ def test_status_shows_a_pause_and_how_to_end_it() -> None:
     assert re.fullmatch(r"Paused until (tomorrow )?\d\d:\d\d \(.*", line)  # a whole minute
     run("resume")
     assert "Paused" not in run("status")[1]
+
+
+def test_help_texts_give_no_dated_example_and_say_one_thing_about_history_rows() -> None:
+    import re
+
+    pause_help = run("pause", "--help")[1]
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", pause_help)  # a dated example goes stale
+    history_help = " ".join(run("history", "--help")[1].split())
+    assert "--all List every row, even past 500 (without it, a summary a day)." in history_help
