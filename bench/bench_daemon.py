@@ -319,10 +319,11 @@ AFTER_READY = {
     "malloc_trim(0) after start-up": "import ctypes; ctypes.CDLL('libc.so.6').malloc_trim(0)",
     "gc.freeze() after start-up": "import gc; gc.collect(); gc.freeze()",
 }
-VARIANT = """import sys
+NO_SSL = """import sys
 for m in ("ssl", "_ssl", "_hashlib"):
     sys.modules.setdefault(m, None)
-import stretchd.journal as journal
+"""
+VARIANT = NO_SSL + """import stretchd.journal as journal
 sent = journal.sd_notify
 def sd_notify(message):
     sent(message)
@@ -338,10 +339,7 @@ IMPORTS = {
     "+ APScheduler's DateTrigger": "from apscheduler.triggers.date import DateTrigger",
     "+ its AsyncIOScheduler": "from apscheduler.schedulers.asyncio import AsyncIOScheduler",
 }
-PROBE = """import sys
-for m in ("ssl", "_ssl", "_hashlib"):
-    sys.modules.setdefault(m, None)
-import asyncio
+PROBE = NO_SSL + """import asyncio
 {line}
 print([l for l in open("/proc/self/status") if l.startswith("VmRSS")][0].split()[1])
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from stretchd.cli import cli
@@ -72,17 +73,22 @@ def test_config_edit_with_an_editor_that_writes_a_valid_change(xdg: Path, tmp_pa
     assert 'time = "06:45"' in cfg(xdg).read_text()
 
 
-def test_service_install_without_a_user_manager_writes_the_unit_and_says_what_to_run(
-        xdg: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def no_user_manager(tmp_path: Path) -> dict[str, str]:
     """No user manager runs on CI machines: PATH holds a stand-in systemctl that fails like one."""
+    import os
+
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "systemctl"
     fake.write_text("#!/bin/sh\necho 'Failed to connect to bus: No such file or directory' >&2\nexit 1\n")
     fake.chmod(0o755)
-    import os
+    return {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
 
-    code, _out, err = run("service", "install", env={"PATH": f"{bin_dir}:{os.environ['PATH']}"})
+
+def test_service_install_without_a_user_manager_writes_the_unit_and_says_what_to_run(
+        xdg: Path, no_user_manager: dict[str, str]) -> None:
+    code, _out, err = run("service", "install", env=no_user_manager)
     assert code == 1
     assert "systemctl --user daemon-reload && systemctl --user enable --now stretchd.service" in err
     assert (xdg / "config" / "systemd" / "user" / "stretchd.service").exists()
@@ -97,13 +103,8 @@ def test_schedule_and_config_changes_speak_in_one_voice_and_say_what_changed(xdg
 
 
 def test_service_status_says_whether_the_daemon_runs_and_exits_1_without_a_user_manager(
-        xdg: Path, tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "systemctl"
-    fake.write_text("#!/bin/sh\necho 'Failed to connect to bus: No such file or directory' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    code, out, _ = run("service", "status", env={"PATH": f"{bin_dir}:/usr/bin:/bin"})
+        xdg: Path, no_user_manager: dict[str, str]) -> None:
+    code, out, _ = run("service", "status", env=no_user_manager)
     assert code == 1
     assert out.splitlines()[-2:] == ["systemd: no user manager (Failed to connect to bus: No such file or directory)",
                                      "daemon: not running"]
