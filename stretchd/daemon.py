@@ -98,10 +98,10 @@ class Daemon:
 
     def reload(self) -> str:
         """Re-read the config and re-arm; an invalid config keeps the running schedule."""
-        self._seen = stamp(self.config_path)
         try:
             self.loaded = load_everything(self.config_path, log)
         except ConfigError as e:
+            self._seen = stamp(self.config_path)  # this broken file is said once, not every minute
             log("error", f"config not reloaded, the previous schedule stays: {e.message}")
             if e.message != self._bad_config:
                 self._bad_config = e.message
@@ -109,6 +109,7 @@ class Daemon:
                                       f"{e.message}\nThe previous schedule stays until it is fixed.", ()),
                                config_problem=True)
             raise
+        self._seen = self.loaded.stamp
         self._bad_config = ""
         if self._config_notice is not None:  # fixed: the notice saying it was broken goes
             handle, self._config_notice = self._config_notice, None

@@ -142,26 +142,29 @@ def resume(ctx: Context) -> str:
     return "resumed" if was else "was not paused"
 
 
-def describe_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
-    """For a table: "07:30", "tomorrow 07:30", "Wed 25 Nov 07:30"."""
+def _day_and_clock(moment: datetime, now: datetime, tz: tzinfo) -> tuple[str, str]:
+    """The day ("" for today, "tomorrow", "Wed 25 Nov") and the clock time of a moment."""
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
     clock = format_time(local.time().replace(microsecond=0))
     if local.date() == today:
-        return clock
+        return "", clock
     if local.date() == today + timedelta(days=1):
-        return f"tomorrow {clock}"
-    return f"{local:%a %d %b} {clock}"
+        return "tomorrow", clock
+    return f"{local:%a %d %b}", clock
+
+
+def describe_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
+    """For a table: "07:30", "tomorrow 07:30", "Wed 25 Nov 07:30"."""
+    day, clock = _day_and_clock(moment, now, tz)
+    return f"{day} {clock}" if day else clock
 
 
 def at_phrase(moment: datetime, now: datetime, tz: tzinfo) -> str:
     """For a sentence: "at 07:30", "tomorrow at 07:30", "on Wed 25 Nov at 07:30"."""
-    local, today = moment.astimezone(tz), now.astimezone(tz).date()
-    clock = format_time(local.time().replace(microsecond=0))
-    if local.date() == today:
+    day, clock = _day_and_clock(moment, now, tz)
+    if not day:
         return f"at {clock}"
-    if local.date() == today + timedelta(days=1):
-        return f"tomorrow at {clock}"
-    return f"on {local:%a %d %b} at {clock}"
+    return f"{day} at {clock}" if day == "tomorrow" else f"on {day} at {clock}"
 
 
 def _done_notes(ctx: Context, occs: list[Occurrence]) -> dict[tuple[str, str], str]:
