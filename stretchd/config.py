@@ -15,9 +15,11 @@ from stretchd.text import clean, one_line
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-TOP_KEYS = ("defaults", "reminders")
+TOP_KEYS = ("defaults", "reminders", "walkthrough")
 DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal")
 REMINDER_KEYS = ("time", "days", "routine")
+WALKTHROUGH_KEYS = ("voice",)
+VOICES = ("auto", "on", "off")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")  # ASCII digits only
 BOUNDS = {"snooze_minutes": (1, 240), "max_snoozes": (0, 20), "grace_minutes": (0, 720)}
@@ -46,9 +48,16 @@ class Defaults:
 
 
 @dataclass(frozen=True)
+class Walkthrough:
+    # "auto": spoken when Start on a notification opened it and a speech program exists.
+    voice: str = "auto"
+
+
+@dataclass(frozen=True)
 class Config:
     defaults: Defaults
     reminders: tuple[Reminder, ...]
+    walkthrough: Walkthrough = Walkthrough()
     path: Path | None = field(default=None, compare=False)
 
     def reminder(self, name: str) -> Reminder | None:
@@ -170,6 +179,19 @@ def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Def
     return Defaults(**out)
 
 
+def _walkthrough(ck: _Checker, data: object) -> Walkthrough:
+    if not isinstance(data, dict):
+        ck.add("", "walkthrough", "must be a table: [walkthrough]")
+        return Walkthrough()
+    ck.unknown("walkthrough", data, WALKTHROUGH_KEYS)
+    voice = data.get("voice", Walkthrough.voice)
+    if voice not in VOICES:
+        ck.add("walkthrough", "voice", f'{_show(voice)} is not accepted; use "auto", "on" or "off"'
+                                       f'{did_you_mean(str(voice), VOICES)}')
+        return Walkthrough()
+    return Walkthrough(voice=voice)
+
+
 def _days(ck: _Checker, table: str, value: object) -> frozenset[int] | None:
     if isinstance(value, str):
         value = [value]
@@ -235,9 +257,10 @@ def parse(text: str, display: str, routines: Iterable[str] | None = None,
     ck.unknown("", data, TOP_KEYS)
     defaults = _defaults(ck, data.get("defaults", {}), routines)
     reminders = _reminders(ck, data.get("reminders", {}), defaults.routine, routines)
+    walkthrough = _walkthrough(ck, data.get("walkthrough", {}))
     if ck.problems:
         raise ConfigError(ck.problems[0], ck.problems)
-    return Config(defaults=defaults, reminders=reminders, path=path)
+    return Config(defaults=defaults, reminders=reminders, walkthrough=walkthrough, path=path)
 
 
 def load(path: Path, routines: Iterable[str] | None = None) -> Config:

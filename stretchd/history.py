@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -154,6 +154,14 @@ class Walk:
         return f"{what} at step {self.step} of {self.steps}"
 
 
+def days_in_a_row(days: set[date], today: date) -> int:
+    """How many days up to today each have one in days (0 if today has none)."""
+    count = 0
+    while today - timedelta(days=count) in days:
+        count += 1
+    return count
+
+
 @dataclass(frozen=True)
 class Occurrence:
     reminder: str
@@ -266,6 +274,12 @@ class History:
                  datetime.fromisoformat(r[4]) if r[4] else None, r[5], r[6], r[7], r[8])
             for r in rows
         ]
+
+    def completed_days(self) -> set[date]:
+        """The local dates on which at least one walkthrough was completed."""
+        rows = self.db.execute(
+            "SELECT DISTINCT substr(started, 1, 10) FROM walks WHERE outcome = 'completed'")
+        return {date.fromisoformat(r[0]) for r in rows}
 
     # Reminder occurrences and their events -------------------------------------------
 

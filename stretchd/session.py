@@ -49,6 +49,64 @@ def plan(routine: Routine) -> list[Item]:
     return items
 
 
+@dataclass(frozen=True)
+class Cue:
+    """A phrase said at a moment of an item: offset seconds after the item starts."""
+
+    offset: float
+    phrase: str
+
+
+def announcement(item: Item) -> str:
+    """What to do, for the ear and the screen: "Left knee to your chest. Hold for 10 seconds."."""
+    said = item.step.spoken(item.side)
+    if item.breaths is not None:
+        timing = f"{item.breaths} deep breath{'s' if item.breaths != 1 else ''}."
+    else:
+        seconds = item.step.hold_seconds or 0  # a get-ready item's own length is not the hold's
+        timing = f"Hold for {seconds} second{'s' if seconds != 1 else ''}."
+    return f"{said} {timing}"
+
+
+def lead(items: list[Item], index: int) -> str:
+    """What ends as items[index] starts: "Switch sides." or "Release." after a stretch."""
+    if index <= 0 or items[index - 1].get_ready:
+        return ""
+    before, now = items[index - 1], items[index]
+    if before.step is now.step and "both" not in (before.side, now.side) and before.side != now.side:
+        return "Switch sides."
+    return "Release."
+
+
+def breath_phase(item: Item, elapsed: float, breath_seconds: float) -> tuple[int, str]:
+    """The breath counted (1-based) and "in" or "out", elapsed seconds into a breathing item."""
+    assert item.breaths is not None
+    number = min(item.breaths, int(elapsed // breath_seconds) + 1)
+    return number, "in" if (elapsed % breath_seconds) < breath_seconds / 2 else "out"
+
+
+def cues(items: list[Item], index: int, breath_seconds: float) -> list[Cue]:
+    """The phrases said during items[index], in time order: at its start what ends and what
+    to do (said once, while getting ready when there is a get-ready), then "3", "2", "1"
+    before a hold ends, or "Breathe in." and "Breathe out." with each breath."""
+    item = items[index]
+    exercise = not item.get_ready
+    start = [lead(items, index)]
+    if item.get_ready or index == 0 or not items[index - 1].get_ready:
+        start.append(announcement(item))
+    if exercise and item.breaths is not None:
+        start.append("Breathe in.")
+    out = [Cue(0.0, " ".join(p for p in start if p))] if any(start) else []
+    if exercise and item.breaths is not None:
+        for k in range(item.breaths):
+            if k:
+                out.append(Cue(k * breath_seconds, "Breathe in."))
+            out.append(Cue(k * breath_seconds + breath_seconds / 2, "Breathe out."))
+    elif exercise:
+        out += [Cue(item.seconds - n, str(n)) for n in (3, 2, 1) if item.seconds - n > 0]
+    return out
+
+
 def exercise_count(items: list[Item]) -> int:
     return sum(1 for item in items if not item.get_ready)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import select
 import signal
@@ -16,22 +17,27 @@ from datetime import datetime
 from typing import IO, Protocol
 
 from rich.console import Console, Group, RenderableType
-from rich.panel import Panel
-from rich.progress_bar import ProgressBar
-from rich.table import Table
 from rich.text import Text
 
-from stretchd.history import History
-from stretchd.routines import SAFETY_NOTICE, Routine
+from stretchd import bigtext
+from stretchd.history import History, days_in_a_row
+from stretchd.routines import SAFETY_LINE, SAFETY_NOTICE, Routine
+from stretchd.screen import Line, View, fit, text_lines, wants_ascii
 from stretchd.session import (
+    Cue,
     Item,
     Timer,
+    announcement,
+    breath_phase,
+    cues,
     exercise_count,
     format_clock,
     format_duration,
+    lead,
     plan,
     planned_seconds,
 )
+from stretchd.voice import Voice
 
 REDRAW = 0.2  # seconds between redraws of the countdown
 
@@ -78,76 +84,105 @@ class Interrupted(Exception):
     """The terminal went away (SIGHUP) or we were asked to stop (SIGTERM)."""
 
 
-def _header(routine: Routine, items: list[Item]) -> Text:
-    t = Text()
-    t.append(routine.title, style="bold")
-    t.append(f"  ·  {format_duration(planned_seconds(items))}  ·  "
-             f"{exercise_count(items)} stretches")
-    return t
+STALE = 0.5  # a cue this late (a busy machine, a resumed pause) is not said at all
+END_KEYS = ("Any key closes this screen", "Any key closes")
+INTRO_KEYS = ("Press Enter to begin · q to quit", "Enter begin · q quit")
 
 
-def intro(routine: Routine, items: list[Item]) -> RenderableType:
-    parts: list[RenderableType] = [_header(routine, items)]
-    if routine.summary:
-        parts.append(Text(routine.summary))
-    safety = Text("Safety\n", style="bold yellow")
-    for line in (*SAFETY_NOTICE, *routine.warnings):
-        safety.append(f"• {line}\n")
-    parts.append(safety)
+def countdown(seconds: float) -> str:
+    """Seconds left as the big countdown shows them: "10", "1:30"; 9.3 s reads 10."""
+    whole = math.ceil(max(0.0, seconds) - 1e-9)
+    return format_clock(whole) if whole >= 60 else str(whole)
+
+
+def _side(item: Item) -> tuple[str, str]:
+    """The side and repetition, in block letters and in words: ("LEFT 2/3", "LEFT · 2 of 3")."""
+    side = item.side.upper() if item.side in ("left", "right") else ""
+    reps = (f"{item.rep}/{item.reps}", f"{item.rep} of {item.reps}") if item.reps > 1 else ("", "")
+    return (" ".join(p for p in (side, reps[0]) if p),
+            " · ".join(p for p in (side, reps[1]) if p))
+
+
+class Rooms:
+    """The widest countdown and label of a routine, so the scale holds from step to step."""
+
+    def __init__(self, items: list[Item]) -> None:
+        bigs = [countdown(i.seconds) if i.breaths is None or i.get_ready else str(i.breaths)
+                for i in items]
+        labels = [_side(i)[0] for i in items] + ["OUT"]
+        self.big = max(bigs, key=lambda t: bigtext.width(t, 1))
+        self.label = max(labels, key=lambda t: bigtext.width(t, 1))
+
+
+def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tuple[str, str]]:
+    """The first screen's paragraphs, the most important first."""
+    parts = [(f"{routine.title} · {format_duration(planned_seconds(items))} · "
+              f"{exercise_count(items)} stretches", "bold"), ("", "")]
+    parts += [(line, "bold") for line in SAFETY_NOTICE[:1]]
+    if routine.needs:
+        parts.append((f"You need {' and '.join(routine.needs)}.", "bold"))
+    if voice_note:
+        parts.append((voice_note, ""))
+    parts += [(f"- {line}", "") for line in (*SAFETY_NOTICE[1:], *routine.warnings)]
     if routine.setup:
-        setup = Text("Get ready\n", style="bold")
-        for line in routine.setup:
-            setup.append(f"• {line}\n")
-        parts.append(setup)
-    parts.append(Text("Press Enter to begin · q to quit", style="bold reverse"))
-    return Group(*parts)
+        parts += [("", ""), ("Get ready", "bold")] + [(f"- {line}", "") for line in routine.setup]
+    if routine.summary:
+        parts += [("", ""), (routine.summary, "")]
+    return parts
 
 
-def _countdown(timer: Timer, routine: Routine) -> Text:
-    item, remaining = timer.current, timer.remaining()
-    if item.breaths is not None and not item.get_ready:
-        elapsed = timer.elapsed()
-        breath = min(item.breaths, int(elapsed // routine.breath_seconds) + 1)
-        phase = "in" if (elapsed % routine.breath_seconds) < routine.breath_seconds / 2 else "out"
-        return Text(f"Breath {breath} of {item.breaths} · breathe {phase}…   "
-                    f"{format_clock(remaining)}", style="bold")
-    return Text(format_clock(remaining), style="bold")
-
-
-def screen(routine: Routine, timer: Timer) -> RenderableType:
-    item, total = timer.current, exercise_count(timer.items)
-    top = _header(routine, timer.items)
-    top.append(f"  ·  step {item.number} of {total}  ·  {format_clock(timer.remaining_total())} left")
-    body: list[RenderableType] = []
+def now_line(items: list[Item], index: int) -> str:
+    """What to do now, the words also said: "Switch sides. Next: Right knee to ...". """
+    item = items[index]
+    ends = lead(items, index)
     if item.get_ready:
-        title = f"Get ready: {item.label()}"
-        style = "cyan"
-        if item.side in ("left", "right"):
-            body.append(Text(f"Next: your {item.side.upper()} side", style="bold cyan"))
+        return " ".join(p for p in (ends, "Next:", announcement(item)) if p)
+    if index > 0 and items[index - 1].get_ready:
+        return announcement(item)
+    return " ".join(p for p in (ends, announcement(item)) if p)
+
+
+def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
+    items, index = timer.items, max(timer.index, 0)
+    item = timer.current
+    label, label_plain = _side(item)
+    extra: tuple[str, ...] = ()
+    if item.breaths is not None and not item.get_ready:
+        number, phase = breath_phase(item, timer.elapsed(), routine.breath_seconds)
+        big, label, label_plain = str(number), phase.upper(), f"BREATHE {phase.upper()}"
+        extra = (f"Breathe {phase}. Breath {number} of {item.breaths}.",)
     else:
-        title = item.label()
-        style = "green"
-        if item.side in ("left", "right"):
-            body.append(Text(f"{item.side.upper()} side", style="bold green"))
-    body.append(Text(item.step.instruction))
-    for tip in item.step.tips:
-        body.append(Text(f"• {tip}", style="dim" if item.get_ready else ""))
-    for caution in item.step.cautions:
-        body.append(Text(f"⚠ {caution}", style="yellow"))
-    body.append(Text())
-    clock = Table.grid(padding=(0, 2))
-    clock.add_row(_countdown(timer, routine),
-                  ProgressBar(total=item.seconds or 1, completed=timer.elapsed(), width=40))
-    body.append(clock)
+        big = countdown(timer.remaining())
+    after = next((i for i in items[index:] if i.number > item.number), None)
     if timer.paused:
-        body.append(Text("PAUSED · Space to resume", style="bold reverse"))
-    after = next((i for i in timer.items[timer.index:] if i.number > item.number), None)
-    nxt = f"Next: {after.label()}" if after else "Next: done, this is the last stretch"
-    skip = "n start it now" if item.get_ready else "n skip to the next"
-    keys = Text(f"Space pause/resume · {skip} · q quit", style="dim")
-    # Text, not str: Panel reads a str title as markup, and this one is the routine's.
-    panel = Panel(Group(*body), title=Text(title), border_style=style, title_align="left")
-    return Group(top, panel, Text(nxt), keys)
+        keys = ("Space resume · n skip to the next · q quit", "Space resume · n skip · q quit",
+                "Spc resume n skip q quit")
+    elif item.get_ready:
+        keys = ("Space pause/resume · n start it now · q quit", "Space pause · n start now · q quit",
+                "Spc pause n start q quit")
+    else:
+        keys = ("Space pause/resume · n skip to the next · q quit", "Space pause · n skip · q quit",
+                "Spc pause n skip q quit")
+    return View(
+        big=big, label=label, label_plain=label_plain, extra=extra,
+        now=now_line(items, index),
+        instruction=item.step.instruction, cautions=item.step.cautions, tips=item.step.tips,
+        header=(f"{routine.title} · step {item.number} of {exercise_count(items)} · "
+                f"{format_clock(timer.remaining_total())} left"),
+        next=f"Next: {after.label()}" if after else "Next: done, this is the last stretch",
+        keys=keys, paused=timer.paused, big_room=rooms.big, label_room=rooms.label,
+    )
+
+
+def _draw(lines: list[Line]) -> RenderableType:
+    # Text, not markup: the lines hold the routine's own words.
+    return Group(*(Text(line.text, style=line.style, no_wrap=True, overflow="crop")
+                   for line in lines))
+
+
+def screen(routine: Routine, timer: Timer, width: int, height: int, *,
+           rooms: Rooms | None = None, ascii: bool = False) -> RenderableType:
+    return _draw(fit(view(routine, timer, rooms or Rooms(timer.items)), width, height, ascii=ascii))
 
 
 def print_plain(routine: Routine, echo: Callable[[str], None]) -> None:
@@ -212,54 +247,125 @@ def walk(
     reminder: str | None = None,
     clock: Callable[[], float] = time.monotonic,
     wallclock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+    speaker: Voice | None = None,
+    chime: Callable[[], None] | None = None,
+    end_wait: float | None = None,
+    ascii: bool | None = None,
+    voice_note: str = "",
 ) -> Outcome:
-    """Lead through the routine on a live screen; record the session in history."""
+    """Lead through the routine on a live screen; record the session in history.
+
+    speaker says the cues; chime marks each transition (default: the terminal bell); the
+    end screen stays until a key, or end_wait seconds at most.
+    """
+    ascii = wants_ascii() if ascii is None else ascii
+    ring = chime or console.bell
     items = plan(routine)
     total = exercise_count(items)
     timer = Timer(items, clock)
+    rooms = Rooms(items)
     walk_id = (history.start_walk(routine.name, reminder, wallclock(), total, pid=os.getpid())
                if history else None)
     reached = 0
+    pending: list[Cue] = []
+    cued = -1  # the item whose cues are pending
+
+    def say_due() -> float | None:
+        """Say the latest cue now due (older ones are passed over); when the next one is."""
+        nonlocal pending
+        start = timer.deadline - timer.current.seconds
+        now = clock()
+        due = [c for c in pending if start + c.offset <= now + 1e-9]
+        if due:
+            pending = pending[len(due):]
+            if speaker and now - (start + due[-1].offset) <= STALE:
+                speaker.say(due[-1].phrase)
+        return start + pending[0].offset if pending else None
+
+    def page(paragraphs: list[tuple[str, str]], key_hints: tuple[str, ...]) -> RenderableType:
+        width, height = console.size
+        return _draw(text_lines(paragraphs, key_hints, width, height, ascii=ascii))
+
     try:
         with _stop_on_hangup(), console.screen(hide_cursor=True) as scr:
-            scr.update(intro(routine, items))
+            if speaker:
+                speaker.say(SAFETY_LINE)
             while True:
-                key = keys.read(3600)
+                scr.update(page(intro(routine, items, voice_note), INTRO_KEYS))
+                key = keys.read(0.5)  # redrawn twice a second: a resized window is redrawn
                 if key in ("\r", "\n"):
                     break
                 if key in ("q", "Q", "\x1b"):
                     raise KeyboardInterrupt
             timer.start()
-            console.bell()
+            ring()
             while not timer.done:
                 if timer.update():
-                    console.bell()
+                    ring()
                 if timer.done:
                     break
+                if timer.index != cued:
+                    cued, pending = timer.index, cues(items, timer.index, routine.breath_seconds)
+                next_cue = None if timer.paused else say_due()
                 if timer.current.number != reached:  # the step on screen, get-ready included
                     reached = timer.current.number
                     if history and walk_id:
                         history.progress_walk(walk_id, reached)
-                scr.update(screen(routine, timer))
+                width, height = console.size
+                scr.update(screen(routine, timer, width, height, rooms=rooms, ascii=ascii))
                 wait = REDRAW if timer.paused else min(REDRAW, timer.remaining())
+                if next_cue is not None:
+                    wait = min(wait, max(0.0, next_cue - clock()))
                 key = keys.read(wait)
                 if key == " ":
                     timer.toggle_pause()
                 elif key in ("n", "N"):
                     timer.skip()
-                    console.bell()
+                    ring()
                 elif key in ("q", "Q", "\x1b"):
                     raise KeyboardInterrupt
+            assert timer.started_at is not None and timer.finished_at is not None
+            elapsed = timer.finished_at - timer.started_at
+            if history and walk_id:
+                history.finish_walk(walk_id, wallclock(), outcome="completed", step=total)
+            if speaker:
+                speaker.say("Done.")
+            _end_screen(routine, elapsed, history, wallclock, keys, end_wait, clock,
+                        lambda paragraphs, hints: scr.update(page(paragraphs, hints)))
     except (KeyboardInterrupt, Interrupted, EOFError) as stop:
+        if speaker:
+            speaker.close(0)
+        if timer.done:  # recorded as completed already; the end screen was closed
+            assert timer.started_at is not None and timer.finished_at is not None
+            return Outcome(True, total, total, timer.finished_at - timer.started_at)
         if history and walk_id:
             history.finish_walk(walk_id, wallclock(), step=reached,
                                 outcome="interrupted" if isinstance(stop, Interrupted) else "quit")
         elapsed = (clock() - timer.started_at) if timer.started_at is not None else 0.0
         return Outcome(False, reached, total, elapsed)
-    if history and walk_id:
-        history.finish_walk(walk_id, wallclock(), outcome="completed", step=total)
-    assert timer.started_at is not None
-    return Outcome(True, total, total, clock() - timer.started_at)
+    if speaker:
+        speaker.close()
+    return Outcome(True, total, total, elapsed)
+
+
+def _end_screen(routine: Routine, elapsed: float, history: History | None,
+                wallclock: Callable[[], datetime], keys: Keys, end_wait: float | None,
+                clock: Callable[[], float],
+                show: Callable[[list[tuple[str, str]], tuple[str, ...]], None]) -> None:
+    """"Done: Hips and lower back, 4 min 2 s. 3 days in a row." until a key, or end_wait s."""
+    done = f"Done: {routine.title}, {format_duration(elapsed)}."
+    if history:
+        days = days_in_a_row(history.completed_days(), wallclock().date())
+        done += " A streak starts today." if days <= 1 else f" {days} days in a row."
+    closes_at = None if end_wait is None else clock() + end_wait
+    while True:
+        left = None if closes_at is None else max(0.0, closes_at - clock())
+        hints = END_KEYS if left is None else (
+            f"Any key closes · closes by itself in {math.ceil(left)} s", f"Any key · {math.ceil(left)} s")
+        show([(done, "bold"), ("", ""), ("Well done. Stretch again at your next reminder.", "")],
+             hints)
+        if left == 0.0 or keys.read(1.0 if left is None else min(1.0, left)) is not None:
+            return
 
 
 def is_interactive() -> bool:

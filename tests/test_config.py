@@ -120,3 +120,22 @@ def test_a_byte_order_mark_is_no_error(tmp_path: Path) -> None:
 
 def test_times_take_ascii_digits_only() -> None:
     assert parse_time("\u0660\u0667:\u0663\u0660") is None
+
+
+@pytest.mark.parametrize(("text", "voice"), [("", "auto"), ('[walkthrough]\nvoice = "on"\n', "on"),
+                                             ('[walkthrough]\nvoice = "off"\n', "off")])
+def test_the_walkthrough_voice_is_auto_unless_set(text: str, voice: str) -> None:
+    assert parse(text, "config.toml").walkthrough.voice == voice
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[walkthrough]\nvoice = "loud"\n',
+     'config.toml: walkthrough.voice: "loud" is not accepted; use "auto", "on" or "off" (line 2)'),
+    ("[walkthrough]\nvoice = true\n",
+     'config.toml: walkthrough.voice: True is not accepted; use "auto", "on" or "off" (line 2)'),
+    ('[walkthrough]\nvocie = "on"\n',
+     'config.toml: walkthrough.vocie: unknown key (did you mean "voice"?) (line 2)'),
+    ('walkthrough = "on"\n', "config.toml: walkthrough: must be a table: [walkthrough] (line 1)"),
+])
+def test_a_bad_voice_setting_is_named(text: str, expected: str) -> None:
+    assert problems(text) == [expected]

@@ -27,6 +27,7 @@ from click.testing import CliRunner
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
+from rich.text import Text
 
 from stretchd import paths
 from stretchd.cli import cli
@@ -34,8 +35,9 @@ from stretchd.config import DAYS, FULL_DAYS, Config, load, parse
 from stretchd.errors import ConfigError
 from stretchd.notify import DesktopNotifier
 from stretchd.routines import load_all, load_file
+from stretchd.screen import text_lines
 from stretchd.session import Timer, plan
-from stretchd.walkthrough import intro, print_plain, screen
+from stretchd.walkthrough import INTRO_KEYS, intro, print_plain, screen
 
 BUILTINS = ("hips-lower-back", "si-joints", "shotgun")
 MAX_PROBLEM = 400  # characters after "FILE: "; a message that echoes a huge string is a bug
@@ -522,11 +524,13 @@ def test_routine_text_reaches_the_terminal_without_control_sequences(data: dict[
     # link or anything else interpreted from the routine's text shows up as a leftover ESC.
     con = Console(file=out, width=100, force_terminal=True, color_system="truecolor")
     items = plan(routine)
-    con.print(intro(routine, items))
+    for line in text_lines(intro(routine, items), INTRO_KEYS, 100, 60):
+        con.print(Text(line.text, style=line.style))
     timer = Timer(items, clock=lambda: 0.0)
     timer.start()
     for _ in items:
-        con.print(screen(routine, timer))
+        con.print(screen(routine, timer, 100, 40))
+        con.print(screen(routine, timer, 30, 8, ascii=True))
         timer.skip()
     shown = SGR.sub("", out.getvalue())
     assert not CONTROL_BUT_NEWLINE.search(shown), repr(shown)
@@ -562,11 +566,13 @@ def test_rich_markup_in_routine_text_shows_literally() -> None:
     out = io.StringIO()
     con = Console(file=out, width=200, force_terminal=False, color_system=None)
     items = plan(routine)
-    con.print(intro(routine, items))
+    for line in text_lines(intro(routine, items), INTRO_KEYS, 100, 60):
+        con.print(Text(line.text, style=line.style))
     timer = Timer(items, clock=lambda: 0.0)
     timer.start()
     for _ in items:
-        con.print(screen(routine, timer))
+        con.print(screen(routine, timer, 100, 40))
+        con.print(screen(routine, timer, 30, 8, ascii=True))
         timer.skip()
     shown = out.getvalue()
     for text in ("Title " + MARKUP[0], "Summary " + MARKUP[2], "Setup " + MARKUP[1],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,9 +11,10 @@ import pytest
 from rich.console import Console
 
 from stretchd.history import History
-from stretchd.routines import SAFETY_NOTICE, load_all
+from stretchd.routines import SAFETY_LINE, SAFETY_NOTICE, Routine, load_all
 from stretchd.session import plan, planned_seconds
-from stretchd.walkthrough import print_plain, walk
+from stretchd.walkthrough import Keys, Outcome, print_plain
+from stretchd.walkthrough import walk as real_walk
 
 T0 = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
 
@@ -42,9 +43,18 @@ class Script:
         return None
 
 
-def console() -> tuple[Console, io.StringIO]:
+def console(width: int = 100, height: int = 40) -> tuple[Console, io.StringIO]:
     out = io.StringIO()
-    return Console(file=out, width=100, force_terminal=False, color_system=None), out
+    return Console(file=out, width=width, height=height, force_terminal=False,
+                   color_system=None), out
+
+
+def walk(routine: Routine, *, console: Console, keys: Keys, **kw: object) -> Outcome:
+    """The walkthrough with a silent chime, in UTF-8, its end screen closed at once unless
+    the test says otherwise."""
+    kw.setdefault("end_wait", 0.0)
+    kw.setdefault("ascii", False)
+    return real_walk(routine, console=console, keys=keys, chime=lambda: None, **kw)  # type: ignore[arg-type]
 
 
 def routines() -> dict:  # type: ignore[type-arg]
@@ -64,7 +74,7 @@ def test_a_completed_walk_ends_at_the_planned_length_and_is_recorded(tmp_path: P
     assert row.describe() == "completed" and row.reminder == "morning"
     text = out.getvalue()
     assert SAFETY_NOTICE[1] in " ".join(text.split())
-    assert "Push your knees out against the belt (4 of 4)" in text
+    assert "Next: Push your knees out against the belt (4 of 4)" in text
 
 
 def test_q_quits_and_the_row_says_how_far_it_got(tmp_path: Path) -> None:
@@ -88,7 +98,7 @@ def test_q_during_get_ready_records_the_step_the_header_shows(tmp_path: Path) ->
         outcome = walk(shotgun, console=con, keys=keys, history=h, clock=keys.clock, wallclock=lambda: T0)
         (row,) = h.walks()
     last_screen = out.getvalue().rsplit("step ", 1)[1]
-    assert last_screen.startswith("2 of 4") and "Get ready" in out.getvalue().rsplit("step 2 of 4", 1)[1]
+    assert last_screen.startswith("2 of 4") and "Next: Push your knees" in last_screen
     assert outcome.step == 2 and row.describe() == "quit at step 2 of 4"
 
 
@@ -149,16 +159,158 @@ def test_plain_output_has_every_step_with_sides_and_timing() -> None:
                      "Both knees to chest (3 of 3): hold 30 s",
                      "Child's pose: 7 deep breaths"):
         assert expected in text
-    assert "aren't meant to help heal an injury" in text
+    assert SAFETY_NOTICE[1].split(":")[0] in text
 
 
-def test_every_countdown_on_the_screen_reads_as_a_clock() -> None:
-    """The hold, the breaths and the time left: "0:05", "3:50", never "5 s" beside "0:05"."""
+
+
+class Recorder:
+    """A voice that notes each phrase with the walkthrough's clock, and where the screen
+    output stood when it was said."""
+
+    def __init__(self, clock: Callable[[], float], out: io.StringIO | None = None) -> None:
+        self.clock = clock
+        self.out = out
+        self.said: list[tuple[float, str]] = []
+        self.marks: list[int] = []
+
+    def say(self, phrase: str) -> None:
+        self.said.append((round(self.clock(), 6), phrase))
+        self.marks.append(len(self.out.getvalue()) if self.out else 0)
+
+    def close(self, wait: float = 2.0) -> None:
+        pass
+
+
+def test_cues_are_said_at_their_moments_and_done_at_the_planned_end() -> None:
+    shotgun = routines()["shotgun"]  # 4 times: get ready 5 s, push out 5 s
+    keys = Script([(0.0, "\r")])
+    voice = Recorder(keys.clock)
+    outcome = walk(shotgun, console=console()[0], keys=keys, speaker=voice, clock=keys.clock)
+    say = "Push your knees out against the belt. Hold for 5 seconds."
+    expected = [(0.0, SAFETY_LINE)]
+    for rep in range(4):
+        at = 10.0 * rep
+        expected += [(at, say if rep == 0 else f"Release. {say}"),
+                     (at + 7, "3"), (at + 8, "2"), (at + 9, "1")]
+    expected.append((40.0, "Done."))
+    assert voice.said == expected
+    assert outcome.completed and outcome.elapsed == 40.0
+
+
+def test_sides_switch_and_breaths_are_paced_aloud() -> None:
+    hips = routines()["hips-lower-back"]
+    keys = Script([(0.0, "\r")])
+    voice = Recorder(keys.clock)
+    walk(hips, console=console()[0], keys=keys, speaker=voice, clock=keys.clock)
+    phrases = [p for _, p in voice.said]
+    assert phrases[1] == "Left knee to your chest. Hold for 10 seconds."
+    assert (15.0, "Switch sides. Right knee to your chest. Hold for 10 seconds.") in voice.said
+    pose = next(i for i, (_, p) in enumerate(voice.said) if p.startswith("Release. Child's pose"))
+    assert voice.said[pose][1].endswith("7 deep breaths.")
+    breaths = voice.said[pose + 1:-1]
+    assert [p for _, p in breaths] == ["Breathe in.", "Breathe out."] * 7
+    start = voice.said[pose][0] + hips.transition_seconds
+    assert [t for t, _ in breaths] == [start + 3.0 * k for k in range(14)]  # 6 s a breath
+    assert voice.said[-1] == (planned_seconds(plan(hips)), "Done.")
+
+
+def test_what_is_said_is_on_the_screen_as_it_is_said() -> None:
+    for name in ("shotgun", "hips-lower-back"):
+        keys = Script([(0.0, "\r")])
+        con, out = console(40, 10)  # small: the countdown is plain digits
+        voice = Recorder(keys.clock, out)
+        walk(routines()[name], console=con, keys=keys, speaker=voice, clock=keys.clock)
+        text = out.getvalue()
+        ends = [*voice.marks[1:], len(text)]
+        for (_, phrase), start, end in zip(voice.said, voice.marks, ends, strict=True):
+            shown = text[start:end]
+            if phrase.isdigit():
+                assert phrase in [line.strip() for line in shown.splitlines()], phrase
+                continue
+            flat = " ".join(shown.split())
+            for sentence in phrase.rstrip(".").split(". "):
+                assert sentence in flat, (name, phrase, flat[:300])
+
+
+def test_a_pause_holds_the_cues_and_a_skip_drops_the_skipped_ones() -> None:
+    shotgun = routines()["shotgun"]
+    keys = Script([(0.0, "\r"), (3.0, " "), (33.0, " "), (40.0, "n")])
+    voice = Recorder(keys.clock)
+    walk(shotgun, console=console()[0], keys=keys, speaker=voice, clock=keys.clock)
+    # Paused from 3 s to 33 s: the first hold runs 35-40 s with its 3, 2, 1 at 37-39 s; the
+    # get-ready after it starts at 40 s and n skips it: its own cue is said, not repeated.
+    assert voice.said[1:6] == [(0.0, "Push your knees out against the belt. Hold for 5 seconds."),
+                               (37.0, "3"), (38.0, "2"), (39.0, "1"),
+                               (40.0, "Release. Push your knees out against the belt. Hold for 5 seconds.")]
+
+
+class LateScript(Script):
+    """A machine too busy to wake on time once: the wait ending after `at` returns `late` s late."""
+
+    def __init__(self, presses: Iterable[tuple[float, str]], at: float, late: float) -> None:
+        super().__init__(presses)
+        self.at, self.late = at, late
+
+    def read(self, timeout: float) -> str | None:
+        key = super().read(timeout)
+        if self.late and self.now >= self.at:
+            self.now += self.late
+            self.late = 0.0
+        return key
+
+
+def test_a_cue_come_too_late_is_not_said() -> None:
+    keys = LateScript([(0.0, "\r")], at=6.9, late=1.7)  # wakes at 8.6 instead of 6.9-7.0
+    voice = Recorder(keys.clock)
+    walk(routines()["shotgun"], console=console()[0], keys=keys, speaker=voice, clock=keys.clock)
+    first_hold = [p for t, p in voice.said if 5.0 < t < 10.0]
+    assert first_hold == ["1"]  # "3" (7 s) and "2" (8 s) were 1.6 s and 0.6 s late
+
+
+def test_the_end_screen_stays_until_a_key(tmp_path: Path) -> None:
+    keys = Script([(0.0, "\r"), (500.0, "x")])
+    con, out = console()
+    with History(tmp_path / "h.sqlite3") as h:
+        outcome = walk(routines()["shotgun"], console=con, keys=keys, history=h,
+                       clock=keys.clock, wallclock=lambda: T0, end_wait=None)
+        (row,) = h.walks()
+    assert outcome.completed and outcome.elapsed == 40.0 and row.describe() == "completed"
+    assert keys.now == 500.0
+    end = out.getvalue().rsplit("Done:", 1)[1]
+    assert end.startswith(" Shotgun (SI joints), 40 s. A streak starts today.")
+    assert "Any key closes this screen" in end
+
+
+def test_from_a_notification_the_end_screen_closes_by_itself_after_60_s() -> None:
+    keys = Script([(0.0, "\r")])
+    con, out = console()
+    outcome = walk(routines()["shotgun"], console=con, keys=keys, clock=keys.clock, end_wait=60.0)
+    assert outcome.completed and keys.now == pytest.approx(100.0)
+    assert "closes by itself in 60 s" in out.getvalue()
+
+
+def test_the_end_screen_counts_the_days_in_a_row(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    with History(tmp_path / "h.sqlite3") as h:
+        for days_ago in (1, 2, 4):  # yesterday and the day before count; 4 days ago does not
+            started = T0 - timedelta(days=days_ago)
+            walk_id = h.start_walk("shotgun", None, started, 4)
+            h.finish_walk(walk_id, started + timedelta(minutes=1), outcome="completed", step=4)
+        keys = Script([(0.0, "\r")])
+        con, out = console()
+        walk(routines()["shotgun"], console=con, keys=keys, history=h, clock=keys.clock,
+             wallclock=lambda: T0)
+    assert "Done: Shotgun (SI joints), 40 s. 3 days in a row." in out.getvalue()
+
+
+def test_the_screen_never_uses_a_colour() -> None:
+    keys = Script([(0.0, "\r"), (300.0, "q")])
+    out = io.StringIO()
+    con = Console(file=out, width=80, height=24, force_terminal=True, color_system="256")
+    walk(routines()["hips-lower-back"], console=con, keys=keys, clock=keys.clock)
     import re
 
-    keys = Script([(0.0, "\r"), (300.0, "q")])
-    con, out = console()
-    walk(routines()["hips-lower-back"], console=con, keys=keys, clock=keys.clock)
-    screens = out.getvalue().split("Press Enter", 1)[1]
-    assert re.search(r"\d+:\d\d left", screens) and re.search(r"breathe (in|out)…\s+0:0\d", screens)
-    assert not re.search(r"\d+ s left|\d+ min \d+ s left|breathe (in|out)…\s+\d+ s", screens)
+    codes = {c for seq in re.findall(r"\x1b\[([0-9;]*)m", out.getvalue()) for c in seq.split(";")}
+    assert codes and codes <= {"", "0", "1", "7", "22", "27"}, codes  # bold, reverse, resets

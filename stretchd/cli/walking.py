@@ -13,22 +13,36 @@ from stretchd.cli.common import routines as load_routines
 @click.argument("routine", required=False)
 @click.option("--reps", type=click.IntRange(1, 20), metavar="N",
               help="Repetitions for every step the article gives as a range (within it).")
-@click.option("--reminder", hidden=True, help="The reminder that started this walk.")
-def walk(routine: str | None, reps: int | None, reminder: str | None) -> None:
+@click.option("--voice/--no-voice", default=None,
+              help="Say each step aloud (spd-say, else espeak-ng), or not; default: the "
+                   "config's [walkthrough] voice.")
+@click.option("--reminder", hidden=True,
+              help="The reminder whose notification started this walk: the end screen "
+                   "then closes by itself after 60 s.")
+def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: str | None) -> None:
     """Lead through ROUTINE step by step in this terminal (default: the config's routine).
 
-    Enter starts, Space pauses and resumes, n skips to the next step, q quits. With output
-    piped, prints the steps as plain lines instead.
+    Enter starts, Space pauses and resumes, n skips to the next step, q quits. The countdown
+    is drawn large, to read from the floor; with --voice each step, side, the last three
+    seconds and the breaths are also said aloud. With output piped, prints the steps as
+    plain lines instead.
     """
     from stretchd import paths
+    from stretchd.config import load
+    from stretchd.errors import ConfigError
     from stretchd.routines import find, with_repetitions
     from stretchd.walkthrough import is_interactive, print_plain
 
     found = load_routines()
+    try:
+        config = load(paths.config_file(), found)
+    except ConfigError:
+        if routine is None:
+            raise
+        config = None  # a walk named on the command line goes on with the default voice
     if routine is None:
-        from stretchd.config import load
-
-        routine = load(paths.config_file(), found).defaults.routine
+        assert config is not None
+        routine = config.defaults.routine
     chosen = find(routine, found)
     if reps is not None:
         chosen = with_repetitions(chosen, reps)
@@ -39,13 +53,22 @@ def walk(routine: str | None, reps: int | None, reminder: str | None) -> None:
 
     from stretchd.history import History
     from stretchd.session import format_duration
+    from stretchd.voice import find_chime, find_speaker
     from stretchd.walkthrough import TerminalKeys
     from stretchd.walkthrough import walk as run_walk
 
+    setting = config.walkthrough.voice if config else "auto"
+    asked = voice if voice is not None else {"on": True, "off": False}.get(setting)
+    from_notification = reminder is not None
+    speaker = find_speaker() if asked or (asked is None and from_notification) else None
+    note = ("No speech program found (spd-say or espeak-ng): the walkthrough runs silently."
+            if asked and speaker is None else "")
+    console = Console()
     keys = TerminalKeys(sys.stdin)
     with History(paths.database_file()) as history, keys.raw():
-        outcome = run_walk(chosen, console=Console(), keys=keys, history=history,
-                           reminder=reminder)
+        outcome = run_walk(chosen, console=console, keys=keys, history=history,
+                           reminder=reminder, speaker=speaker, chime=find_chime(console.bell),
+                           end_wait=60.0 if from_notification else None, voice_note=note)
     if outcome.completed:
         click.echo(f"Well done: {chosen.title} completed in {format_duration(outcome.elapsed)}.")
     elif outcome.step:

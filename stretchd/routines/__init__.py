@@ -20,12 +20,13 @@ MAX_HOLD = 600
 MAX_BREATHS = 60
 MAX_REPS = 20
 MAX_TEXT = 2000
+MAX_SAY = 120  # a phrase for the ear, said while the person gets into position
 
 _ROUTINE_KEYS = (
     "title", "summary", "needs", "setup", "warnings", "references",
     "breath_seconds", "transition_seconds", "steps",
 )
-_STEP_KEYS = ("title", "instruction", "tips", "cautions", "hold_seconds", "breaths", "sides",
+_STEP_KEYS = ("title", "say", "instruction", "tips", "cautions", "hold_seconds", "breaths", "sides",
               "repetitions")
 
 
@@ -55,10 +56,19 @@ class Step:
     breaths: Count | None = None
     tips: tuple[str, ...] = ()
     cautions: tuple[str, ...] = ()
+    say: tuple[tuple[str, str], ...] = ()  # (side, phrase): what is said as it starts
 
     def __post_init__(self) -> None:
         if (self.hold_seconds is None) == (self.breaths is None):
             raise ValueError("a step has either hold_seconds or breaths")
+
+    def spoken(self, side: str) -> str:
+        """The phrase said as the step starts on this side, without its timing."""
+        phrases = dict(self.say)
+        if side in phrases:
+            return phrases[side]
+        said = phrases.get("both") or self.title.rstrip(".") + "."
+        return f"{side.capitalize()} side. {said}" if side in ("left", "right") else said
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,35 @@ class _Reader:
             if item:
                 out.append(item)
         return tuple(out)
+
+    def phrase(self, value: object, key: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"{_kind(value)} is not a text; use a short quoted phrase")
+        said = clean(value, keep_newlines=False).strip()
+        if not said or not said[0].isalnum():
+            raise self.fail(key, "starts with no letter or digit; a phrase to say aloud, "
+                                 'e.g. "Both knees to your chest."')
+        if len(said) > MAX_SAY:
+            raise self.fail(key, f"is {len(said)} characters; at most {MAX_SAY}, a phrase "
+                                 "said while you get into position")
+        return said
+
+    def say(self, table: dict[str, Any], where: str,
+            sides: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        """A step's `say`: one phrase, or a table with one phrase for each of its sides."""
+        value = table.get("say")
+        if value is None:
+            return ()
+        key = where + "say"
+        if not isinstance(value, dict):
+            return (("both", self.phrase(value, key)),)
+        if sides == ("both",):
+            raise self.fail(key, "is a table, but the step has no sides; use one phrase")
+        self.unknown(value, sides, key + ".")
+        for side in sides:
+            if side not in value:
+                raise self.fail(f"{key}.{side}", "missing; give a phrase for each side")
+        return tuple((side, self.phrase(value[side], f"{key}.{side}")) for side in sides)
 
     def integer(self, table: dict[str, Any], key: str, where: str, low: int, high: int,
                 default: int | None = None) -> int:
@@ -207,6 +246,7 @@ def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
             instruction=r.text(raw, "instruction", where),
             tips=r.texts(raw, "tips", where),
             cautions=r.texts(raw, "cautions", where),
+            say=r.say(raw, where, tuple(sides_raw)),
             sides=tuple(sides_raw),
             repetitions=r.count(raw, "repetitions", where, MAX_REPS, default=1) or Count(1, 1, 1),
             hold_seconds=r.integer(raw, "hold_seconds", where, 1, MAX_HOLD) if has_hold else None,
@@ -295,12 +335,12 @@ def with_repetitions(routine: Routine, reps: int) -> Routine:
     return replace(routine, steps=tuple(steps))
 
 
-# The article's safety advice, shown before every routine, built-in or not.
+# The article's safety advice in our words, shown before every routine, built-in or not.
+SAFETY_LINE = "Stop if anything hurts."  # said aloud as a routine starts
 SAFETY_NOTICE = (
-    "Always stop stretching if you start experiencing any pain; you don't want to feel any "
-    "sharp pains.",
-    "These exercises aren't meant to help heal an injury. If you're hurt or experiencing a lot "
-    "of back pain, see your doctor as soon as possible.",
-    "If you're experiencing any extreme pain or discomfort, visit your doctor right away.",
-    "Take things slowly! You don't want to rush through your exercises.",
+    "Stop if anything hurts. A stretch should never give you a sharp pain.",
+    "These stretches do not treat an injury: if you are hurt, or your back hurts a lot, "
+    "see a doctor soon.",
+    "Severe pain or discomfort: see a doctor right away.",
+    "Go slowly. Rushing a stretch does not help it.",
 )

@@ -1,0 +1,242 @@
+"""The walkthrough's screens fitted to the terminal: what matters most is never cut.
+
+Pure functions from what a screen says to the lines to draw at a width and height. Order of
+importance: the countdown, what to do now, the keys, then the rest; when space runs out the
+tips go first, then the header and what comes next, then the instruction shortens to its
+first sentence. Emphasis is bold and reverse only, never a colour: readable on light and dark
+backgrounds, in 16 colours or none. With ascii=True every character drawn is ASCII.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from stretchd import bigtext
+
+BIG_SHARE = 0.45  # the big countdown takes at most this share of the rows
+GAP = 3  # columns between the countdown and its label
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class View:
+    """What a step's screen says, before it is fitted to a size."""
+
+    big: str  # the countdown or breath count: "10", "1:30"
+    now: str  # what to do now, in words: the phrase also spoken
+    keys: tuple[str, ...]  # the key hints, longest first; the first that fits is drawn
+    label: str = ""  # beside the countdown in block letters: "LEFT 1/3", "IN"
+    label_plain: str = ""  # the same in words: "LEFT · 1 of 3"
+    instruction: str = ""
+    cautions: tuple[str, ...] = ()
+    tips: tuple[str, ...] = ()
+    header: str = ""
+    next: str = ""
+    paused: bool = False
+    # The widest countdown and label of the routine: the scale is chosen for them, so it
+    # stays the same from step to step.
+    big_room: str = ""
+    label_room: str = ""
+    extra: tuple[str, ...] = field(default=())  # lines under the countdown ("Breath 3 of 7")
+
+
+_ASCII = {"—": "-", "–": "-", "·": "|", "…": "...", "’": "'", "‘": "'", "“": '"', "”": '"',
+          "•": "-", "⚠": "!", "×": "x", "→": "->", "█": "#", "°": " degrees"}
+
+
+def to_ascii(text: str) -> str:
+    for k, v in _ASCII.items():
+        text = text.replace(k, v)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+def wants_ascii(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the user's locale cannot show UTF-8 (LANG=C, POSIX, a Latin-1 locale) or the
+    terminal cannot draw block glyphs (TERM=dumb, vt100, vt220)."""
+    env = os.environ if environ is None else environ
+    if env.get("TERM", "") in ("dumb", "vt100", "vt102", "vt220", "ansi"):
+        return True
+    # Python coerces a C locale to C.UTF-8 (PEP 538) by setting LC_CTYPE in its own
+    # environment; the user's choice is then what LANG says.
+    coerced = (not env.get("LC_ALL") and env.get("LANG", "C") in ("", "C", "POSIX")
+               and env.get("LC_CTYPE", "") in ("C.UTF-8", "C.utf8", "UTF-8"))
+    for var in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = env.get(var, "")
+        if value and not (var == "LC_CTYPE" and coerced):
+            return re.search(r"utf-?8", value, re.IGNORECASE) is None
+    return True  # no locale at all is the C locale
+
+
+def first_sentence(text: str) -> str:
+    m = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.DOTALL)
+    return m[1] if m else text.strip()
+
+
+def _wrap(text: str, width: int, prefix: str = "") -> list[str]:
+    return textwrap.wrap(text, width=max(1, width), initial_indent=prefix,
+                         subsequent_indent=" " * len(prefix), break_on_hyphens=False) or [""]
+
+
+def _cut(lines: list[str], keep: int, width: int, ascii: bool) -> list[str]:
+    """The first keep lines, the last one ending in an ellipsis if anything was cut."""
+    if keep >= len(lines):
+        return lines
+    if keep <= 0:
+        return []
+    mark = "..." if ascii else "…"
+    kept = lines[:keep]
+    kept[-1] = kept[-1][: max(0, width - len(mark))].rstrip() + mark
+    return kept
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How much of a view to draw: one step of the reductions."""
+
+    tips: bool = True
+    header: bool = True
+    next: bool = True
+    full_instruction: bool = True
+    cautions: bool = True
+    instruction_lines: int | None = None  # None: all of them
+    now_lines: int | None = None
+
+
+def _shapes(instruction_lines: int, now_lines: int) -> Iterator[_Shape]:
+    yield _Shape()
+    yield _Shape(tips=False)
+    yield _Shape(tips=False, header=False)
+    yield _Shape(tips=False, header=False, next=False)
+    yield _Shape(tips=False, header=False, next=False, full_instruction=False)
+    base = _Shape(tips=False, header=False, next=False, full_instruction=False, cautions=False)
+    yield base
+    for k in range(instruction_lines - 1, -1, -1):
+        yield _Shape(**{**base.__dict__, "instruction_lines": k})
+    for k in range(now_lines - 1, 0, -1):
+        yield _Shape(**{**base.__dict__, "instruction_lines": 0, "now_lines": k})
+
+
+def _big_block(view: View, width: int, scale: int, ascii: bool, *,
+               beside: bool) -> list[Line] | None:
+    """The countdown in block letters at scale, its label beside it in block letters (or
+    above it in words); None if that does not fit."""
+    room = view.big_room or view.big
+    if bigtext.width(room, scale) > width or not bigtext.drawable(view.big):
+        return None
+    digits = bigtext.render(view.big, scale, ascii=ascii)
+    pad = bigtext.width(room, scale)
+    label_room = view.label_room or view.label
+    drawn: list[str] = []
+    if beside:
+        if not (view.label and bigtext.drawable(view.label)):
+            return None
+        t = next((t for t in range(scale, 0, -1)
+                  if pad + GAP + bigtext.width(label_room, t) <= width), None)
+        if t is None:
+            return None
+        drawn = bigtext.render(view.label, t, ascii=ascii)
+    out: list[Line] = []
+    if view.label and not drawn:
+        out.append(Line(view.label_plain or view.label, "bold"))
+    for i, row in enumerate(digits):
+        text = row.ljust(pad)
+        if i < len(drawn):
+            text += " " * GAP + drawn[i]
+        out.append(Line(text.rstrip(), "bold"))
+    return out
+
+
+def _plain_block(view: View) -> list[Line]:
+    out = []
+    if view.label_plain or view.label:
+        out.append(Line(view.label_plain or view.label, "bold"))
+    out.append(Line(view.big, "bold reverse"))
+    return out
+
+
+def fit(view: View, width: int, height: int, *, ascii: bool = False) -> list[Line]:
+    """The view as at most height lines of at most width columns, the keys on the last."""
+    if ascii:
+        view = _ascii_view(view)
+    width, height = max(1, width), max(1, height)
+    keys = next((k for k in view.keys if len(k) <= width), None)
+    key_lines = [Line(k, "reverse") for k in (_wrap(view.keys[-1], width) if keys is None else [keys])]
+    scales = [s for s in range(int(height * BIG_SHARE) // bigtext.ROWS, 0, -1)]
+    # The label in block letters beside the countdown is worth a smaller countdown.
+    tries = [(s, True) for s in scales] + [(s, False) for s in scales]
+    blocks = [b for b in (_big_block(view, width, s, ascii, beside=side) for s, side in tries)
+              if b is not None]
+    blocks.append(_plain_block(view))
+    now_all = _wrap(view.now, width)
+    instr_full = _wrap(view.instruction, width) if view.instruction else []
+    instr_first = _wrap(first_sentence(view.instruction), width) if view.instruction else []
+    for block in blocks:
+        for shape in _shapes(len(instr_first), len(now_all)):
+            body: list[Line] = []
+            if shape.header and view.header:
+                body += [Line(t) for t in _cut(_wrap(view.header, width), 1, width, ascii)]
+            body += block
+            body += [Line(t, "bold") for t in view.extra]
+            if view.paused:
+                body.append(Line("PAUSED", "bold reverse"))
+            now = now_all if shape.now_lines is None else _cut(now_all, shape.now_lines, width, ascii)
+            body += [Line(t, "bold") for t in now]
+            instr = instr_full if shape.full_instruction else instr_first
+            if shape.instruction_lines is not None:
+                instr = _cut(instr, shape.instruction_lines, width, ascii)
+            body += [Line(t) for t in instr]
+            if shape.cautions:
+                for c in view.cautions:
+                    body += [Line(t, "bold") for t in _wrap(c, width, "! ")]
+            if shape.tips:
+                for tip in view.tips:
+                    body += [Line(t) for t in _wrap(tip, width, "- ")]
+            if shape.next and view.next:
+                body += [Line(t) for t in _cut(_wrap(view.next, width), 1, width, ascii)]
+            if len(body) + len(key_lines) <= height:
+                filler = [Line("")] * (height - len(body) - len(key_lines))
+                return body + filler + key_lines
+    # Smaller than anything sensible: the countdown and the keys, whatever else is lost.
+    plain = _plain_block(view)[-1:]
+    return (plain + key_lines)[-height:] if height < 1 + len(key_lines) else plain + key_lines
+
+
+def _ascii_view(view: View) -> View:
+    return View(
+        big=to_ascii(view.big), now=to_ascii(view.now), keys=tuple(map(to_ascii, view.keys)),
+        label=to_ascii(view.label), label_plain=to_ascii(view.label_plain),
+        instruction=to_ascii(view.instruction), cautions=tuple(map(to_ascii, view.cautions)),
+        tips=tuple(map(to_ascii, view.tips)), header=to_ascii(view.header),
+        next=to_ascii(view.next), paused=view.paused, big_room=to_ascii(view.big_room),
+        label_room=to_ascii(view.label_room), extra=tuple(map(to_ascii, view.extra)),
+    )
+
+
+def text_lines(paragraphs: list[tuple[str, str]], keys: tuple[str, ...], width: int,
+               height: int, *, ascii: bool = False) -> list[Line]:
+    """A screen of paragraphs ((text, style), first most important) with the keys at the
+    bottom: paragraphs that do not fit are dropped from the end, the keys never."""
+    conv = to_ascii if ascii else (lambda t: t)
+    keys = tuple(conv(k) for k in keys)
+    chosen = next((k for k in keys if len(k) <= width), None)
+    key_lines = [Line(k, "reverse") for k in (_wrap(keys[-1], width) if chosen is None else [chosen])]
+    body: list[Line] = []
+    for text, style in paragraphs:
+        wrapped = [Line(t, style) for t in (_wrap(conv(text), width) if text else [""])]
+        room = height - len(key_lines) - len(body)
+        if room <= 0:
+            break
+        body += wrapped[:room] if len(wrapped) <= room else [
+            Line(t, style) for t in _cut([w.text for w in wrapped], room, width, ascii)]
+    return body + [Line("")] * max(0, height - len(body) - len(key_lines)) + key_lines
