@@ -8,6 +8,10 @@ database in a temporary XDG_STATE_HOME. Meanwhile one busy-loop process per core
 the CPU. The error is the length measured minus the planned length, twice: by the walkthrough
 itself (`Outcome.elapsed`, from Enter to the end on its clock) and around the call
 (`time.monotonic()` when `walk()` returns minus when it read Enter).
+
+The voice is on: the real espeak-ng (or spd-say) when installed, each phrase started as a
+process as the walkthrough does, and the moment each cue was handed over is compared with
+its planned moment (Enter + the items before it + the cue's offset).
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from bench.measure import busy_cores, sandbox
 from bench.report import Section, Target
 from stretchd import paths
 from stretchd.history import History
-from stretchd.routines import find, load_all
-from stretchd.session import plan, planned_seconds
+from stretchd.routines import Routine, find, load_all
+from stretchd.session import cues, plan, planned_seconds
+from stretchd.voice import Speaker, find_speaker
 from stretchd.walkthrough import TerminalKeys, walk
 
 ERROR_TARGET = Target.within(0.1)  # s
@@ -77,6 +82,32 @@ class TimedKeys:
         return key
 
 
+class TimedVoice:
+    """The real speaker (if any), noting when each phrase was handed to it."""
+
+    def __init__(self, inner: Speaker | None) -> None:
+        self.inner = inner
+        self.said: list[tuple[float, str]] = []
+
+    def say(self, phrase: str) -> None:
+        self.said.append((time.monotonic(), phrase))
+        if self.inner:
+            self.inner.say(phrase)
+
+    def close(self, wait: float = 2.0) -> None:
+        if self.inner:
+            self.inner.close(wait)
+
+
+def planned_cues(routine: Routine, enter: float) -> list[tuple[float, str]]:
+    items = plan(routine)
+    out, start = [], enter
+    for index, item in enumerate(items):
+        out += [(start + c.offset, c.phrase) for c in cues(items, index, routine.breath_seconds)]
+        start += item.seconds
+    return [*out, (start, "Done.")]
+
+
 def run(report: Section) -> None:
     seconds = report.runs(300, 30)
     name = "bench-five" if seconds == 300 else "bench-quick"
@@ -101,9 +132,11 @@ def run(report: Section) -> None:
             with (os.fdopen(read_end) as stream, busy_cores() as spinners,
                   History(paths.database_file()) as history):
                 keys = TimedKeys(TerminalKeys(stream))
+                voice = TimedVoice(find_speaker())
                 before = time.monotonic()
                 outcome = walk(routine, console=console, keys=keys, history=history,
-                               clock=time.monotonic)
+                               clock=time.monotonic, speaker=voice, chime=lambda: None,
+                               end_wait=0.0, ascii=False)
                 after = time.monotonic()
                 load = spinners.describe()
                 (row,) = history.walks()
@@ -116,10 +149,19 @@ def run(report: Section) -> None:
                   [outcome.elapsed - planned], unit="s", target=ERROR_TARGET, digits=3)
     report.figure("End error, around `walk()` (return − Enter read − planned)",
                   [after - keys.enter_at - planned], unit="s", target=ERROR_TARGET, digits=3)
+    moments = planned_cues(routine, keys.enter_at)
+    said = voice.said[1:]  # the safety line is said before Enter
+    if [p for _, p in said] != [p for _, p in moments]:
+        raise RuntimeError("the cues said are not the cues planned")
+    report.figure("Cue error (handed to the voice − planned moment)",
+                  [(t - at) * 1000 for (t, _), (at, _) in zip(said, moments, strict=True)],
+                  unit="ms", digits=1)
     report.figure("Lateness of each countdown wait (`keys.read` return − timeout)",
                   [t * 1000 for t in keys.late], unit="ms", digits=2)
     late = sorted(keys.late)
     report.note(
+        f"Voice: {voice.inner.program if voice.inner else 'none installed (cues timed only)'}, "
+        f"{len(said)} cues. "
         f"Routine `{name}`: {outcome.steps} stretches, planned {planned:.0f} s; walked in "
         f"{after - before:.3f} s from the call ({keys.enter_at - before:.3f} s of it before Enter "
         f"was read). Under load from {load}. {len(late)} waits: 99th percentile "

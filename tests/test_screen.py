@@ -22,7 +22,7 @@ def views() -> list[View]:
         for index in range(len(items)):
             at = sum(i.seconds for i in items[:index]) + 0.5
             moments = iter([0.0, at, at, at, at, at, at])
-            timer = Timer(items, lambda: next(moments))
+            timer = Timer(items, moments.__next__)
             timer.start()
             timer.update()
             out.append(view(routine, timer, Rooms(items)))

@@ -135,6 +135,8 @@ class Tmux:
 
     def start(self, argv: list[str], env: dict[str, str]) -> None:
         env_args = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
+        if "PATH" in env:  # tmux gives a new pane the client's PATH whatever -e says
+            argv = ["/usr/bin/env", f"PATH={env['PATH']}", *argv]
         self.cmd("-f", "/dev/null", "new-session", "-d", "-x", str(self.width),
                  "-y", str(self.height), *env_args, *argv)
         self.cmd("set-option", "-g", "remain-on-exit", "on")

@@ -1,12 +1,23 @@
-"""`stretchd walk` in a real terminal (tmux): the screen a user sees and the keys they press."""
+"""`stretchd walk` in a real terminal (tmux): the screen a user sees, the keys they press,
+and what a stand-in speech program is asked to say, and when."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from pathlib import Path
 
-from tests.e2e.harness import Tmux, stretchd_command, wait_for
+import pytest
+
+from stretchd.routines import SAFETY_LINE
+from tests.e2e.harness import Tmux, libfaketime, stretchd_command, wait_for
+
+UTF8 = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": "", "TERM": "xterm-256color"}
+HOLD_KEYS = ("Space pause/resume · n skip to the next · q quit", "Space pause · n skip · q quit")
+BLOCK = "█"
+# SGR codes that set a foreground colour: 30-37, 90-97, and 38 (256 colours, RGB).
+COLOURS = {str(c) for c in (*range(30, 38), *range(90, 98), 38)}
 
 
 def walks(xdg: Path) -> list[tuple[object, ...]]:
@@ -15,28 +26,31 @@ def walks(xdg: Path) -> list[tuple[object, ...]]:
         return c.execute("SELECT routine, outcome, step, steps, ended FROM walks").fetchall()
 
 
+def last_line(tmux: Tmux) -> str:
+    return tmux.screen().rstrip("\n").split("\n")[-1].rstrip()
+
+
 def test_walk_in_a_terminal_counts_down_pauses_and_quits(
         tmux: Tmux, xdg: Path, xdg_env: dict[str, str]) -> None:
-    tmux.start([*stretchd_command(), "walk", "shotgun"], {**xdg_env, "TERM": "xterm-256color"})
+    tmux.start([*stretchd_command(), "walk", "shotgun"], {**xdg_env, **UTF8})
     intro = tmux.wait_screen("Press Enter to begin")
     assert "Shotgun (SI joints)" in intro and "40 s" in intro
-    assert "aren't meant to help heal an injury" in intro  # the safety notice comes first
-    assert "belt around your thighs" in intro
+    assert SAFETY_LINE in intro and "do not treat an injury" in intro  # the safety notice first
+    assert "You need a belt." in intro
 
     tmux.keys("Enter")
-    ready = tmux.wait_screen("Get ready: Push your knees out against the belt (1 of 4)")
-    assert "step 1 of 4" in ready and "Next:" in ready
+    ready = tmux.wait_screen("Next: Push your knees out against the belt. Hold for 5 seconds.")
+    assert "step 1 of 4" in ready and "n start it now" in ready
 
-    hold = tmux.wait_screen("╭─ Push your knees out against the belt (1 of 4)", timeout=8)
-    assert "0:0" in hold  # a countdown of the 5 s hold
+    hold = tmux.wait_screen("n skip to the next", timeout=8)
+    assert "Push your knees out against the belt. Hold for 5 seconds." in hold
+    assert sum(1 for line in hold.splitlines() if BLOCK in line) >= 5  # the big countdown
     tmux.keys("Space")
     paused = tmux.wait_screen("PAUSED")
-    countdown = [line for line in paused.splitlines() if "0:0" in line]
-    assert countdown
-    # Paused means the countdown stands still.
-    time.sleep(1.5)
-    assert tmux.wait_screen("PAUSED") and [
-        line for line in tmux.screen().splitlines() if "0:0" in line] == countdown
+    digits = [line for line in paused.splitlines() if BLOCK in line]
+    assert digits
+    time.sleep(1.5)  # paused means the countdown stands still
+    assert [line for line in tmux.screen().splitlines() if BLOCK in line] == digits
 
     tmux.keys("Space")
     wait_for(lambda: "PAUSED" not in tmux.screen(), what="the pause to end")
@@ -48,33 +62,183 @@ def test_walk_in_a_terminal_counts_down_pauses_and_quits(
     assert (routine, outcome, step, steps) == ("shotgun", "quit", 1, 4) and ended
 
 
-def test_n_skips_through_the_whole_routine_to_completed(
+def test_n_skips_to_the_end_screen_which_stays_until_a_key(
         tmux: Tmux, xdg: Path, xdg_env: dict[str, str]) -> None:
-    tmux.start([*stretchd_command(), "walk", "shotgun"], {**xdg_env, "TERM": "xterm-256color"})
+    tmux.start([*stretchd_command(), "walk", "shotgun"], {**xdg_env, **UTF8})
     tmux.wait_screen("Press Enter to begin")
     tmux.keys("Enter")
     for k in range(1, 5):
-        tmux.wait_screen(f"Get ready: Push your knees out against the belt ({k} of 4)")
+        tmux.wait_screen(f"step {k} of 4")
+        tmux.wait_screen("n start it now")
         tmux.keys("n")
-        tmux.wait_screen(f"╭─ Push your knees out against the belt ({k} of 4)")
+        tmux.wait_screen("n skip to the next")
         tmux.keys("n")
-    tmux.wait_screen("Well done", scrollback=True)
+    end = tmux.wait_screen("Done: Shotgun (SI joints)")
+    assert "A streak starts today." in end and "Any key closes this screen" in end
     ((_, outcome, step, steps, _),) = walks(xdg)
-    assert (outcome, step, steps) == ("completed", 4, 4)
+    assert (outcome, step, steps) == ("completed", 4, 4)  # recorded before the end screen
+    time.sleep(2)
+    assert "Done: Shotgun (SI joints)" in tmux.screen() and not tmux.dead()
+    tmux.keys("x")
+    tmux.wait_screen("Well done: Shotgun (SI joints) completed", scrollback=True)
+    wait_for(tmux.dead, what="the walkthrough to exit")
 
 
-def test_the_screen_redraws_to_the_new_size_when_the_terminal_is_resized(
+def test_from_a_notification_the_end_screen_closes_by_itself_after_60_s(
         tmux: Tmux, xdg: Path, xdg_env: dict[str, str]) -> None:
-    tmux.start([*stretchd_command(), "walk", "si-joints"], {**xdg_env, "TERM": "xterm-256color"})
+    # Ten times fast (libfaketime): the 60 s of the end screen pass in 6.
+    fast = {"LD_PRELOAD": libfaketime(), "FAKETIME": "+0 x10", "FAKETIME_NO_CACHE": "1"}
+    env = {k: v for k, v in xdg_env.items() if not k.startswith(("LD_PRELOAD", "FAKETIME"))}
+    tmux.start([*stretchd_command(), "walk", "shotgun", "--reminder", "morning", "--no-voice"],
+               {**env, **UTF8, **fast})
     tmux.wait_screen("Press Enter to begin")
     tmux.keys("Enter")
-    tmux.wait_screen("Get ready:")
-    tmux.cmd("resize-window", "-x", "60", "-y", "30")
+    end = tmux.wait_screen("Done: Shotgun (SI joints)", timeout=15)  # 40 s at x10
+    assert "closes by itself in" in end
+    start = time.monotonic()
+    wait_for(tmux.dead, 15, "the end screen to close by itself")
+    assert time.monotonic() - start > 3  # it waited (60 s at x10 is 6 s), it did not just go
+    ((_, outcome, _, _, _),) = walks(xdg)
+    assert outcome == "completed"
 
-    def fits() -> bool:
-        lines = [line for line in tmux.screen().splitlines() if line.startswith("│")]
-        # (a "⚠" takes two columns, so its line has one character less)
-        return bool(lines) and all(len(line) in (59, 60) and line.endswith("│") for line in lines)
 
-    wait_for(fits, 5, "the panel to be redrawn 60 columns wide")
+def hold_screen(tmux: Tmux, env: dict[str, str], width: int, height: int) -> str:
+    tmux.width, tmux.height = width, height
+    tmux.start([*stretchd_command(), "walk", "hips-lower-back"], env)
+    tmux.wait_screen("q")
+    tmux.keys("Enter")
+    wait_for(lambda: "n start" in tmux.screen() or "n go" in tmux.screen(), what="get ready")
+    tmux.keys("n")  # straight into the 10 s hold
+    def holding() -> str:
+        screen = tmux.screen()
+        return screen if "n skip" in screen else ""
+
+    return str(wait_for(holding, what="the hold"))
+
+
+@pytest.mark.parametrize(("width", "height"), [(30, 8), (40, 10), (80, 24), (120, 40)])
+def test_during_a_hold_the_countdown_and_the_keys_are_on_screen_at_any_size(
+        tmux: Tmux, xdg_env: dict[str, str], width: int, height: int) -> None:
+    screen = hold_screen(tmux, {**xdg_env, **UTF8}, width, height)
+    lines = screen.rstrip("\n").split("\n")
+    assert len(lines) <= height and all(len(line) <= width for line in lines)
+    assert lines[-1].rstrip() in HOLD_KEYS, screen
+    rows = [line for line in lines if BLOCK in line]
+    if height >= 24:
+        assert len(rows) >= 5, screen  # block digits, at least 5 rows tall
+    else:
+        assert any(re.fullmatch(r"\d{1,2}", line.strip()) for line in lines), screen
+        assert "LEFT · 1 of 3" in screen
+    assert "Left knee to your chest. Hold for 10 seconds." in " ".join(screen.split())
+
+
+def test_a_resize_mid_hold_redraws_to_the_new_size(tmux: Tmux, xdg_env: dict[str, str]) -> None:
+    hold_screen(tmux, {**xdg_env, **UTF8}, 80, 24)
+    tmux.cmd("resize-window", "-x", "40", "-y", "10")
+
+    def small() -> bool:
+        lines = tmux.screen().rstrip("\n").split("\n")
+        return (not any(BLOCK in line for line in lines) and lines[-1].rstrip() in HOLD_KEYS
+                and any(re.fullmatch(r"\d{1,2}", line.strip()) for line in lines))
+
+    wait_for(small, 5, "the hold redrawn for 40x10: plain digits, keys at the bottom")
+    tmux.cmd("resize-window", "-x", "120", "-y", "40")
+    wait_for(lambda: sum(1 for line in tmux.screen().splitlines() if BLOCK in line) >= 10, 5,
+             "the countdown redrawn large for 120x40")
+
+
+def test_with_term_xterm_and_lang_c_the_screen_is_plain_ascii_without_colour(
+        tmux: Tmux, xdg_env: dict[str, str]) -> None:
+    env = {**xdg_env, "TERM": "xterm", "LANG": "C", "LC_ALL": "", "LC_CTYPE": ""}
+    screens = [hold_screen(tmux, env, 80, 24)]
+    coloured = tmux.cmd("capture-pane", "-p", "-e")
+    tmux.keys("Space")
+    screens.append(tmux.wait_screen("PAUSED"))
+    assert all(s.isascii() for s in screens), screens
+    assert sum(1 for line in screens[0].splitlines() if "#" in line) >= 5
+    codes = {c for seq in re.findall(r"\x1b\[([0-9;]*)m", coloured) for c in seq.split(";")}
+    assert codes and not codes & COLOURS, codes  # no yellow, no colour at all (39 is the default)
+
+
+def test_no_yellow_in_256_colours_either(tmux: Tmux, xdg_env: dict[str, str]) -> None:
+    tmux.start([*stretchd_command(), "walk", "si-joints"], {**xdg_env, **UTF8})
+    intro = tmux.cmd("capture-pane", "-p", "-e")
+    tmux.wait_screen("Press Enter")
+    tmux.keys("Enter")
+    tmux.wait_screen("n start it now")
+    ready = tmux.cmd("capture-pane", "-p", "-e")
+    codes = {c for seq in re.findall(r"\x1b\[([0-9;]*)m", intro + ready) for c in seq.split(";")}
+    assert not codes & COLOURS, codes
+
+
+CUES_ROUTINE = """\
+title = "Cue test"
+breath_seconds = 2
+transition_seconds = 2
+
+[[steps]]
+title = "Knee"
+say = { left = "Left knee.", right = "Right knee." }
+instruction = "Knee up."
+sides = ["left", "right"]
+hold_seconds = 4
+
+[[steps]]
+title = "Breathe"
+say = "Breathe slowly."
+instruction = "Slowly."
+breaths = 2
+"""
+STAND_IN = """#!/bin/sh
+# A stand-in for speech-dispatcher's spd-say: notes when it was asked to say what.
+for last; do :; done
+printf '%s\\t%s\\n' "$(date +%s.%N)" "$last" >> "$SPOKEN"
+"""
+
+
+def test_the_voice_says_each_cue_in_order_and_on_time(
+        tmux: Tmux, xdg: Path, xdg_env: dict[str, str], tmp_path: Path) -> None:
+    routines = xdg / "config" / "stretchd" / "routines"
+    routines.mkdir(parents=True)
+    (routines / "cues.toml").write_text(CUES_ROUTINE)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "spd-say").write_text(STAND_IN)
+    (bin_dir / "spd-say").chmod(0o755)
+    spoken = tmp_path / "spoken.tsv"
+    env = {**xdg_env, **UTF8, "PATH": f"{bin_dir}:{xdg_env.get('PATH', '/usr/bin:/bin')}",
+           "SPOKEN": str(spoken)}
+    tmux.start([*stretchd_command(), "walk", "cues", "--voice"], env)
+    tmux.wait_screen("Press Enter to begin")
+    tmux.keys("Enter")
+    tmux.wait_screen("Done: Cue test", timeout=30)
+    tmux.keys("x")
+    wait_for(tmux.dead, what="the walkthrough to exit")
+
+    said = [(float(t), p) for t, p in (line.split("\t", 1) for line in spoken.read_text().splitlines())]
+    assert said[0][1] == SAFETY_LINE
+    expected = [(0, "Left knee. Hold for 4 seconds."), (3, "3"), (4, "2"), (5, "1"),
+                (6, "Switch sides. Right knee. Hold for 4 seconds."), (9, "3"), (10, "2"), (11, "1"),
+                (12, "Release. Breathe slowly. 2 deep breaths."),
+                (14, "Breathe in."), (15, "Breathe out."), (16, "Breathe in."), (17, "Breathe out."),
+                (18, "Done.")]
+    assert [p for _, p in said[1:]] == [p for _, p in expected]
+    start = said[1][0]
+    late = [round(t - start - at, 3) for (t, _), (at, _) in zip(said[1:], expected, strict=True)]
+    assert all(abs(x) <= 0.3 for x in late), late  # each cue within 0.3 s of its moment
+    assert abs(late[-1]) <= 0.1, late  # and the walkthrough ends within 0.1 s of its plan
+
+
+def test_with_no_speech_program_one_line_says_so_and_the_walk_runs_silently(
+        tmux: Tmux, xdg_env: dict[str, str], tmp_path: Path) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    tmux.start([*stretchd_command(), "walk", "shotgun", "--voice"],
+               {**xdg_env, **UTF8, "PATH": str(empty)})
+    intro = tmux.wait_screen("Press Enter to begin")
+    assert "No speech program found (spd-say or espeak-ng): the walkthrough runs silently." in (
+        " ".join(intro.split()))
+    tmux.keys("Enter")
+    tmux.wait_screen("n start it now")
     tmux.keys("q")
+    wait_for(tmux.dead, what="the walkthrough to exit")
