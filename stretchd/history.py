@@ -276,9 +276,10 @@ class History:
         ]
 
     def completed_days(self) -> set[date]:
-        """The local dates on which at least one walkthrough was completed."""
+        """The local dates on which at least one walkthrough was completed (by when it ended:
+        stored in the machine's zone, so the text's date is the local one)."""
         rows = self.db.execute(
-            "SELECT DISTINCT substr(started, 1, 10) FROM walks WHERE outcome = 'completed'")
+            "SELECT DISTINCT substr(ended, 1, 10) FROM walks WHERE outcome = 'completed'")
         return {date.fromisoformat(r[0]) for r in rows}
 
     # Reminder occurrences and their events -------------------------------------------

@@ -14,7 +14,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 from stretchd import bigtext
 
@@ -88,6 +88,12 @@ def _wrap(text: str, width: int, prefix: str = "") -> list[str]:
                          subsequent_indent=" " * len(prefix), break_on_hyphens=False) or [""]
 
 
+def _key_lines(keys: tuple[str, ...], width: int) -> list[Line]:
+    """The longest key hints that fit on one line; the shortest wrapped if none does."""
+    chosen = next((k for k in keys if len(k) <= width), None)
+    return [Line(k, "reverse") for k in (_wrap(keys[-1], width) if chosen is None else [chosen])]
+
+
 def _cut(lines: list[str], keep: int, width: int, ascii: bool) -> list[str]:
     """The first keep lines, the last one ending in an ellipsis if anything was cut."""
     if keep >= len(lines):
@@ -122,9 +128,9 @@ def _shapes(instruction_lines: int, now_lines: int) -> Iterator[_Shape]:
     base = _Shape(tips=False, header=False, next=False, full_instruction=False, cautions=False)
     yield base
     for k in range(instruction_lines - 1, -1, -1):
-        yield _Shape(**{**base.__dict__, "instruction_lines": k})
+        yield replace(base, instruction_lines=k)
     for k in range(now_lines - 1, 0, -1):
-        yield _Shape(**{**base.__dict__, "instruction_lines": 0, "now_lines": k})
+        yield replace(base, instruction_lines=0, now_lines=k)
 
 
 def _big_block(view: View, width: int, scale: int, ascii: bool, *,
@@ -170,8 +176,7 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False) -> list[Lin
     if ascii:
         view = _ascii_view(view)
     width, height = max(1, width), max(1, height)
-    keys = next((k for k in view.keys if len(k) <= width), None)
-    key_lines = [Line(k, "reverse") for k in (_wrap(view.keys[-1], width) if keys is None else [keys])]
+    key_lines = _key_lines(view.keys, width)
     scales = [s for s in range(int(height * BIG_SHARE) // bigtext.ROWS, 0, -1)]
     # The label in block letters beside the countdown is worth a smaller countdown.
     tries = [(s, True) for s in scales] + [(s, False) for s in scales]
@@ -207,20 +212,19 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False) -> list[Lin
             if len(body) + len(key_lines) <= height:
                 filler = [Line("")] * (height - len(body) - len(key_lines))
                 return body + filler + key_lines
-    # Smaller than anything sensible: the countdown and the keys, whatever else is lost.
-    plain = _plain_block(view)[-1:]
-    return (plain + key_lines)[-height:] if height < 1 + len(key_lines) else plain + key_lines
+    # Smaller than anything sensible: the countdown first, then as much of the keys as fits.
+    return (_plain_block(view)[-1:] + key_lines)[:height]
 
 
 def _ascii_view(view: View) -> View:
-    return View(
-        big=to_ascii(view.big), now=to_ascii(view.now), keys=tuple(map(to_ascii, view.keys)),
-        label=to_ascii(view.label), label_plain=to_ascii(view.label_plain),
-        instruction=to_ascii(view.instruction), cautions=tuple(map(to_ascii, view.cautions)),
-        tips=tuple(map(to_ascii, view.tips)), header=to_ascii(view.header),
-        next=to_ascii(view.next), paused=view.paused, big_room=to_ascii(view.big_room),
-        label_room=to_ascii(view.label_room), extra=tuple(map(to_ascii, view.extra)),
-    )
+    changes: dict[str, object] = {}
+    for f in fields(view):
+        value = getattr(view, f.name)
+        if isinstance(value, str):
+            changes[f.name] = to_ascii(value)
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(map(to_ascii, value))
+    return replace(view, **changes)  # type: ignore[arg-type]
 
 
 def text_lines(paragraphs: list[tuple[str, str]], keys: tuple[str, ...], width: int,
@@ -228,9 +232,7 @@ def text_lines(paragraphs: list[tuple[str, str]], keys: tuple[str, ...], width: 
     """A screen of paragraphs ((text, style), first most important) with the keys at the
     bottom: paragraphs that do not fit are dropped from the end, the keys never."""
     conv = to_ascii if ascii else (lambda t: t)
-    keys = tuple(conv(k) for k in keys)
-    chosen = next((k for k in keys if len(k) <= width), None)
-    key_lines = [Line(k, "reverse") for k in (_wrap(keys[-1], width) if chosen is None else [chosen])]
+    key_lines = _key_lines(tuple(conv(k) for k in keys), width)
     body: list[Line] = []
     for text, style in paragraphs:
         wrapped = [Line(t, style) for t in (_wrap(conv(text), width) if text else [""])]

@@ -49,6 +49,9 @@ def plan(routine: Routine) -> list[Item]:
     return items
 
 
+CHARS_PER_SECOND = 14  # about how fast espeak-ng and speech-dispatcher speak, by default
+
+
 @dataclass(frozen=True)
 class Cue:
     """A phrase said at a moment of an item: offset seconds after the item starts."""
@@ -96,15 +99,19 @@ def cues(items: list[Item], index: int, breath_seconds: float) -> list[Cue]:
         start.append(announcement(item))
     if exercise and item.breaths is not None:
         start.append("Breathe in.")
-    out = [Cue(0.0, " ".join(p for p in start if p))] if any(start) else []
+    said = " ".join(p for p in start if p)
+    # A count or a breath that would cut into what to do is left out, not the other way.
+    busy_until = len(said) / CHARS_PER_SECOND if said else 0.0
+    out = [Cue(0.0, said)] if said else []
+    later: list[Cue] = []
     if exercise and item.breaths is not None:
         for k in range(item.breaths):
             if k:
-                out.append(Cue(k * breath_seconds, "Breathe in."))
-            out.append(Cue(k * breath_seconds + breath_seconds / 2, "Breathe out."))
+                later.append(Cue(k * breath_seconds, "Breathe in."))
+            later.append(Cue(k * breath_seconds + breath_seconds / 2, "Breathe out."))
     elif exercise:
-        out += [Cue(item.seconds - n, str(n)) for n in (3, 2, 1) if item.seconds - n > 0]
-    return out
+        later = [Cue(item.seconds - n, str(n)) for n in (3, 2, 1) if item.seconds - n >= 0]
+    return out + [c for c in later if c.offset >= busy_until and not (said and c.offset == 0)]
 
 
 def exercise_count(items: list[Item]) -> int:

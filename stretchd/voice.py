@@ -7,6 +7,7 @@ speech-dispatcher cancels an older message of priority "text" itself).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -76,11 +77,11 @@ def find_speaker(which: Which = shutil.which) -> Speaker | None:
     spd = which("spd-say")
     if spd:
         # Priority "text": a newer message cancels an older one still being spoken.
-        return Speaker("spd-say", lambda phrase: [spd, "-P", "text", "-N", "stretchd", phrase],
+        return Speaker("spd-say", lambda phrase: [spd, "-P", "text", "-N", "stretchd", "--", phrase],
                        cuts_itself=True)
     espeak = which("espeak-ng")
     if espeak:
-        return Speaker("espeak-ng", lambda phrase: [espeak, phrase])
+        return Speaker("espeak-ng", lambda phrase: [espeak, "--", phrase])
     return None
 
 
@@ -100,11 +101,20 @@ class Chime:
         else:
             self.running.append(proc)
 
+    def close(self) -> None:
+        for proc in self.running:
+            try:
+                proc.wait(1.0)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.running = []
+
 
 def find_chime(bell: Callable[[], None], which: Which = shutil.which,
                sounds: tuple[str, ...] = SOUNDS) -> Chime:
     canberra = which("canberra-gtk-play")
-    if canberra:
+    if canberra and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):  # a GTK program
         return Chime([canberra, "-i", "bell", "-d", "stretchd"], bell)
     player = which("pw-play")
     sound = next((s for s in sounds if Path(s).is_file()), None)

@@ -69,6 +69,8 @@ class TerminalKeys:
         data = os.read(self.fd, 32)
         if not data:
             raise EOFError
+        if data.startswith(b"\x1b") and len(data) > 1:
+            return ""  # an arrow key or the mouse wheel (an escape sequence), not Esc
         return data.decode(errors="replace")[:1]
 
 
@@ -84,6 +86,7 @@ class Interrupted(Exception):
     """The terminal went away (SIGHUP) or we were asked to stop (SIGTERM)."""
 
 
+KEY_GUARD = 1.0  # seconds of the end screen in which a key (a double-tapped n) is ignored
 STALE = 0.5  # a cue this late (a busy machine, a resumed pause) is not said at all
 END_KEYS = ("Any key closes this screen", "Any key closes")
 INTRO_KEYS = ("Press Enter to begin · q to quit", "Enter begin · q quit")
@@ -103,13 +106,20 @@ def _side(item: Item) -> tuple[str, str]:
             " · ".join(p for p in (side, reps[1]) if p))
 
 
+def _breath_label(item: Item, phase: str) -> tuple[str, str]:
+    """The side and the breath's half: ("LEFT IN", "LEFT · BREATHE IN")."""
+    side = item.side.upper() if item.side in ("left", "right") else ""
+    return (" ".join(p for p in (side, phase.upper()) if p),
+            " · ".join(p for p in (side, f"BREATHE {phase.upper()}") if p))
+
+
 class Rooms:
     """The widest countdown and label of a routine, so the scale holds from step to step."""
 
     def __init__(self, items: list[Item]) -> None:
         bigs = [countdown(i.seconds) if i.breaths is None or i.get_ready else str(i.breaths)
                 for i in items]
-        labels = [_side(i)[0] for i in items] + ["OUT"]
+        labels = [_side(i)[0] for i in items] + [_breath_label(i, "out")[0] for i in items]
         self.big = max(bigs, key=lambda t: bigtext.width(t, 1))
         self.label = max(labels, key=lambda t: bigtext.width(t, 1))
 
@@ -149,7 +159,8 @@ def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
     extra: tuple[str, ...] = ()
     if item.breaths is not None and not item.get_ready:
         number, phase = breath_phase(item, timer.elapsed(), routine.breath_seconds)
-        big, label, label_plain = str(number), phase.upper(), f"BREATHE {phase.upper()}"
+        big = str(number)
+        label, label_plain = _breath_label(item, phase)
         extra = (f"Breathe {phase}. Breath {number} of {item.breaths}.",)
     else:
         big = countdown(timer.remaining())
@@ -260,6 +271,19 @@ def walk(
     """
     ascii = wants_ascii() if ascii is None else ascii
     ring = chime or console.bell
+    try:
+        return _walk(routine, console, keys, history, reminder, clock, wallclock, speaker, ring,
+                     end_wait, ascii, voice_note)
+    finally:
+        close = getattr(chime, "close", None)
+        if close:
+            close()
+
+
+def _walk(routine: Routine, console: Console, keys: Keys, history: History | None,
+          reminder: str | None, clock: Callable[[], float], wallclock: Callable[[], datetime],
+          speaker: Voice | None, ring: Callable[[], None], end_wait: float | None, ascii: bool,
+          voice_note: str) -> Outcome:
     items = plan(routine)
     total = exercise_count(items)
     timer = Timer(items, clock)
@@ -278,7 +302,9 @@ def walk(
         due = [c for c in pending if start + c.offset <= now + 1e-9]
         if due:
             pending = pending[len(due):]
-            if speaker and now - (start + due[-1].offset) <= STALE:
+            # The start cue says what to do and on which side: late is better than never.
+            # A count or a breath come too late would say the wrong thing: it is passed over.
+            if speaker and (now - (start + due[-1].offset) <= STALE or due[-1].offset == 0):
                 speaker.say(due[-1].phrase)
         return start + pending[0].offset if pending else None
 
@@ -332,9 +358,11 @@ def walk(
                 speaker.say("Done.")
             _end_screen(routine, elapsed, history, wallclock, keys, end_wait, clock,
                         lambda paragraphs, hints: scr.update(page(paragraphs, hints)))
-    except (KeyboardInterrupt, Interrupted, EOFError) as stop:
+    except BaseException as stop:
         if speaker:
             speaker.close(0)
+        if not isinstance(stop, KeyboardInterrupt | Interrupted | EOFError):
+            raise
         if timer.done:  # recorded as completed already; the end screen was closed
             assert timer.started_at is not None and timer.finished_at is not None
             return Outcome(True, total, total, timer.finished_at - timer.started_at)
@@ -355,16 +383,20 @@ def _end_screen(routine: Routine, elapsed: float, history: History | None,
     """"Done: Hips and lower back, 4 min 2 s. 3 days in a row." until a key, or end_wait s."""
     done = f"Done: {routine.title}, {format_duration(elapsed)}."
     if history:
-        days = days_in_a_row(history.completed_days(), wallclock().date())
+        days = days_in_a_row(history.completed_days(), wallclock().astimezone().date())
         done += " A streak starts today." if days <= 1 else f" {days} days in a row."
-    closes_at = None if end_wait is None else clock() + end_wait
+    shown_at = clock()
+    closes_at = None if end_wait is None else shown_at + end_wait
     while True:
         left = None if closes_at is None else max(0.0, closes_at - clock())
         hints = END_KEYS if left is None else (
             f"Any key closes · closes by itself in {math.ceil(left)} s", f"Any key · {math.ceil(left)} s")
         show([(done, "bold"), ("", ""), ("Well done. Stretch again at your next reminder.", "")],
              hints)
-        if left == 0.0 or keys.read(1.0 if left is None else min(1.0, left)) is not None:
+        if left == 0.0:
+            return
+        key = keys.read(1.0 if left is None else min(1.0, left))
+        if key and clock() - shown_at >= KEY_GUARD:  # not a key meant for the last stretch
             return
 
 

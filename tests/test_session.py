@@ -88,3 +88,24 @@ def test_skipping_the_last_item_finishes() -> None:
     for _ in range(5):
         timer.skip()
     assert timer.done and timer.finished_at == clock.now
+
+
+def test_counts_that_would_cut_into_what_to_do_are_left_out() -> None:
+    from stretchd.session import cues
+
+    quick = Step("Push", "Push.", ("both",), Count(1, 1, 1), hold_seconds=3, say=(("both", "Push."),))
+    long = Step("Hold it", "Hold.", ("left", "right"), Count(1, 1, 1), hold_seconds=5,
+                say=(("left", "Left knee to your chest, slowly, as far as it comes."),
+                     ("right", "Right.")))
+    bare = Routine("t", "T", (quick, long), transition_seconds=0)
+    items = plan(bare)
+    # "Push. Hold for 3 seconds." takes about 1.8 s: "3" (at 0 s) and "2" (at 1 s) would cut it.
+    assert [(c.offset, c.phrase) for c in cues(items, 0, 6)] == [
+        (0.0, "Push. Hold for 3 seconds."), (2.0, "1")]
+    # A long announcement keeps the whole hold; a shorter one (2.9 s) leaves "2" and "1".
+    assert [c.phrase for c in cues(items, 1, 6)][1:] == []
+    assert [c.phrase for c in cues(items, 2, 6)] == [
+        "Switch sides. Right. Hold for 5 seconds.", "2", "1"]
+    with_ready = Routine("t", "T", (quick,), transition_seconds=5)
+    items = plan(with_ready)
+    assert [(c.offset, c.phrase) for c in cues(items, 1, 6)] == [(0.0, "3"), (1.0, "2"), (2.0, "1")]

@@ -314,3 +314,46 @@ def test_the_screen_never_uses_a_colour() -> None:
 
     codes = {c for seq in re.findall(r"\x1b\[([0-9;]*)m", out.getvalue()) for c in seq.split(";")}
     assert codes and codes <= {"", "0", "1", "7", "22", "27"}, codes  # bold, reverse, resets
+
+
+def test_the_day_count_is_by_local_date_in_any_time_zone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")  # T0, 07:30 UTC, is the day before here
+    time.tzset()
+    try:
+        test_the_end_screen_counts_the_days_in_a_row(tmp_path)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_key_in_the_first_second_of_the_end_screen_does_not_close_it() -> None:
+    keys = Script([(0.0, "\r"), (40.3, "n"), (45.0, "x")])  # a double-tapped n on the last step
+    con, out = console()
+    walk(routines()["shotgun"], console=con, keys=keys, clock=keys.clock, end_wait=None)
+    assert keys.now == 45.0
+
+
+def test_an_escape_sequence_is_not_a_quit() -> None:
+    import os
+
+    from stretchd.walkthrough import TerminalKeys
+
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end) as stream:
+        keys = TerminalKeys(stream)
+        os.write(write_end, b"\x1b[A")  # the up arrow; the mouse wheel sends these too
+        assert keys.read(1.0) == ""
+        os.write(write_end, b"\x1b")
+        assert keys.read(1.0) == "\x1b"
+    os.close(write_end)
+
+
+def test_the_start_cue_is_said_late_rather_than_never() -> None:
+    keys = LateScript([(0.0, "\r")], at=9.95, late=1.0)  # wakes at 10.95: the 2nd start was at 10
+    voice = Recorder(keys.clock)
+    walk(routines()["shotgun"], console=console()[0], keys=keys, speaker=voice, clock=keys.clock)
+    late = [(t, p) for t, p in voice.said if 10.0 <= t < 12.0]
+    assert [p for _, p in late] == ["Release. Push your knees out against the belt. Hold for 5 seconds."]

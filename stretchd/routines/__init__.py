@@ -67,7 +67,7 @@ class Step:
         phrases = dict(self.say)
         if side in phrases:
             return phrases[side]
-        said = phrases.get("both") or self.title.rstrip(".") + "."
+        said = phrases.get("both") or self.title[:MAX_SAY].rstrip(".") + "."
         return f"{side.capitalize()} side. {said}" if side in ("left", "right") else said
 
 

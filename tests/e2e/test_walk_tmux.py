@@ -162,13 +162,16 @@ def test_with_term_xterm_and_lang_c_the_screen_is_plain_ascii_without_colour(
 
 def test_no_yellow_in_256_colours_either(tmux: Tmux, xdg_env: dict[str, str]) -> None:
     tmux.start([*stretchd_command(), "walk", "si-joints"], {**xdg_env, **UTF8})
-    intro = tmux.cmd("capture-pane", "-p", "-e")
     tmux.wait_screen("Press Enter")
+    intro = tmux.cmd("capture-pane", "-p", "-e")
     tmux.keys("Enter")
     tmux.wait_screen("n start it now")
     ready = tmux.cmd("capture-pane", "-p", "-e")
-    codes = {c for seq in re.findall(r"\x1b\[([0-9;]*)m", intro + ready) for c in seq.split(";")}
-    assert not codes & COLOURS, codes
+    tmux.wait_screen("n skip to the next", timeout=8)
+    hold = tmux.cmd("capture-pane", "-p", "-e")
+    for screen in (intro, ready, hold):
+        codes = {c for seq in re.findall(r"\x1b\[([0-9;]*)m", screen) for c in seq.split(";")}
+        assert "1" in codes and not codes & COLOURS, codes  # bold for emphasis, no colour
 
 
 CUES_ROUTINE = """\

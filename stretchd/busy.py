@@ -1,0 +1,358 @@
+"""What the person is doing now: in a call, in do-not-disturb, locked, away, fullscreen.
+
+Each condition is read from the desktop's own sources, asked once when wanted (nothing runs
+between reminders). A source that is not there reads as unknown, never as an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CONDITIONS = ("meeting", "dnd", "locked", "away", "fullscreen")
+CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
+TIMEOUT = 2.0  # seconds for any one source to answer
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One condition as read now: busy True/False, or None when no source could say."""
+
+    condition: str
+    busy: bool | None
+    source: str  # "PipeWire", "dunst", "logind", "X11", or why there is none
+    detail: str = ""  # "2 capture streams", "idle 3 min"
+    reason: str = ""  # what a held reminder says: "microphone in use"
+
+    def describe(self) -> str:
+        """"meeting: no (PipeWire, 0 capture streams)"."""
+        value = {True: "yes", False: "no", None: "unknown"}[self.busy]
+        if self.condition in ("dnd", "fullscreen") and self.busy is not None:
+            value = "on" if self.busy else "off"
+        inside = ", ".join(p for p in (self.source, self.detail) if p)
+        return f"{self.condition}: {value} ({inside})"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"condition": self.condition, "busy": self.busy, "source": self.source,
+                "detail": self.detail, "reason": self.reason}
+
+
+# meeting ---------------------------------------------------------------------------------
+
+def _is_monitor(props: dict[str, Any]) -> bool:
+    """A capture of what a sink plays (level meters, visualizers), not of a microphone."""
+    if props.get("stream.capture.sink") in (True, "true") or props.get("stream.monitor") in (True, "true"):
+        return True
+    target = str(props.get("target.object") or props.get("node.target") or "")
+    return target.endswith(".monitor")
+
+
+def meeting_from_pw_dump(objects: Iterable[Any]) -> Reading:
+    """From `pw-dump`'s JSON: running capture streams of a microphone or a camera."""
+    audio = video = 0
+    for obj in objects:
+        if not isinstance(obj, dict) or not isinstance(obj.get("info"), dict):
+            continue
+        info = obj["info"]
+        props = info.get("props") if isinstance(info.get("props"), dict) else {}
+        if info.get("state") != "running" or props.get("media.class") not in CAPTURE_CLASSES:
+            continue
+        if _is_monitor(props):
+            continue
+        if props["media.class"] == "Stream/Input/Video":
+            video += 1
+        else:
+            audio += 1
+    count = audio + video
+    reason = "camera in use" if video else "microphone in use" if audio else ""
+    return Reading("meeting", count > 0, "PipeWire",
+                   f"{count} capture stream{'s' if count != 1 else ''}", reason)
+
+
+def meeting_from_proc(proc: Path = Path("/proc")) -> Reading:
+    """Without PipeWire: an ALSA capture device running, or a camera held open."""
+    recording = 0
+    for status in proc.glob("asound/card*/pcm*c/sub*/status"):
+        try:
+            if re.search(r"^state:\s*RUNNING", status.read_text(), re.MULTILINE):
+                recording += 1
+        except OSError:
+            continue
+    cameras = 0
+    for fd in proc.glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd).startswith("/dev/video"):
+                cameras += 1
+        except OSError:
+            continue
+    reason = "camera in use" if cameras else "microphone in use" if recording else ""
+    detail = f"{recording} ALSA capture running, {cameras} camera open"
+    return Reading("meeting", bool(recording or cameras), "/proc", detail, reason)
+
+
+async def _run(argv: list[str]) -> bytes | None:
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL)
+    except OSError:
+        return None
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        return None
+    return out if proc.returncode == 0 else None
+
+
+async def meeting(proc: Path = Path("/proc")) -> Reading:
+    pw_dump = shutil.which("pw-dump")
+    if pw_dump:
+        out = await _run([pw_dump])
+        if out:
+            try:
+                return meeting_from_pw_dump(json.loads(out))
+            except ValueError:
+                pass
+    return meeting_from_proc(proc)
+
+
+# D-Bus -----------------------------------------------------------------------------------
+
+Call = Callable[[str, str, str, str, str, list[Any]], Awaitable[list[Any] | None]]
+
+
+class Bus:
+    """A D-Bus connection made when first asked for, and calls that answer None on error."""
+
+    def __init__(self, system: bool = False) -> None:
+        self.system = system
+        self._bus: Any = None
+        self.failed = ""
+
+    async def connect(self) -> Any:
+        if self._bus is None and not self.failed:
+            from dbus_fast import BusType
+            from dbus_fast.aio import MessageBus
+
+            try:
+                kind = BusType.SYSTEM if self.system else BusType.SESSION
+                self._bus = await asyncio.wait_for(MessageBus(bus_type=kind).connect(), TIMEOUT)
+            except Exception as e:  # no bus, no address, refused
+                self.failed = f"no {'system' if self.system else 'session'} bus ({type(e).__name__})"
+        return self._bus
+
+    async def call(self, dest: str, path: str, iface: str, member: str, sig: str = "",
+                   body: list[Any] | None = None) -> list[Any] | None:
+        bus = await self.connect()
+        if bus is None:
+            return None
+        from dbus_fast import Message, MessageType
+
+        try:
+            reply = await asyncio.wait_for(bus.call(Message(
+                destination=dest, path=path, interface=iface, member=member, signature=sig,
+                body=body or [])), TIMEOUT)
+        except Exception:
+            return None
+        if reply is None or reply.message_type == MessageType.ERROR:
+            return None
+        return list(reply.body)
+
+    async def prop(self, dest: str, path: str, iface: str, name: str) -> Any:
+        got = await self.call(dest, path, "org.freedesktop.DBus.Properties", "Get", "ss", [iface, name])
+        return None if not got else getattr(got[0], "value", got[0])
+
+    def close(self) -> None:
+        if self._bus is not None:
+            self._bus.disconnect()
+            self._bus = None
+
+
+NOTIFICATIONS = ("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    vendor: str
+    version: str
+    capabilities: tuple[str, ...]
+
+    @property
+    def buttons(self) -> bool:
+        return "actions" in self.capabilities
+
+
+async def server(session: Bus) -> Server | None:
+    info = await session.call(*NOTIFICATIONS, "org.freedesktop.Notifications", "GetServerInformation")
+    if not info:
+        return None
+    caps = await session.call(*NOTIFICATIONS, "org.freedesktop.Notifications", "GetCapabilities")
+    return Server(str(info[0]), str(info[1]), str(info[2]), tuple(caps[0]) if caps else ())
+
+
+async def dnd(session: Bus, found: Server | None,
+              mako_modes: tuple[str, ...] = ("do-not-disturb",)) -> Reading:
+    """The notification server's own do-not-disturb."""
+    if found is None:
+        return Reading("dnd", None, session.failed or "no notification server")
+    name = found.name.lower()
+    value: Any = None
+    if name == "dunst":
+        value = await session.prop(*NOTIFICATIONS, "org.dunstproject.cmd0", "paused")
+    elif "swaync" in name or "swaync" in found.vendor.lower():
+        got = await session.call("org.erikreider.swaync.cc", "/org/erikreider/swaync/cc",
+                                 "org.erikreider.swaync.cc", "GetDnd")
+        value = got[0] if got else None
+    elif name == "mako":
+        makoctl = shutil.which("makoctl")
+        out = await _run([makoctl, "mode"]) if makoctl else None
+        value = None if out is None else bool(set(out.decode().split()) & set(mako_modes))
+    elif name == "gnome-shell":
+        gsettings = shutil.which("gsettings")
+        out = (await _run([gsettings, "get", "org.gnome.desktop.notifications", "show-banners"])
+               if gsettings else None)
+        value = None if out is None else out.strip() == b"false"
+    else:  # KDE Plasma, and any server that implements the Inhibited property
+        value = await session.prop(*NOTIFICATIONS, "org.freedesktop.Notifications", "Inhibited")
+    if not isinstance(value, bool):
+        return Reading("dnd", None, found.name, "its do-not-disturb state is not readable")
+    return Reading("dnd", value, found.name, "", "do not disturb" if value else "")
+
+
+LOGIN1 = ("org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager")
+
+
+async def login_session(system: Bus) -> str | None:
+    """The object path of this user's graphical session in logind."""
+    sid = os.environ.get("XDG_SESSION_ID")
+    if sid:
+        got = await system.call(*LOGIN1, "GetSession", "s", [sid])
+        if got:
+            return str(got[0])
+    user = await system.call(*LOGIN1, "GetUser", "u", [os.getuid()])
+    if user:
+        display = await system.prop(LOGIN1[0], str(user[0]), "org.freedesktop.login1.User", "Display")
+        if display and str(display[1]) != "/":
+            return str(display[1])
+    sessions = await system.call(*LOGIN1, "ListSessions")
+    for row in (sessions[0] if sessions else []):
+        if int(row[1]) == os.getuid():
+            return str(row[4])
+    return None
+
+
+async def locked(system: Bus, session: Bus) -> Reading:
+    path = await login_session(system)
+    if path:
+        hint = await system.prop(LOGIN1[0], path, "org.freedesktop.login1.Session", "LockedHint")
+        if isinstance(hint, bool):
+            return Reading("locked", hint, "logind", "", "screen locked" if hint else "")
+    active = await session.call("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
+                                "org.freedesktop.ScreenSaver", "GetActive")
+    if active and isinstance(active[0], bool):
+        return Reading("locked", active[0], "ScreenSaver", "", "screen locked" if active[0] else "")
+    return Reading("locked", None, system.failed or "no logind session")
+
+
+# X11 -------------------------------------------------------------------------------------
+
+def _display() -> Any:
+    """An X display connection, or None (no DISPLAY, no server, no python-xlib)."""
+    if not os.environ.get("DISPLAY"):
+        return None
+    try:
+        from Xlib import display as xdisplay
+
+        return xdisplay.Display()
+    except Exception:
+        return None
+
+
+def x11_idle_seconds() -> float | None:
+    d = _display()
+    if d is None:
+        return None
+    try:
+        if not d.has_extension("MIT-SCREEN-SAVER"):
+            return None
+        return float(d.screen().root.screensaver_query_info().idle) / 1000
+    except Exception:
+        return None
+    finally:
+        d.close()
+
+
+async def away(system: Bus, session: Bus, minutes: int) -> Reading:
+    idle = x11_idle_seconds()
+    source = "X11"
+    if idle is None:
+        got = await session.call("org.gnome.Mutter.IdleMonitor", "/org/gnome/Mutter/IdleMonitor/Core",
+                                 "org.gnome.Mutter.IdleMonitor", "GetIdletime")
+        if got:
+            idle, source = float(got[0]) / 1000, "Mutter"
+    if idle is not None:
+        busy = idle >= minutes * 60
+        return Reading("away", busy, source, f"idle {_span(idle)}, away after {minutes} min",
+                       "away from the desk" if busy else "")
+    path = await login_session(system)
+    if path:
+        hint = await system.prop(LOGIN1[0], path, "org.freedesktop.login1.Session", "IdleHint")
+        if isinstance(hint, bool):
+            return Reading("away", hint, "logind", "IdleHint", "away from the desk" if hint else "")
+    return Reading("away", None, "no idle time (no X display, Mutter or logind)")
+
+
+def _span(seconds: float) -> str:
+    return f"{int(seconds)} s" if seconds < 120 else f"{int(seconds // 60)} min"
+
+
+def fullscreen() -> Reading:
+    d = _display()
+    if d is None:
+        return Reading("fullscreen", None, "no X display")
+    try:
+        root = d.screen().root
+        active = root.get_full_property(d.intern_atom("_NET_ACTIVE_WINDOW"), 0)
+        if active is None or not active.value or not active.value[0]:
+            return Reading("fullscreen", False, "X11", "no active window")
+        window = d.create_resource_object("window", active.value[0])
+        state = window.get_full_property(d.intern_atom("_NET_WM_STATE"), 0)
+        full = d.intern_atom("_NET_WM_STATE_FULLSCREEN")
+        on = bool(state is not None and full in state.value)
+        return Reading("fullscreen", on, "X11", "", "a fullscreen window" if on else "")
+    except Exception:
+        return Reading("fullscreen", None, "X11", "the active window is not readable")
+    finally:
+        d.close()
+
+
+async def read(conditions: Iterable[str], *, away_minutes: int = 5,
+               mako_modes: tuple[str, ...] = ("do-not-disturb",),
+               session: Bus | None = None, system: Bus | None = None) -> list[Reading]:
+    """Each condition as it is now, in the order asked."""
+    session = session or Bus()
+    system = system or Bus(system=True)
+    out = []
+    found = await server(session) if "dnd" in conditions else None
+    for condition in conditions:
+        if condition == "meeting":
+            out.append(await meeting())
+        elif condition == "dnd":
+            out.append(await dnd(session, found, mako_modes))
+        elif condition == "locked":
+            out.append(await locked(system, session))
+        elif condition == "away":
+            out.append(await away(system, session, away_minutes))
+        elif condition == "fullscreen":
+            out.append(fullscreen())
+    return out

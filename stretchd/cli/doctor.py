@@ -1,0 +1,71 @@
+"""`stretchd doctor`: what stretchd sees on this desktop now, and what it can use."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+
+
+@click.command(short_help="What stretchd sees and can use on this desktop.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def doctor(as_json: bool) -> None:
+    """Show the notification server (and whether it has buttons), the terminal Start would
+    open, the voice and chime programs, and what the person is doing now: in a call
+    (meeting), in do-not-disturb (dnd), locked, away, fullscreen; each with its source.
+    Always exits 0: an unknown is shown as such."""
+    import asyncio
+
+    from stretchd import busy, paths, terminal
+    from stretchd.config import load
+    from stretchd.errors import ConfigError
+    from stretchd.voice import find_chime, find_speaker
+
+    try:
+        setting = load(paths.config_file()).defaults.terminal
+        config_note = ""
+    except ConfigError as e:
+        setting, config_note = "auto", e.message
+
+    async def look() -> tuple[busy.Server | None, str, list[busy.Reading]]:
+        session, system = busy.Bus(), busy.Bus(system=True)
+        try:
+            found = await busy.server(session)
+            readings = await busy.read(busy.CONDITIONS, session=session, system=system)
+            return found, session.failed, readings
+        finally:
+            session.close()
+            system.close()
+
+    found, no_bus, readings = asyncio.run(look())
+    try:
+        term = terminal.find(setting, os.environ)
+    except ConfigError as e:
+        term, config_note = None, e.message
+    speaker = find_speaker()
+    chime = find_chime(lambda: None).argv
+    if as_json:
+        click.echo(json.dumps({
+            "server": None if found is None else {
+                "name": found.name, "vendor": found.vendor, "version": found.version,
+                "capabilities": list(found.capabilities), "buttons": found.buttons},
+            "terminal": term, "voice": speaker.program if speaker else None,
+            "chime": chime[0] if chime else "bell",
+            "conditions": [r.as_json() for r in readings],
+            "config": config_note or None,
+        }, indent=2))
+        return
+    if found is None:
+        click.echo(f"notification server: none ({no_bus or 'no org.freedesktop.Notifications'}); "
+                   "reminders show on the daemon's console")
+    else:
+        click.echo(f"notification server: {found.name} {found.version} ({found.vendor}), "
+                   f"buttons: {'yes' if found.buttons else 'no'}")
+    click.echo(f"terminal: {' '.join(term) if term else 'none found; set defaults.terminal or $TERMINAL'}")
+    click.echo(f"voice: {speaker.program if speaker else 'none (install speech-dispatcher or espeak-ng)'}")
+    click.echo(f"chime: {os.path.basename(chime[0]) if chime else 'the terminal bell'}")
+    for reading in readings:
+        click.echo(reading.describe())
+    if config_note:
+        click.echo(f"config: {config_note}")

@@ -1,0 +1,190 @@
+"""`stretchd doctor` and the readings behind it, against real sources: dunst on Xvfb, X11
+idle time and window state, logind (python-dbusmock on a private system bus), PipeWire."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.desktop import Desktop
+from tests.e2e.harness import require, stretchd_command, unavailable, wait_for
+
+
+def doctor(env: dict[str, str], *args: str) -> str:
+    out = subprocess.run([*stretchd_command(), "doctor", *args], env=env, capture_output=True,
+                         text=True, timeout=30, check=False)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    return out.stdout
+
+
+def test_doctor_names_dunst_its_buttons_and_its_do_not_disturb(desktop: Desktop) -> None:
+    seen = doctor(desktop.env)
+    assert seen.startswith("notification server: dunst "), seen
+    assert "buttons: yes" in seen and "dnd: off (dunst)" in seen
+    assert "away: no (X11, idle " in seen and "fullscreen: off (X11, no active window)" in seen
+    desktop.dunstctl("set-paused", "true")
+    assert "dnd: on (dunst)" in doctor(desktop.env)
+    data = json.loads(doctor(desktop.env, "--json"))
+    assert data["server"]["name"] == "dunst" and data["server"]["buttons"] is True
+    by = {c["condition"]: c for c in data["conditions"]}
+    assert list(by) == ["meeting", "dnd", "locked", "away", "fullscreen"]
+    assert (by["dnd"]["busy"], by["dnd"]["source"], by["dnd"]["reason"]) == (True, "dunst", "do not disturb")
+
+
+def test_x11_idle_time_and_a_fullscreen_window_are_read(desktop: Desktop,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    require("xdotool")
+    from Xlib import X, Xatom
+    from Xlib import display as xdisplay
+
+    from stretchd import busy
+
+    monkeypatch.setenv("DISPLAY", desktop.env["DISPLAY"])
+    time.sleep(1.5)
+    idle = busy.x11_idle_seconds()
+    assert idle is not None and idle >= 1.0
+    subprocess.run(["xdotool", "mousemove", "10", "10"], env=desktop.env, check=True)
+    subprocess.run(["xdotool", "mousemove", "20", "20"], env=desktop.env, check=True)
+    again = busy.x11_idle_seconds()
+    assert again is not None and again < 1.0
+
+    d = xdisplay.Display(desktop.env["DISPLAY"])
+    root = d.screen().root
+    window = root.create_window(0, 0, 100, 100, 0, d.screen().root_depth)
+    state, full = d.intern_atom("_NET_WM_STATE"), d.intern_atom("_NET_WM_STATE_FULLSCREEN")
+    root.change_property(d.intern_atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW, 32, [window.id])
+    window.change_property(state, Xatom.ATOM, 32, [])
+    d.sync()
+    assert busy.fullscreen().busy is False
+    window.change_property(state, Xatom.ATOM, 32, [full], X.PropModeReplace)
+    d.sync()
+    on = busy.fullscreen()
+    assert (on.busy, on.source, on.reason) == (True, "X11", "a fullscreen window")
+    d.close()
+
+
+@pytest.fixture
+def logind(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A private system bus with python-dbusmock's logind and one session of ours on it."""
+    require("dbus-daemon")
+    try:
+        import dbusmock  # noqa: F401
+    except ImportError:
+        unavailable("python-dbusmock is not installed (pip install -e '.[dev]')")
+    conf = tmp_path / "system.conf"
+    conf.write_text(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>system</type><listen>unix:path={tmp_path}/system_bus</listen>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
+<allow own="*"/><allow user="*"/></policy></busconfig>""")
+    bus = subprocess.Popen(["dbus-daemon", "--nofork", f"--config-file={conf}"])
+    address = f"unix:path={tmp_path}/system_bus"
+    wait_for(lambda: (tmp_path / "system_bus").exists(), 5, "the private system bus")
+    env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": address}
+    mock = subprocess.Popen([sys.executable, "-m", "dbusmock", "--system", "--template", "logind"],
+                            env=env, stdout=subprocess.DEVNULL)
+    try:
+        def call(method: str, *args: str) -> str:
+            return subprocess.run(["dbus-send", "--system", "--print-reply",
+                                   "--dest=org.freedesktop.login1", *args[:1], method, *args[1:]],
+                                  env=env, capture_output=True, text=True, check=True).stdout
+
+        wait_for(lambda: subprocess.run(
+            ["dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.login1",
+             "/org/freedesktop/login1", "org.freedesktop.DBus.Peer.Ping"], env=env,
+            capture_output=True).returncode == 0, 10, "the logind mock")
+        call("org.freedesktop.DBus.Mock.AddSession", "/org/freedesktop/login1", "string:c1",
+             "string:seat0", f"uint32:{os.getuid()}", "string:me", "boolean:true")
+        yield {"DBUS_SYSTEM_BUS_ADDRESS": address, "XDG_SESSION_ID": "c1"}
+    finally:
+        mock.terminate()
+        bus.terminate()
+        mock.wait(5)
+        bus.wait(5)
+
+
+def test_a_locked_session_is_read_from_logind(desktop: Desktop, logind: dict[str, str]) -> None:
+    env = {**desktop.env, **logind}
+    assert "locked: no (logind)" in doctor(env)
+    subprocess.run(["dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.login1",
+                    "/org/freedesktop/login1/session/c1", "org.freedesktop.login1.Session.SetLockedHint",
+                    "boolean:true"], env={**os.environ, **logind}, check=True, capture_output=True)
+    assert "locked: yes (logind)" in doctor(env)
+
+
+@pytest.fixture
+def pipewire(desktop: Desktop, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """PipeWire and WirePlumber on the desktop's session bus, with a virtual microphone."""
+    require("pipewire", "wireplumber", "pw-cli", "pw-dump", "pw-record")
+    env = {**desktop.env, "XDG_RUNTIME_DIR": str(tmp_path / "pw-run"), "PIPEWIRE_DEBUG": "0"}
+    Path(env["XDG_RUNTIME_DIR"]).mkdir(mode=0o700)
+    procs = [subprocess.Popen(["pipewire"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        wait_for(lambda: subprocess.run(["pw-cli", "info", "0"], env=env, capture_output=True,
+                                        timeout=5).returncode == 0, 10, "pipewire")
+        procs.append(subprocess.Popen(["wireplumber"], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        subprocess.run(["pw-cli", "create-node", "adapter", "{ factory.name=support.null-audio-sink "
+                        "node.name=fake-mic media.class=Audio/Source/Virtual object.linger=true "
+                        "audio.position=[MONO] }"], env=env, check=True, capture_output=True, timeout=10)
+        subprocess.run(["pw-cli", "create-node", "adapter", "{ factory.name=support.null-audio-sink "
+                        "node.name=fake-speaker media.class=Audio/Sink object.linger=true "
+                        "audio.position=[FL,FR] }"], env=env, check=True, capture_output=True, timeout=10)
+        yield env
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(5)
+
+
+def nodes(env: dict[str, str]) -> list[Any]:
+    return json.loads(subprocess.run(["pw-dump"], env=env, capture_output=True, timeout=10).stdout)
+
+
+def test_recording_from_a_microphone_is_a_meeting_and_a_sink_monitor_is_not(
+        pipewire: dict[str, str], tmp_path: Path) -> None:
+    assert "meeting: no (PipeWire, 0 capture streams)" in doctor(pipewire)
+    record = subprocess.Popen(["pw-record", "--target", "fake-mic", str(tmp_path / "mic.wav")],
+                              env=pipewire, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: "meeting: yes (PipeWire, 1 capture stream)" in doctor(pipewire), 10,
+                 "the recording to be seen")
+    finally:
+        record.terminate()
+        record.wait(5)
+    wait_for(lambda: "meeting: no (PipeWire, 0 capture streams)" in doctor(pipewire), 10,
+             "the recording to end")
+    meter = subprocess.Popen(["pw-record", "-P", "{ stream.capture.sink=true }", "--target",
+                              "fake-speaker", str(tmp_path / "meter.wav")],
+                             env=pipewire, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: any((n.get("info") or {}).get("state") == "running"
+                             and ((n.get("info") or {}).get("props") or {}).get("media.class")
+                             == "Stream/Input/Audio" for n in nodes(pipewire)), 10, "the meter stream")
+        assert "meeting: no (PipeWire, 0 capture streams)" in doctor(pipewire)
+    finally:
+        meter.terminate()
+        meter.wait(5)
+
+
+def test_with_nothing_there_every_condition_is_unknown_or_no_and_it_exits_0(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path),
+           "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/none",
+           "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path}/none"}
+    if shutil.which("pw-dump"):
+        env["PATH"] = str(tmp_path)  # no PipeWire tools: the /proc fallback
+    seen = doctor(env)
+    assert "notification server: none" in seen
+    assert "meeting: no (/proc, " in seen or "meeting: yes (/proc, " in seen
+    for line in ("dnd: unknown (no session bus", "locked: unknown (no system bus",
+                 "away: unknown (no idle time", "fullscreen: unknown (no X display)"):
+        assert line in seen, seen

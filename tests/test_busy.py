@@ -1,0 +1,56 @@
+"""Reading what the person is doing from recorded sources: PipeWire's dump, /proc."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from stretchd.busy import Reading, meeting_from_proc, meeting_from_pw_dump
+
+
+def node(cls: str, state: str = "running", **props: object) -> dict[str, object]:
+    return {"id": 40, "type": "PipeWire:Interface:Node",
+            "info": {"state": state, "props": {"media.class": cls, **props}}}
+
+
+def test_a_running_microphone_or_camera_stream_is_a_meeting() -> None:
+    mic = meeting_from_pw_dump([node("Audio/Source"), node("Stream/Input/Audio",
+                                                           **{"application.name": "Firefox"})])
+    assert (mic.busy, mic.reason, mic.detail) == (True, "microphone in use", "1 capture stream")
+    cam = meeting_from_pw_dump([node("Stream/Input/Audio"), node("Stream/Input/Video")])
+    assert (cam.busy, cam.reason, cam.detail) == (True, "camera in use", "2 capture streams")
+
+
+def test_idle_streams_playback_and_sink_monitors_are_not_a_meeting() -> None:
+    quiet = meeting_from_pw_dump([
+        node("Stream/Input/Audio", state="idle"),
+        node("Stream/Output/Audio"),  # music playing
+        node("Stream/Input/Audio", **{"stream.capture.sink": True}),  # a level meter
+        node("Stream/Input/Audio", **{"target.object": "alsa_output.pci.analog-stereo.monitor"}),
+        {"id": 3, "type": "PipeWire:Interface:Core", "info": None},
+        {"id": 7, "info": {"state": "running"}},
+    ])
+    assert quiet == Reading("meeting", False, "PipeWire", "0 capture streams", "")
+    assert quiet.describe() == "meeting: no (PipeWire, 0 capture streams)"
+
+
+def test_without_pipewire_alsa_capture_and_open_cameras_are_read_from_proc(tmp_path: Path) -> None:
+    sub = tmp_path / "asound" / "card0" / "pcm0c" / "sub0"
+    sub.mkdir(parents=True)
+    (sub / "status").write_text("closed\n")
+    fd = tmp_path / "4242" / "fd"
+    fd.mkdir(parents=True)
+    os.symlink("/dev/null", fd / "0")
+    assert meeting_from_proc(tmp_path).busy is False
+    (sub / "status").write_text("state: RUNNING\nowner_pid   : 4242\n")
+    assert meeting_from_proc(tmp_path).reason == "microphone in use"
+    os.symlink("/dev/video0", fd / "7")
+    got = meeting_from_proc(tmp_path)
+    assert got.busy and got.reason == "camera in use"
+    assert got.describe() == "meeting: yes (/proc, 1 ALSA capture running, 1 camera open)"
+
+
+def test_dnd_reads_as_on_or_off_and_an_unknown_as_unknown() -> None:
+    assert Reading("dnd", True, "dunst").describe() == "dnd: on (dunst)"
+    assert Reading("dnd", None, "no notification server").describe() == (
+        "dnd: unknown (no notification server)")
