@@ -253,8 +253,9 @@ def daemons() -> Iterator[list[Daemon]]:
 
 
 def for_reminder(name: str) -> Callable[[dict[str, Any]], bool]:
-    """A wait_notify match for the notification of reminder `name` (its body starts "Name:")."""
-    prefix = f"{name.capitalize()}:"
+    """A wait_notify match for the notification of reminder `name` (its body starts
+    "Name stretch:", as decisions.notice writes it)."""
+    prefix = f"{name[:1].upper()}{name[1:]} stretch:"
     return lambda n: str(n["body"]).startswith(prefix)
 
 

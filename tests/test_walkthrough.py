@@ -331,7 +331,7 @@ def test_the_day_count_is_by_local_date_in_any_time_zone(
 
 def test_a_key_in_the_first_second_of_the_end_screen_does_not_close_it() -> None:
     keys = Script([(0.0, "\r"), (40.3, "n"), (45.0, "x")])  # a double-tapped n on the last step
-    con, out = console()
+    con, _ = console()
     walk(routines()["shotgun"], console=con, keys=keys, clock=keys.clock, end_wait=None)
     assert keys.now == 45.0
 
