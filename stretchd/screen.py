@@ -167,7 +167,7 @@ def _plain_block(view: View) -> list[Line]:
     out = []
     if view.label_plain or view.label:
         out.append(Line(view.label_plain or view.label, "bold"))
-    out.append(Line(view.big, "bold reverse"))
+    out.append(Line(f"  {view.big}  ", "bold reverse"))  # a block of reverse video: seen from afar
     return out
 
 
