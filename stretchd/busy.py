@@ -338,12 +338,15 @@ def fullscreen() -> Reading:
 
 async def read(conditions: Iterable[str], *, away_minutes: int = 5,
                mako_modes: tuple[str, ...] = ("do-not-disturb",),
-               session: Bus | None = None, system: Bus | None = None) -> list[Reading]:
-    """Each condition as it is now, in the order asked."""
+               session: Bus | None = None, system: Bus | None = None,
+               found: Server | None = None) -> list[Reading]:
+    """Each condition as it is now, in the order asked (found: the notification server, if
+    the caller asked it already)."""
     session = session or Bus()
     system = system or Bus(system=True)
     out = []
-    found = await server(session) if "dnd" in conditions else None
+    if found is None and "dnd" in conditions:
+        found = await server(session)
     for condition in conditions:
         if condition == "meeting":
             out.append(await meeting())

@@ -29,6 +29,16 @@ def _start(argv: list[str]) -> subprocess.Popen[bytes] | None:
         return None
 
 
+def _finish(procs: list[subprocess.Popen[bytes]], wait: float) -> None:
+    """Wait for each process up to wait seconds, then stop it, and reap it either way."""
+    for proc in procs:
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait()
+
+
 class Voice(Protocol):
     def say(self, phrase: str) -> None:
         """Start saying phrase now, cutting what is still being said."""
@@ -63,12 +73,7 @@ class Speaker:
 
     def close(self, wait: float = 2.0) -> None:
         """Let the last phrase ("Done") finish, up to wait seconds, then stop whatever is left."""
-        for proc in self.running:
-            try:
-                proc.wait(wait)
-            except subprocess.TimeoutExpired:
-                proc.terminate()
-                proc.wait()
+        _finish(self.running, wait)
         self.running = []
 
 
@@ -102,12 +107,7 @@ class Chime:
             self.running.append(proc)
 
     def close(self) -> None:
-        for proc in self.running:
-            try:
-                proc.wait(1.0)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        _finish(self.running, 1.0)
         self.running = []
 
 

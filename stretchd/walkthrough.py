@@ -271,19 +271,15 @@ def walk(
     """
     ascii = wants_ascii() if ascii is None else ascii
     ring = chime or console.bell
-    try:
-        return _walk(routine, console, keys, history, reminder, clock, wallclock, speaker, ring,
-                     end_wait, ascii, voice_note)
-    finally:
+
+    def release(wait: float) -> None:
+        """Let the last phrase finish (up to wait seconds) and reap the chimes."""
+        if speaker:
+            speaker.close(wait)
         close = getattr(chime, "close", None)
         if close:
             close()
 
-
-def _walk(routine: Routine, console: Console, keys: Keys, history: History | None,
-          reminder: str | None, clock: Callable[[], float], wallclock: Callable[[], datetime],
-          speaker: Voice | None, ring: Callable[[], None], end_wait: float | None, ascii: bool,
-          voice_note: str) -> Outcome:
     items = plan(routine)
     total = exercise_count(items)
     timer = Timer(items, clock)
@@ -359,8 +355,7 @@ def _walk(routine: Routine, console: Console, keys: Keys, history: History | Non
             _end_screen(routine, elapsed, history, wallclock, keys, end_wait, clock,
                         lambda paragraphs, hints: scr.update(page(paragraphs, hints)))
     except BaseException as stop:
-        if speaker:
-            speaker.close(0)
+        release(0)
         if not isinstance(stop, KeyboardInterrupt | Interrupted | EOFError):
             raise
         if timer.done:  # recorded as completed already; the end screen was closed
@@ -371,8 +366,7 @@ def _walk(routine: Routine, console: Console, keys: Keys, history: History | Non
                                 outcome="interrupted" if isinstance(stop, Interrupted) else "quit")
         elapsed = (clock() - timer.started_at) if timer.started_at is not None else 0.0
         return Outcome(False, reached, total, elapsed)
-    if speaker:
-        speaker.close()
+    release(2.0)
     return Outcome(True, total, total, elapsed)
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-
 import click
 
 
@@ -16,6 +13,8 @@ def doctor(as_json: bool) -> None:
     (meeting), in do-not-disturb (dnd), locked, away, fullscreen; each with its source.
     Always exits 0: an unknown is shown as such."""
     import asyncio
+    import json
+    import os
 
     from stretchd import busy, paths, terminal
     from stretchd.config import load
@@ -32,7 +31,7 @@ def doctor(as_json: bool) -> None:
         session, system = busy.Bus(), busy.Bus(system=True)
         try:
             found = await busy.server(session)
-            readings = await busy.read(busy.CONDITIONS, session=session, system=system)
+            readings = await busy.read(busy.CONDITIONS, session=session, system=system, found=found)
             return found, session.failed, readings
         finally:
             session.close()
