@@ -44,6 +44,10 @@ async def live(daemon: Daemon) -> None:
     log("info", f"running: {len(config.reminders)} reminders from {source}")
     sd_notify("READY=1\nSTATUS=reminders armed")
     watch = daemon.spawn(daemon.watch_clock(), "the clock watch")
+    if daemon.config.hold.when:
+        from stretchd.senses import DesktopSenses
+
+        daemon.spawn(DesktopSenses(log).say_unseen(daemon.config.hold), "reading what can hold a reminder")
     await daemon.stopping.wait()
     sd_notify("STOPPING=1")
     daemon.note_alive(daemon.now())
@@ -71,6 +75,7 @@ def main() -> int:
     from stretchd.journal import log
     from stretchd.loading import load_everything
     from stretchd.notify import ConsoleNotifier, DesktopNotifier, FallbackNotifier
+    from stretchd.senses import DesktopSenses
     from stretchd.terminal import SystemTerminal
     from stretchd.zone import ZoneWatch, local_zone
 
@@ -99,6 +104,7 @@ def main() -> int:
     daemon = Daemon(loaded, alarms=SchedulerAlarms(tz), store=BufferedStore(history, log),
                     notifier=FallbackNotifier(DesktopNotifier(), ConsoleNotifier(), log),
                     terminal=lambda config: SystemTerminal(config.defaults.terminal),
+                    senses=DesktopSenses(log),
                     tz=tz, config_path=config_path, zone=ZoneWatch())
     try:
         asyncio.run(live(daemon))

@@ -57,6 +57,9 @@ class BufferedStore:
         return sorted((o for o in got.values() if status is None or o.status == status),
                       key=lambda o: o.scheduled)
 
+    def last_event(self, reminder: str, key: str, kind: Kind) -> tuple[datetime, str | None] | None:
+        return self.store.last_event(reminder, key, kind)
+
     def set_state(self, key: str, value: str | None) -> None:
         self.keep(lambda: self.store.set_state(key, value))
 

@@ -11,12 +11,14 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CONDITIONS = ("meeting", "dnd", "locked", "away", "fullscreen")
+from stretchd.config import CONDITIONS
+
 CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
 TIMEOUT = 2.0  # seconds for any one source to answer
 
@@ -71,7 +73,7 @@ def meeting_from_pw_dump(objects: Iterable[Any]) -> Reading:
         else:
             audio += 1
     count = audio + video
-    reason = "camera in use" if video else "microphone in use" if audio else ""
+    reason = "camera or screen share in use" if video else "microphone in use" if audio else ""
     return Reading("meeting", count > 0, "PipeWire",
                    f"{count} capture stream{'s' if count != 1 else ''}", reason)
 
@@ -137,8 +139,14 @@ class Bus:
         self.system = system
         self._bus: Any = None
         self.failed = ""
+        self._connecting: asyncio.Lock | None = None
 
     async def connect(self) -> Any:
+        self._connecting = self._connecting or asyncio.Lock()
+        async with self._connecting:  # sources asked together share one connection
+            return await self._connect()
+
+    async def _connect(self) -> Any:
         if self._bus is None and not self.failed:
             from dbus_fast import BusType
             from dbus_fast.aio import MessageBus
@@ -170,6 +178,24 @@ class Bus:
     async def prop(self, dest: str, path: str, iface: str, name: str) -> Any:
         got = await self.call(dest, path, "org.freedesktop.DBus.Properties", "Get", "ss", [iface, name])
         return None if not got else getattr(got[0], "value", got[0])
+
+    async def watch(self, rules: Iterable[str], on_signal: Callable[[], None]) -> bool:
+        """Call on_signal for each signal matching one of the D-Bus match rules (until close);
+        False if there is no bus."""
+        bus = await self.connect()
+        if bus is None:
+            return False
+        from dbus_fast import MessageType
+
+        def handler(message: Any) -> None:
+            if message.message_type == MessageType.SIGNAL and message.sender != "org.freedesktop.DBus":
+                on_signal()
+
+        bus.add_message_handler(handler)
+        for rule in rules:
+            await self.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                            "AddMatch", "s", [rule])
+        return True
 
     def close(self) -> None:
         if self._bus is not None:
@@ -266,34 +292,18 @@ async def locked(system: Bus, session: Bus) -> Reading:
 
 # X11 -------------------------------------------------------------------------------------
 
-def _display() -> Any:
-    """An X display connection, or None (no DISPLAY, no server, no python-xlib)."""
-    if not os.environ.get("DISPLAY"):
-        return None
+async def x11() -> dict[str, Any]:
+    """X11 idle time and fullscreen state, read in a child process (stretchd/x11.py)."""
+    out = await _run([sys.executable, "-m", "stretchd.x11"]) if os.environ.get("DISPLAY") else None
     try:
-        from Xlib import display as xdisplay
-
-        return xdisplay.Display()
-    except Exception:
-        return None
-
-
-def x11_idle_seconds() -> float | None:
-    d = _display()
-    if d is None:
-        return None
-    try:
-        if not d.has_extension("MIT-SCREEN-SAVER"):
-            return None
-        return float(d.screen().root.screensaver_query_info().idle) / 1000
-    except Exception:
-        return None
-    finally:
-        d.close()
+        got = json.loads(out) if out else None
+    except ValueError:
+        got = None
+    return got if isinstance(got, dict) else {"display": False, "idle": None, "fullscreen": None}
 
 
-async def away(system: Bus, session: Bus, minutes: int) -> Reading:
-    idle = x11_idle_seconds()
+async def away(system: Bus, session: Bus, minutes: int, idle: float | None = None) -> Reading:
+    """idle: X11's idle seconds, if there is an X display."""
     source = "X11"
     if idle is None:
         got = await session.call("org.gnome.Mutter.IdleMonitor", "/org/gnome/Mutter/IdleMonitor/Core",
@@ -316,24 +326,16 @@ def _span(seconds: float) -> str:
     return f"{int(seconds)} s" if seconds < 120 else f"{int(seconds // 60)} min"
 
 
-def fullscreen() -> Reading:
-    d = _display()
-    if d is None:
+def fullscreen(state: dict[str, Any]) -> Reading:
+    """From x11()'s state."""
+    if not state.get("display"):
         return Reading("fullscreen", None, "no X display")
-    try:
-        root = d.screen().root
-        active = root.get_full_property(d.intern_atom("_NET_ACTIVE_WINDOW"), 0)
-        if active is None or not active.value or not active.value[0]:
-            return Reading("fullscreen", False, "X11", "no active window")
-        window = d.create_resource_object("window", active.value[0])
-        state = window.get_full_property(d.intern_atom("_NET_WM_STATE"), 0)
-        full = d.intern_atom("_NET_WM_STATE_FULLSCREEN")
-        on = bool(state is not None and full in state.value)
-        return Reading("fullscreen", on, "X11", "", "a fullscreen window" if on else "")
-    except Exception:
+    on = state.get("fullscreen")
+    if on == "no active window":
+        return Reading("fullscreen", False, "X11", on)
+    if not isinstance(on, bool):
         return Reading("fullscreen", None, "X11", "the active window is not readable")
-    finally:
-        d.close()
+    return Reading("fullscreen", on, "X11", "", "a fullscreen window" if on else "")
 
 
 async def read(conditions: Iterable[str], *, away_minutes: int = 5,
@@ -344,18 +346,22 @@ async def read(conditions: Iterable[str], *, away_minutes: int = 5,
     the caller asked it already)."""
     session = session or Bus()
     system = system or Bus(system=True)
-    out = []
     if found is None and "dnd" in conditions:
         found = await server(session)
-    for condition in conditions:
+
+    screen = await x11() if {"away", "fullscreen"} & set(conditions) else {}
+
+    async def one(condition: str) -> Reading:
         if condition == "meeting":
-            out.append(await meeting())
-        elif condition == "dnd":
-            out.append(await dnd(session, found, mako_modes))
-        elif condition == "locked":
-            out.append(await locked(system, session))
-        elif condition == "away":
-            out.append(await away(system, session, away_minutes))
-        elif condition == "fullscreen":
-            out.append(fullscreen())
-    return out
+            return await meeting()
+        if condition == "dnd":
+            return await dnd(session, found, mako_modes)
+        if condition == "locked":
+            return await locked(system, session)
+        if condition == "away":
+            idle = screen.get("idle")
+            return await away(system, session, away_minutes, idle if isinstance(idle, float) else None)
+        return fullscreen(screen)
+
+    # Asked together: a reminder waits for the slowest source, not for the sum of them.
+    return list(await asyncio.gather(*(one(c) for c in conditions if c in CONDITIONS)))

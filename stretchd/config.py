@@ -15,10 +15,14 @@ from stretchd.text import clean, one_line
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-TOP_KEYS = ("defaults", "reminders", "walkthrough")
+TOP_KEYS = ("defaults", "hold", "reminders", "walkthrough")
 DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal")
-REMINDER_KEYS = ("time", "days", "routine")
+REMINDER_KEYS = ("time", "days", "routine", "hold")
 WALKTHROUGH_KEYS = ("voice",)
+HOLD_KEYS = ("when", "away_minutes", "hold_at_most_minutes", "mako_modes")
+# What can hold a due reminder (busy.py reads each); fullscreen is off unless asked for.
+CONDITIONS = ("meeting", "dnd", "locked", "away", "fullscreen")
+HOLD_BOUNDS = {"away_minutes": (1, 240), "hold_at_most_minutes": (1, 720)}
 VOICES = ("auto", "on", "off")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")  # ASCII digits only
@@ -31,6 +35,7 @@ class Reminder:
     time: dt.time
     routine: str
     days: frozenset[int] = frozenset(range(7))  # 0 = Monday
+    hold: bool = True  # held while the person is busy or away ([hold]); false opts it out
 
     def days_text(self) -> str:
         if len(self.days) == 7:
@@ -54,10 +59,22 @@ class Walkthrough:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """When a due reminder waits: the conditions that hold it, and for how long at most."""
+
+    when: tuple[str, ...] = ("meeting", "dnd", "locked", "away")
+    away_minutes: int = 5
+    hold_at_most_minutes: int = 90
+    # mako has no do-not-disturb of its own: a mode the user defines for it, by name.
+    mako_modes: tuple[str, ...] = ("do-not-disturb",)
+
+
+@dataclass(frozen=True)
 class Config:
     defaults: Defaults
     reminders: tuple[Reminder, ...]
     walkthrough: Walkthrough = Walkthrough()
+    hold: Hold = Hold()
     path: Path | None = field(default=None, compare=False)
 
     def reminder(self, name: str) -> Reminder | None:
@@ -192,6 +209,45 @@ def _walkthrough(ck: _Checker, data: object) -> Walkthrough:
     return Walkthrough(voice=voice)
 
 
+def _hold(ck: _Checker, data: object) -> Hold:
+    if not isinstance(data, dict):
+        ck.add("", "hold", "must be a table: [hold]")
+        return Hold()
+    ck.unknown("hold", data, HOLD_KEYS)
+    out: dict[str, Any] = {}
+    when = data.get("when", list(Hold.when))
+    if not isinstance(when, list):
+        ck.add("hold", "when", f"{_show(when)} is not accepted; use a list of {_or(CONDITIONS)}, "
+                               'e.g. ["meeting", "dnd"], or [] to hold never')
+    else:
+        for condition in when:
+            if condition not in CONDITIONS:
+                ck.add("hold", "when", f"{_show(condition)} is not a condition; use {_or(CONDITIONS)}"
+                                       f"{did_you_mean(str(condition), CONDITIONS)}")
+                break
+        else:
+            out["when"] = tuple(dict.fromkeys(when))
+    for key, (low, high) in HOLD_BOUNDS.items():
+        value = data.get(key, getattr(Hold, key))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            ck.add("hold", key, f"{_show(value)} is not accepted; use a whole number from {low} to {high}")
+        else:
+            out[key] = value
+    if "mako_modes" in data:
+        modes = data["mako_modes"]
+        if isinstance(modes, list) and all(isinstance(m, str) and m.strip() for m in modes):
+            out["mako_modes"] = tuple(m.strip() for m in modes)
+        else:
+            ck.add("hold", "mako_modes", f'{_show(modes)} is not accepted; use a list of mako mode '
+                                         'names, e.g. ["do-not-disturb"]')
+    return Hold(**out)
+
+
+def _or(words: Iterable[str]) -> str:
+    words = list(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
 def _days(ck: _Checker, table: str, value: object) -> frozenset[int] | None:
     if isinstance(value, str):
         value = [value]
@@ -238,8 +294,13 @@ def _reminders(ck: _Checker, data: object, default_routine: str,
         days = _days(ck, table, raw["days"]) if "days" in raw else frozenset(range(7))
         routine = (_routine(ck, table, raw["routine"], routines) if "routine" in raw
                    else default_routine)
+        hold = raw.get("hold", True)
+        if not isinstance(hold, bool):
+            ck.add(table, "hold", f"{_show(hold)} is not accepted; use true or false (false: this "
+                                  "reminder shows even when the person is busy)")
+            continue
         if time is not None and days is not None and routine is not None:
-            out.append(Reminder(name=name, time=time, routine=routine, days=days))
+            out.append(Reminder(name=name, time=time, routine=routine, days=days, hold=hold))
     return tuple(out)
 
 
@@ -258,9 +319,11 @@ def parse(text: str, display: str, routines: Iterable[str] | None = None,
     defaults = _defaults(ck, data.get("defaults", {}), routines)
     reminders = _reminders(ck, data.get("reminders", {}), defaults.routine, routines)
     walkthrough = _walkthrough(ck, data.get("walkthrough", {}))
+    hold = _hold(ck, data.get("hold", {}))
     if ck.problems:
         raise ConfigError(ck.problems[0], ck.problems)
-    return Config(defaults=defaults, reminders=reminders, walkthrough=walkthrough, path=path)
+    return Config(defaults=defaults, reminders=reminders, walkthrough=walkthrough, hold=hold,
+                  path=path)
 
 
 def load(path: Path, routines: Iterable[str] | None = None) -> Config:

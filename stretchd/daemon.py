@@ -16,9 +16,10 @@ from typing import Any
 from stretchd import commands
 from stretchd.alarms import Alarms
 from stretchd.config import Config
-from stretchd.decisions import Showing, Verdict, answer, is_late, notice, shown_as, verdict
+from stretchd.decisions import Answer, Showing, Verdict, answer, is_late, notice, shown_as, verdict
 from stretchd.errors import ConfigError, StretchdError
 from stretchd.history import Kind, Status, Store
+from stretchd.holding import Held, Holds, Senses, after
 from stretchd.journal import log
 from stretchd.loading import Loaded, load_everything, stamp
 from stretchd.notify import Action, Notice, Notifier
@@ -42,7 +43,8 @@ ALIVE_EVERY = timedelta(minutes=10)  # how often "still up" is written (and at s
 
 class Daemon:
     def __init__(self, loaded: Loaded, *, alarms: Alarms, store: Store, notifier: Notifier,
-                 terminal: Callable[[Config], TerminalLauncher], tz: tzinfo, config_path: Path,
+                 terminal: Callable[[Config], TerminalLauncher], senses: Senses, tz: tzinfo,
+                 config_path: Path,
                  now: Callable[[], datetime] | None = None,
                  mono: Callable[[], float] = time.monotonic,
                  zone: Callable[[], tzinfo] | None = None) -> None:
@@ -66,6 +68,8 @@ class Daemon:
         self._config_notice: str | None = None  # the notification saying so, while it shows
         self._seen = loaded.stamp  # the config files as last read, valid or not
         self._alive_noted: datetime | None = None
+        self.holds = Holds(senses, store, now=self.now, hold=lambda: self.config.hold,
+                           show=self._release, spawn=self.spawn, log=log)
 
     @property
     def config(self) -> Config:
@@ -90,9 +94,10 @@ class Daemon:
         return task
 
     async def settle(self) -> None:
-        """Wait until every task the daemon started (and those they start) has finished."""
-        while self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+        """Wait until every task the daemon started (and those they start) has finished; the
+        watch over held reminders, which lasts while they are held, is not waited for."""
+        while pending := self.tasks - {self.holds.watching}:
+            await asyncio.gather(*pending, return_exceptions=True)
 
     # Configuration --------------------------------------------------------------------
 
@@ -190,19 +195,21 @@ class Daemon:
     # Showing ---------------------------------------------------------------------------
 
     async def present(self, due: Due, *, snoozes: int = 0, again: bool = False,
-                      why: str | None = None, problem: str | None = None) -> None:
-        """Show a due occurrence unless it is handled, skipped, snoozed ahead, or paused."""
+                      why: str | None = None, problem: str | None = None, hold: bool = True,
+                      held: Held | None = None) -> None:
+        """Show a due occurrence unless it is handled, skipped, snoozed ahead, or paused; hold
+        it while the person is busy (`hold`). `held`: it was held, and is let go now."""
         ident = (due.reminder.name, due.key)
         if ident in self._busy:
             return
         self._busy.add(ident)
         try:
-            await self._present(due, snoozes, again, why, problem)
+            await self._present(due, snoozes, again, why, problem, hold, held)
         finally:
             self._busy.discard(ident)
 
     async def _present(self, due: Due, snoozes: int, again: bool, why: str | None,
-                       problem: str | None) -> None:
+                       problem: str | None, hold: bool, held: Held | None) -> None:
         now = self.now()
         name = due.reminder.name
         got = self.store.occurrence(name, due.key)
@@ -216,13 +223,17 @@ class Daemon:
             return
         if got is not None and not again:
             snoozes = got.snoozes
+        if hold and await self.holds.check(due, snoozes):
+            return
+        now = self.now()  # reading what the person does took a moment
         if self.showing is not None:
             old, self.showing = self.showing, None
             self.store.record(old.due.reminder.name, old.due.key, old.due.at, Kind.SUPERSEDED, now,
                               detail=f"by {name}")
             await self.notifier.close(old.handle)
         message = notice(due.reminder, self.loaded.routines.get(due.reminder.routine), snoozes,
-                         self.config.defaults, late=is_late(due, now, again=again), problem=problem)
+                         self.config.defaults, late=is_late(due, now, again=again), problem=problem,
+                         after=after(held.reason) if held else None)
         holder: list[Showing] = []
         handle = await self.notifier.show(message, lambda action: self.on_action(holder[0], action))
         self.showing = Showing(due, handle, snoozes)
@@ -231,6 +242,11 @@ class Daemon:
         self.store.record(name, due.key, due.at, kind, now, status=Status.SHOWING, detail=detail,
                           snoozes=snoozes)
         log("info", f"{name} {due.key}: {kind}" + (f" ({detail})" if detail else ""))
+
+    async def _release(self, held: Held) -> None:
+        """The person can act now: show what was held, saying why it comes late."""
+        await self.present(held.due, snoozes=held.snoozes, again=True, hold=False, held=held,
+                           why=held.why(self.now()))
 
     def on_action(self, showing: Showing, action: Action) -> None:
         """desktop-notifier calls this from the loop; the work happens in a task."""
@@ -260,6 +276,24 @@ class Daemon:
             self.arm()
         return outcome.message
 
+    def answer_held(self, action: Action, minutes: int | None, name: str | None) -> str | None:
+        """Snooze or skip from the command line while a reminder is held (and none shows)."""
+        held = next((h for h in self.holds.held.values() if name in (None, h.due.reminder.name)), None)
+        if held is None:
+            return None
+        due = held.due
+        outcome: Answer = answer(action, Showing(due, "", held.snoozes), self.now(), self.tz,
+                                 self.config.defaults, minutes)
+        if outcome.kind is None:
+            return outcome.message
+        self.holds.drop(due.reminder.name, due.key)
+        self.store.record(due.reminder.name, due.key, due.at, outcome.kind, self.now(),
+                          detail=f"while held: {held.reason}", snoozes=outcome.snoozes,
+                          snoozed_until=outcome.snoozed_until)
+        if outcome.snoozed_until is not None:
+            self.arm()
+        return outcome.message
+
     async def _start_failed(self, showing: Showing, problem: str) -> None:
         """No terminal opened: say so in the history, and show the reminder again with the
         reason and what to do in its body, its buttons still there."""
@@ -283,18 +317,20 @@ class Daemon:
                         "config_error": self._bad_config or None,
                         "desktop": self.notifier.on_desktop,
                         "showing": ({"reminder": showing.due.reminder.name, "snoozes": showing.snoozes}
-                                    if showing else None)}
+                                    if showing else None),
+                        "held": self.holds.status()}
             case commands.Snooze(minutes=minutes):
                 minutes = snooze_minutes(minutes, self.config)
                 if showing is not None:
                     return {"message": await self.act(showing, Action.SNOOZE, minutes)}
-                reply = snooze_next(ctx, now, minutes)
+                reply = self.answer_held(Action.SNOOZE, minutes, None) or snooze_next(ctx, now, minutes)
                 self.arm()
                 return {"message": reply}
             case commands.Skip(reminder=reminder):
                 if showing is not None and reminder in (None, showing.due.reminder.name):
                     return {"message": await self.act(showing, Action.SKIP)}
-                return {"message": skip_next(ctx, now, reminder)}
+                return {"message": self.answer_held(Action.SKIP, None, reminder)
+                        or skip_next(ctx, now, reminder)}
             case commands.Unskip(reminder=reminder):
                 reply, due = unskip(ctx, now, reminder)
                 self.arm()
@@ -388,6 +424,7 @@ class Daemon:
     def resumed(self) -> None:
         """logind says the machine woke up: look at the clock now, not within the minute."""
         log("info", "resumed from sleep")
+        self.holds.poke()  # a hold may have reached its limit, or its reason ended, meanwhile
         try:
             self.check_clock()
         except StretchdError as e:
@@ -402,3 +439,24 @@ class Daemon:
         if alive:
             since = min(since, datetime.fromisoformat(alive))
         self.check_clock(since=since)
+        self.resume_holds()
+
+    def resume_holds(self) -> None:
+        """Reminders held when we stopped: held again (or shown, or missed past the limit)."""
+        now = self.now()
+        limit = timedelta(minutes=self.config.hold.hold_at_most_minutes)
+        since_key = (now - timedelta(days=1)).astimezone(self.tz).date().isoformat()
+        for occ in self.store.occurrences(since_key, status=Status.HELD):
+            r = self.config.reminder(occ.reminder)
+            event = self.store.last_event(occ.reminder, occ.occurrence, Kind.HELD)
+            since, reason = event or (occ.scheduled, None)
+            if r is None or now - since >= limit:
+                self.store.record(occ.reminder, occ.occurrence, occ.scheduled, Kind.MISSED, now,
+                                  detail=f"held {int((now - since).total_seconds() // 60)} min: {reason}")
+            else:
+                held = Held(Due(r, occ.scheduled, occ.occurrence), since, occ.snoozes, reason or "")
+                self.spawn(self._hold_again(held), f"holding {occ.reminder} again")
+
+    async def _hold_again(self, held: Held) -> None:
+        if not await self.holds.check(held.due, held.snoozes, since=held.since, reason=held.reason):
+            await self._release(held)

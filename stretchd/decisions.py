@@ -64,15 +64,18 @@ def shown_as(due: Due, now: datetime, snoozes: int, *, again: bool,
 
 
 def notice(reminder: Reminder, routine: Routine | None, snoozes: int, defaults: Defaults, *,
-           late: bool, problem: str | None = None) -> Notice:
+           late: bool, problem: str | None = None, after: str | None = None) -> Notice:
     """The notification for a reminder: its routine and length, and the buttons it may offer;
-    with a problem, why the last Start did not open the walkthrough and what to do."""
+    with a problem, why the last Start did not open the walkthrough and what to do; `after`:
+    it was held while the person was busy, and why it comes late ("after your call")."""
     length = format_duration(planned_seconds(plan(routine))) if routine else "?"
     title_name = routine.title if routine else reminder.routine
     body = f"{reminder.name[:1].upper()}{reminder.name[1:]} stretch: {title_name}, {length}"
     if routine and routine.needs:
         body += f" · you need {' and '.join(routine.needs)}"
-    if late:
+    if after:
+        body += f" — due at {reminder.time:%H:%M}, shown {after}"
+    elif late:
         body += f" — it was due at {reminder.time:%H:%M}"
     if problem:
         body += f"\nStart did not work: {problem}. Or run: stretchd walk {reminder.routine}"

@@ -19,6 +19,7 @@ class Status(StrEnum):
     """Where a reminder's occurrence stands."""
 
     SHOWING = "showing"
+    HELD = "held"  # due while the person was busy or away: it shows when they can act
     SNOOZED = "snoozed"
     SKIPPED = "skipped"
     STARTED = "started"
@@ -31,7 +32,7 @@ class Status(StrEnum):
 FINAL = frozenset({Status.SKIPPED, Status.STARTED, Status.DISMISSED, Status.SUPERSEDED, Status.MISSED})
 # Statuses the person did not choose: when the reminder is moved to a later time the same
 # day, the occurrence at the new time still shows.
-UNANSWERED = frozenset({Status.SHOWING, Status.DISMISSED, Status.SUPERSEDED, Status.MISSED})
+UNANSWERED = frozenset({Status.SHOWING, Status.HELD, Status.DISMISSED, Status.SUPERSEDED, Status.MISSED})
 
 
 class Kind(StrEnum):
@@ -39,6 +40,7 @@ class Kind(StrEnum):
 
     SHOWN = "shown"
     LATE = "late"  # shown after its time (a suspend, a stop)
+    HELD = "held"  # not shown yet: the person is busy or away (the detail says how)
     STARTED = "started"
     START_FAILED = "start failed"  # no terminal could be opened; the reminder shows again
     SNOOZED = "snoozed"
@@ -173,10 +175,11 @@ class Occurrence:
 
 
 def handled(got: Occurrence | None, scheduled: datetime) -> bool:
-    """Whether the occurrence due at `scheduled` needs nothing more (or shows already).
+    """Whether the occurrence due at `scheduled` needs nothing more (or shows, or is held,
+    already).
 
     A row left unanswered at another time (the reminder was moved since) does not count."""
-    if got is None or not (got.status in FINAL or got.status == Status.SHOWING):
+    if got is None or not (got.status in FINAL or got.status in (Status.SHOWING, Status.HELD)):
         return False
     return not (got.status in UNANSWERED and got.scheduled != scheduled)
 
@@ -196,6 +199,9 @@ class Store(Protocol):
     def occurrences(self, since_key: str, status: Status | None = None) -> list[Occurrence]: ...
 
     def get_state(self, key: str) -> str | None: ...
+
+    def last_event(self, reminder: str, occurrence: str, kind: Kind) -> tuple[datetime, str | None] | None:
+        """When the occurrence's latest event of this kind happened, and its detail."""
 
     def set_state(self, key: str, value: str | None) -> None: ...
 
@@ -350,6 +356,12 @@ class History:
             sql += " WHERE at >= ?"
             args = (_iso(since),)
         return self.db.execute(sql + " ORDER BY at, id", args).fetchall()
+
+    def last_event(self, reminder: str, occurrence: str, kind: Kind) -> tuple[datetime, str | None] | None:
+        row = self.db.execute(
+            "SELECT at, detail FROM events WHERE reminder = ? AND occurrence = ? AND kind = ? "
+            "ORDER BY id DESC LIMIT 1", (reminder, occurrence, kind)).fetchone()
+        return (datetime.fromisoformat(row[0]), row[1]) if row else None
 
     def count_events(self, since: datetime) -> int:
         return int(self.db.execute("SELECT count(*) FROM events WHERE at >= ?",

@@ -18,7 +18,7 @@ def test_a_running_microphone_or_camera_stream_is_a_meeting() -> None:
                                                            **{"application.name": "Firefox"})])
     assert (mic.busy, mic.reason, mic.detail) == (True, "microphone in use", "1 capture stream")
     cam = meeting_from_pw_dump([node("Stream/Input/Audio"), node("Stream/Input/Video")])
-    assert (cam.busy, cam.reason, cam.detail) == (True, "camera in use", "2 capture streams")
+    assert (cam.busy, cam.reason, cam.detail) == (True, "camera or screen share in use", "2 capture streams")
 
 
 def test_idle_streams_playback_and_sink_monitors_are_not_a_meeting() -> None:

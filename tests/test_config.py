@@ -139,3 +139,48 @@ def test_the_walkthrough_voice_is_auto_unless_set(text: str, voice: str) -> None
 ])
 def test_a_bad_voice_setting_is_named(text: str, expected: str) -> None:
     assert problems(text) == [expected]
+
+
+def test_hold_defaults_to_meeting_dnd_locked_away_five_minutes_and_ninety_at_most() -> None:
+    from stretchd.config import Hold
+
+    config = parse('[reminders.a]\ntime = "07:30"\n', "config.toml")
+    assert config.hold == Hold(("meeting", "dnd", "locked", "away"), 5, 90, ("do-not-disturb",))
+    assert config.reminders[0].hold is True
+
+
+def test_hold_settings_and_a_reminder_that_opts_out_are_read() -> None:
+    config = parse('[hold]\nwhen = ["fullscreen", "dnd", "dnd"]\naway_minutes = 10\n'
+                   'hold_at_most_minutes = 30\nmako_modes = ["dnd", "focus"]\n'
+                   '[reminders.pills]\ntime = "09:00"\nhold = false\n', "config.toml")
+    assert config.hold.when == ("fullscreen", "dnd")
+    assert (config.hold.away_minutes, config.hold.hold_at_most_minutes) == (10, 30)
+    assert config.hold.mako_modes == ("dnd", "focus")
+    assert config.reminders[0].hold is False
+    assert parse("[hold]\nwhen = []\n", "config.toml").hold.when == ()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[hold]\nwhen = ["meeting", "meting"]\n',
+     'config.toml: hold.when: "meting" is not a condition; use meeting, dnd, locked, away or '
+     'fullscreen (did you mean "meeting"?) (line 2)'),
+    ('[hold]\nwhen = "meeting"\n',
+     'config.toml: hold.when: "meeting" is not accepted; use a list of meeting, dnd, locked, away '
+     'or fullscreen, e.g. ["meeting", "dnd"], or [] to hold never (line 2)'),
+    ("[hold]\naway_minutes = 0\n",
+     "config.toml: hold.away_minutes: 0 is not accepted; use a whole number from 1 to 240 (line 2)"),
+    ("[hold]\nhold_at_most_minutes = true\n",
+     "config.toml: hold.hold_at_most_minutes: True is not accepted; use a whole number from 1 to "
+     "720 (line 2)"),
+    ('[hold]\nmako_modes = "dnd"\n',
+     'config.toml: hold.mako_modes: "dnd" is not accepted; use a list of mako mode names, e.g. '
+     '["do-not-disturb"] (line 2)'),
+    ("[hold]\naway_minute = 5\n",
+     'config.toml: hold.away_minute: unknown key (did you mean "away_minutes"?) (line 2)'),
+    ('[reminders.a]\ntime = "07:30"\nhold = "no"\n',
+     'config.toml: reminders.a.hold: "no" is not accepted; use true or false (false: this reminder '
+     'shows even when the person is busy) (line 3)'),
+    ("hold = 1\n", "config.toml: hold: must be a table: [hold] (line 1)"),
+])
+def test_a_bad_hold_setting_is_named_with_what_is_accepted(text: str, expected: str) -> None:
+    assert problems(text) == [expected]

@@ -63,6 +63,41 @@ class FakeTerminal:
         self.launched.append(list(argv))
 
 
+class FakeSenses:
+    """What the person does, as a test sets it: `busy` holds every due reminder."""
+
+    def __init__(self) -> None:
+        from stretchd.busy import Reading
+
+        self.free = Reading("meeting", False, "test")
+        self.readings: list[Reading] = [self.free]
+        self.reads = 0
+        self.closed = 0
+        self.waits: list[float] = []
+
+    def busy(self, condition: str = "meeting", reason: str = "microphone in use") -> None:
+        from stretchd.busy import Reading
+
+        self.readings = [Reading(condition, True, "test", "", reason)]
+
+    def done(self) -> None:
+        self.readings = [self.free]
+
+    async def read(self, hold: Any) -> list[Any]:
+        self.reads += 1
+        return [r for r in self.readings if r.condition in hold.when]
+
+    async def changed(self, hold: Any, timeout: float) -> None:
+        """Never returns by itself: a test looks again with World.look()."""
+        self.waits.append(timeout)
+        await asyncio.Event().wait()
+
+    def poke(self) -> None: ...
+
+    async def close(self) -> None:
+        self.closed += 1
+
+
 class Clock:
     """The wall clock and the monotonic clock, moving together unless a test jumps."""
 
@@ -109,11 +144,12 @@ class World:
         self.store = History(tmp_path / "h.sqlite3")
         self.clock = Clock(now)
         self.notifier, self.terminal, self.alarms = FakeNotifier(self.clock), FakeTerminal(), FakeAlarms()
+        self.senses = FakeSenses()
         tz = now.tzinfo
         assert isinstance(tz, ZoneInfo)
         self.d = Daemon(load_everything(path, lambda level, message: None), alarms=self.alarms,
                         store=self.store, notifier=self.notifier, terminal=lambda c: self.terminal,
-                        tz=tz, config_path=path, now=self.clock.wall, mono=self.clock.monotonic)
+                        senses=self.senses, tz=tz, config_path=path, now=self.clock.wall, mono=self.clock.monotonic)
         self.d.arm()
 
     async def ring(self, key: str) -> None:

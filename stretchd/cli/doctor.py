@@ -17,21 +17,23 @@ def doctor(as_json: bool) -> None:
     import os
 
     from stretchd import busy, paths, terminal
-    from stretchd.config import load
+    from stretchd.config import CONDITIONS, Hold, load
     from stretchd.errors import ConfigError
     from stretchd.voice import find_chime, find_speaker
 
     try:
-        setting = load(paths.config_file()).defaults.terminal
-        config_note = ""
+        config = load(paths.config_file())
+        setting, hold, config_note = config.defaults.terminal, config.hold, ""
     except ConfigError as e:
-        setting, config_note = "auto", e.message
+        setting, hold, config_note = "auto", Hold(), e.message
 
     async def look() -> tuple[busy.Server | None, str, list[busy.Reading]]:
         session, system = busy.Bus(), busy.Bus(system=True)
         try:
             found = await busy.server(session)
-            readings = await busy.read(busy.CONDITIONS, session=session, system=system, found=found)
+            readings = await busy.read(CONDITIONS, away_minutes=hold.away_minutes,
+                                       mako_modes=hold.mako_modes, session=session, system=system,
+                                       found=found)
             return found, session.failed, readings
         finally:
             session.close()
@@ -51,7 +53,9 @@ def doctor(as_json: bool) -> None:
                 "capabilities": list(found.capabilities), "buttons": found.buttons},
             "terminal": term, "voice": speaker.program if speaker else None,
             "chime": chime[0] if chime else "bell",
-            "conditions": [r.as_json() for r in readings],
+            "conditions": [{**r.as_json(), "enabled": r.condition in hold.when} for r in readings],
+            "hold": {"when": list(hold.when), "away_minutes": hold.away_minutes,
+                     "hold_at_most_minutes": hold.hold_at_most_minutes},
             "config": config_note or None,
         }, indent=2))
         return
@@ -65,6 +69,7 @@ def doctor(as_json: bool) -> None:
     click.echo(f"voice: {speaker.program if speaker else 'none (install speech-dispatcher or espeak-ng)'}")
     click.echo(f"chime: {os.path.basename(chime[0]) if chime else 'the terminal bell'}")
     for reading in readings:
-        click.echo(reading.describe())
+        enabled = "" if reading.condition in hold.when else "  [not in hold.when]"
+        click.echo(reading.describe() + enabled)
     if config_note:
         click.echo(f"config: {config_note}")

@@ -57,6 +57,8 @@ def status(as_json: bool) -> None:
 
 
 def _print_status(info: dict[str, Any]) -> None:
+    from datetime import datetime
+
     if info["running"]:
         where = {True: "on the desktop", False: "on the console (no notification server)",
                  None: "on the desktop, or on its console if no notification server answers"
@@ -69,6 +71,10 @@ def _print_status(info: dict[str, Any]) -> None:
         click.echo(f"The config on disk is invalid, so the previous schedule runs: {info['config_error']}")
     if info.get("showing"):
         click.echo(f"Showing now: {info['showing']['reminder']}")
+    for held in info.get("held") or ():
+        since, until = (datetime.fromisoformat(held[k]) for k in ("since", "until"))
+        click.echo(f"{held['reminder']}: held since {since:%H:%M}, {held['reason']} (shows when that "
+                   f"ends; missed if still held at {until:%H:%M})")
     if info.get("paused_until"):
         click.echo(f"Paused until {info.get('paused_when') or info['paused_until']} "
                    "(`stretchd resume` ends it now)")

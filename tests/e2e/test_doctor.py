@@ -3,6 +3,7 @@ idle time and window state, logind (python-dbusmock on a private system bus), Pi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -47,14 +48,19 @@ def test_x11_idle_time_and_a_fullscreen_window_are_read(desktop: Desktop,
 
     from stretchd import busy
 
+    def read(*conditions: str) -> list[busy.Reading]:
+        return asyncio.run(busy.read(conditions, away_minutes=1))
+
     monkeypatch.setenv("DISPLAY", desktop.env["DISPLAY"])
     time.sleep(1.5)
-    idle = busy.x11_idle_seconds()
-    assert idle is not None and idle >= 1.0
+    (away,) = read("away")
+    assert away.busy is False and away.source == "X11" and away.detail.startswith("idle ")
+    idle = int(away.detail.split()[1])
+    assert idle >= 1
     subprocess.run(["xdotool", "mousemove", "10", "10"], env=desktop.env, check=True)
     subprocess.run(["xdotool", "mousemove", "20", "20"], env=desktop.env, check=True)
-    again = busy.x11_idle_seconds()
-    assert again is not None and again < 1.0
+    (again,) = read("away")
+    assert again.detail.startswith("idle 0 s"), again
 
     d = xdisplay.Display(desktop.env["DISPLAY"])
     root = d.screen().root
@@ -63,10 +69,10 @@ def test_x11_idle_time_and_a_fullscreen_window_are_read(desktop: Desktop,
     root.change_property(d.intern_atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW, 32, [window.id])
     window.change_property(state, Xatom.ATOM, 32, [])
     d.sync()
-    assert busy.fullscreen().busy is False
+    assert read("fullscreen")[0].busy is False
     window.change_property(state, Xatom.ATOM, 32, [full], X.PropModeReplace)
     d.sync()
-    on = busy.fullscreen()
+    (on,) = read("fullscreen")
     assert (on.busy, on.source, on.reason) == (True, "X11", "a fullscreen window")
     d.close()
 

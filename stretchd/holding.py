@@ -1,0 +1,198 @@
+"""Holding a due reminder while the person is busy or away, and letting it go the moment they
+can act: what is held, since when and why, and the one task that watches while anything is.
+
+Nothing here runs between reminders: the conditions are read when one falls due, and watched
+(their sources' signals, else one check a minute) only while one is held."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from stretchd.busy import Reading
+from stretchd.config import Hold
+from stretchd.history import Kind, Status, Store
+from stretchd.schedule import Due
+
+CHECK = 60.0  # seconds between checks while a reminder is held, where no signal says sooner
+
+# Why a held reminder comes late, said in its notification, by the reason that held it last.
+AFTER = {
+    "microphone in use": "after your call",
+    "camera in use": "after your call",
+    "camera or screen share in use": "after your call",
+    "do not disturb": "after do-not-disturb",
+    "screen locked": "now the screen is unlocked",
+    "away from the desk": "now you are back",
+    "a fullscreen window": "after the fullscreen window",
+}
+
+
+def after(reason: str | None) -> str:
+    return AFTER.get(reason or "", "after a hold")
+
+
+class Senses(Protocol):
+    """What the person is doing, as the daemon asks it (busy.py's readings, watched)."""
+
+    async def read(self, hold: Hold) -> list[Reading]:
+        """The enabled conditions as they are now."""
+
+    async def changed(self, hold: Hold, timeout: float) -> None:
+        """Return when a source signals a change (settled), or after timeout seconds."""
+
+    def poke(self) -> None:
+        """End the current wait now (the machine resumed: look again)."""
+
+    async def close(self) -> None:
+        """Nothing is held: stop watching and close what was opened."""
+
+
+def holding(readings: Iterable[Reading]) -> Reading | None:
+    """The first condition that holds a reminder now."""
+    return next((r for r in readings if r.busy), None)
+
+
+@dataclass(frozen=True)
+class Held:
+    due: Due
+    since: datetime
+    snoozes: int
+    reason: str  # the latest reason it is held for
+
+    def minutes(self, now: datetime) -> int:
+        return int((now - self.since).total_seconds() // 60)
+
+    def why(self, now: datetime) -> str:
+        """The history's detail when it finally shows."""
+        return f"after {self.minutes(now)} min held: {self.reason}"
+
+
+Show = Callable[[Held], Awaitable[None]]
+Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
+Log = Callable[[str, str], None]
+
+
+class Holds:
+    """The reminders held now, keyed by (reminder, occurrence)."""
+
+    def __init__(self, senses: Senses, store: Store, *, now: Callable[[], datetime],
+                 hold: Callable[[], Hold], show: Show, spawn: Spawn, log: Log) -> None:
+        self.senses = senses
+        self.store = store
+        self.now = now
+        self.hold = hold  # the config's [hold], as it is now (it is reloaded)
+        self.show = show
+        self.spawn = spawn
+        self.log = log
+        self.held: dict[tuple[str, str], Held] = {}
+        self.watching: asyncio.Task[Any] | None = None
+        self._reading = 0  # reads in progress: the senses are not closed under them
+
+    async def check(self, due: Due, snoozes: int, since: datetime | None = None,
+                    reason: str | None = None) -> bool:
+        """At a due time: if the person is busy, hold the reminder (True). `since`: a hold
+        carried over from before a restart, already recorded."""
+        hold = self.hold()
+        if not due.reminder.hold or not hold.when:
+            return False
+        self._reading += 1
+        try:
+            busy = holding(await self.senses.read(hold))
+        finally:
+            self._reading -= 1
+        if busy is None:
+            await self._close_if_idle()
+            return False
+        now, name = self.now(), due.reminder.name
+        if since is None:
+            self.store.record(name, due.key, due.at, Kind.HELD, now, status=Status.HELD,
+                              detail=busy.reason, snoozes=snoozes)
+            self.log("info", f"{name} {due.key}: held ({busy.reason})")
+        self.held[(name, due.key)] = Held(due, since or now, snoozes, busy.reason or reason or "")
+        if self.watching is None or self.watching.done():
+            self.watching = self.spawn(self.watch(), "watching held reminders")
+        return True
+
+    def drop(self, name: str, key: str) -> Held | None:
+        """It was answered another way (a skip, a snooze from the command line)."""
+        return self.held.pop((name, key), None)
+
+    def poke(self) -> None:
+        if self.held:
+            self.senses.poke()
+
+    async def watch(self) -> None:
+        try:
+            while self.held:
+                await self.senses.changed(self.hold(), self._timeout())
+                await self.review()
+        finally:
+            await self._close_if_idle()
+
+    def _timeout(self) -> float:
+        """Until the next check: a minute, or sooner if a hold reaches its limit before."""
+        limit = timedelta(minutes=self.hold().hold_at_most_minutes)
+        now = self.now()
+        first = min((h.since + limit - now).total_seconds() for h in self.held.values())
+        return max(0.1, min(CHECK, first + 0.05))
+
+    async def review(self) -> None:
+        """Record as missed what was held too long; show the rest if the person is free."""
+        now, hold = self.now(), self.hold()
+        limit = timedelta(minutes=hold.hold_at_most_minutes)
+        for ident, held in list(self.held.items()):
+            got = self.store.occurrence(*ident)
+            if got is None or got.status != Status.HELD:
+                del self.held[ident]  # answered meanwhile
+            elif now - held.since >= limit:
+                del self.held[ident]
+                detail = f"held {held.minutes(now)} min: {held.reason}"
+                self.store.record(*ident, held.due.at, Kind.MISSED, now, detail=detail)
+                self.log("info", f"{ident[0]} {ident[1]}: missed ({detail})")
+        if not self.held:
+            return
+        self._reading += 1
+        try:
+            busy = holding(await self.senses.read(hold) if hold.when else [])
+        finally:
+            self._reading -= 1
+        if busy is not None:
+            for ident, held in self.held.items():
+                if busy.reason != held.reason:
+                    self.held[ident] = replace(held, reason=busy.reason)
+            return
+        for ident in list(self.held):
+            await self.show(self.held.pop(ident))
+
+    async def _close_if_idle(self) -> None:
+        if not self.held and not self._reading:
+            await self.senses.close()
+
+    def status(self) -> list[dict[str, Any]]:
+        """For `stretchd status`: each held reminder, since when and why."""
+        now = self.now()
+        limit = timedelta(minutes=self.hold().hold_at_most_minutes)
+        return [{"reminder": h.due.reminder.name, "since": h.since.isoformat(),
+                 "minutes": h.minutes(now), "reason": h.reason,
+                 "until": (h.since + limit).isoformat()}
+                for h in sorted(self.held.values(), key=lambda h: h.since)]
+
+
+class NoSenses:
+    """Holding turned off for a run (tests of other parts): nobody is ever busy."""
+
+    async def read(self, hold: Hold) -> list[Reading]:
+        return []
+
+    async def changed(self, hold: Hold, timeout: float) -> None:
+        await asyncio.sleep(timeout)
+
+    def poke(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
