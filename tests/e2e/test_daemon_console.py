@@ -58,6 +58,13 @@ def test_with_no_session_bus_it_reminds_on_the_console(
     assert "Morning stretch: Shotgun (SI joints), 40 s · you need a belt" in d.out()
     # No system bus is normal (containers, many window managers): one calm line, no errno.
     assert "no system bus, so no resume signal from logind" in d.err() and "Errno" not in d.err()
+    # What cannot hold a reminder here is said once, at start; the reminder was not held.
+    wait_for(lambda: "hold: not watched here" in d.err(), 10, "the hold sources line")
+    (line,) = [x for x in d.err().splitlines() if "hold: not watched here" in x]
+    for unseen in ("dnd: unknown (no session bus", "locked: unknown (no system bus",
+                   "away: unknown (no idle time"):
+        assert unseen in line, line
+    assert "Traceback" not in d.err()
     assert "\a" in d.out()  # a bell
     err = d.err()
     assert err.count("desktop notifications unavailable") == 1

@@ -9,14 +9,13 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness.desktop import Desktop
-from tests.e2e.harness import require, stretchd_command, unavailable, wait_for
+from tests.e2e.harness import require, stretchd_command, wait_for
 
 
 def doctor(env: dict[str, str], *args: str) -> str:
@@ -77,46 +76,6 @@ def test_x11_idle_time_and_a_fullscreen_window_are_read(desktop: Desktop,
     d.close()
 
 
-@pytest.fixture
-def logind(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A private system bus with python-dbusmock's logind and one session of ours on it."""
-    require("dbus-daemon", "dbus-send")
-    # Debian's python3-dbusmock, run by the system's Python: it needs dbus-python, which a
-    # venv would have to build from source.
-    if subprocess.run(["/usr/bin/python3", "-c", "import dbusmock"], capture_output=True).returncode:
-        unavailable("python3-dbusmock is not installed (apt-get install python3-dbusmock; .ci/run does)")
-    conf = tmp_path / "system.conf"
-    conf.write_text(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>system</type><listen>unix:path={tmp_path}/system_bus</listen>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
-<allow own="*"/><allow user="*"/></policy></busconfig>""")
-    bus = subprocess.Popen(["dbus-daemon", "--nofork", f"--config-file={conf}"])
-    address = f"unix:path={tmp_path}/system_bus"
-    wait_for(lambda: (tmp_path / "system_bus").exists(), 5, "the private system bus")
-    env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": address}
-    mock = subprocess.Popen(["/usr/bin/python3", "-m", "dbusmock", "--system", "--template", "logind"],
-                            env=env, stdout=subprocess.DEVNULL)
-    try:
-        def call(method: str, *args: str) -> str:
-            return subprocess.run(["dbus-send", "--system", "--print-reply",
-                                   "--dest=org.freedesktop.login1", *args[:1], method, *args[1:]],
-                                  env=env, capture_output=True, text=True, check=True).stdout
-
-        wait_for(lambda: subprocess.run(
-            ["dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.login1",
-             "/org/freedesktop/login1", "org.freedesktop.DBus.Peer.Ping"], env=env,
-            capture_output=True).returncode == 0, 10, "the logind mock")
-        call("org.freedesktop.DBus.Mock.AddSession", "/org/freedesktop/login1", "string:c1",
-             "string:seat0", f"uint32:{os.getuid()}", "string:me", "boolean:true")
-        yield {"DBUS_SYSTEM_BUS_ADDRESS": address, "XDG_SESSION_ID": "c1"}
-    finally:
-        mock.terminate()
-        bus.terminate()
-        mock.wait(5)
-        bus.wait(5)
-
-
 def test_a_locked_session_is_read_from_logind(desktop: Desktop, logind: dict[str, str]) -> None:
     env = {**desktop.env, **logind}
     assert "locked: no (logind)" in doctor(env)
@@ -124,31 +83,6 @@ def test_a_locked_session_is_read_from_logind(desktop: Desktop, logind: dict[str
                     "/org/freedesktop/login1/session/c1", "org.freedesktop.login1.Session.SetLockedHint",
                     "boolean:true"], env={**os.environ, **logind}, check=True, capture_output=True)
     assert "locked: yes (logind)" in doctor(env)
-
-
-@pytest.fixture
-def pipewire(desktop: Desktop, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """PipeWire and WirePlumber on the desktop's session bus, with a virtual microphone."""
-    require("pipewire", "wireplumber", "pw-cli", "pw-dump", "pw-record")
-    env = {**desktop.env, "XDG_RUNTIME_DIR": str(tmp_path / "pw-run"), "PIPEWIRE_DEBUG": "0"}
-    Path(env["XDG_RUNTIME_DIR"]).mkdir(mode=0o700)
-    procs = [subprocess.Popen(["pipewire"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        wait_for(lambda: subprocess.run(["pw-cli", "info", "0"], env=env, capture_output=True,
-                                        timeout=5).returncode == 0, 10, "pipewire")
-        procs.append(subprocess.Popen(["wireplumber"], env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
-        subprocess.run(["pw-cli", "create-node", "adapter", "{ factory.name=support.null-audio-sink "
-                        "node.name=fake-mic media.class=Audio/Source/Virtual object.linger=true "
-                        "audio.position=[MONO] }"], env=env, check=True, capture_output=True, timeout=10)
-        subprocess.run(["pw-cli", "create-node", "adapter", "{ factory.name=support.null-audio-sink "
-                        "node.name=fake-speaker media.class=Audio/Sink object.linger=true "
-                        "audio.position=[FL,FR] }"], env=env, check=True, capture_output=True, timeout=10)
-        yield env
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-            p.wait(5)
 
 
 def nodes(env: dict[str, str]) -> list[Any]:
