@@ -168,7 +168,7 @@ def fake_server(desktop: Desktop, tmp_path: Path, name: str, *args: str,
                 env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     desktop.kill_server()
     root = Path(__file__).resolve().parents[2]
-    server = subprocess.Popen([sys.executable, "-m", "tests.e2e.fake_server", "--name", name, *args],
+    server = subprocess.Popen([sys.executable, "-m", "harness.fake_server", "--name", name, *args],
                               env={**(env or desktop.env), "PYTHONPATH": str(root)}, cwd=root)
     wait_for(lambda: desktop.server_owner() is not None, 10, f"the {name} server")
     return server

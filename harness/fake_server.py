@@ -1,7 +1,7 @@
 """A small notification server on the session bus, for desktops the tests cannot run: it says
 its name (`--name Plasma`, `--name gnome-shell`), has buttons, and KDE's `Inhibited`
 property (do-not-disturb), which `SetInhibited` on the test interface changes, with the
-PropertiesChanged signal KDE sends. Run: python -m tests.e2e.fake_server --name NAME."""
+PropertiesChanged signal KDE sends. Run: python -m harness.fake_server --name NAME."""
 
 import argparse
 import asyncio
