@@ -16,7 +16,7 @@ from typing import Any
 from stretchd import commands
 from stretchd.alarms import Alarms
 from stretchd.config import Config
-from stretchd.decisions import Answer, Showing, Verdict, answer, is_late, notice, shown_as, verdict
+from stretchd.decisions import Showing, Verdict, answer, is_late, notice, shown_as, verdict
 from stretchd.errors import ConfigError, StretchdError
 from stretchd.history import Kind, Status, Store
 from stretchd.holding import Held, Holds, Senses, after
@@ -39,6 +39,9 @@ from stretchd.terminal import TerminalLauncher, walk_argv
 TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
 JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
 ALIVE_EVERY = timedelta(minutes=10)  # how often "still up" is written (and at stop)
+# What the person is doing is read this long before a reminder's time (it takes tens of ms,
+# X11's idle time a child process), so that a free person gets it on the dot.
+LOOK_AHEAD = timedelta(seconds=2)
 
 
 class Daemon:
@@ -162,8 +165,10 @@ class Daemon:
         since = (now - timedelta(days=1)).astimezone(self.tz).date().isoformat()
         for occ in self.store.occurrences(since, status=Status.SNOOZED):
             if occ.snoozed_until and occ.snoozed_until > now:
-                self.alarms.set(f"snooze:{occ.reminder}:{occ.occurrence}", occ.snoozed_until,
+                key = f"{occ.reminder}:{occ.occurrence}"
+                self.alarms.set(f"snooze:{key}", occ.snoozed_until,
                                 partial(self.snooze_due, occ.reminder, occ.occurrence), self._alarm_grace())
+                self._look_before(f"snooze:{key}", occ.reminder, occ.snoozed_until)
 
     def _grace(self) -> timedelta:
         return timedelta(minutes=self.config.defaults.grace_minutes)
@@ -179,6 +184,12 @@ class Daemon:
         if r is not None and occ is not None:
             due = Due(r, occ, occurrence_key(occ, self.tz))
             self.alarms.set(f"reminder:{name}", occ, partial(self.fire, due), self._alarm_grace())
+            self._look_before(f"reminder:{name}", name, occ)
+
+    def _look_before(self, key: str, name: str, at: datetime) -> None:
+        r = self.config.reminder(name)
+        if r is not None and r.hold and self.config.hold.when:
+            self.alarms.set(f"look:{key}", at - LOOK_AHEAD, self.holds.look, timedelta(seconds=1))
 
     async def fire(self, due: Due) -> None:
         """A reminder's alarm: show this occurrence, then set the alarm for the next one."""
@@ -278,21 +289,10 @@ class Daemon:
 
     def answer_held(self, action: Action, minutes: int | None, name: str | None) -> str | None:
         """Snooze or skip from the command line while a reminder is held (and none shows)."""
-        held = next((h for h in self.holds.held.values() if name in (None, h.due.reminder.name)), None)
-        if held is None:
-            return None
-        due = held.due
-        outcome: Answer = answer(action, Showing(due, "", held.snoozes), self.now(), self.tz,
-                                 self.config.defaults, minutes)
-        if outcome.kind is None:
-            return outcome.message
-        self.holds.drop(due.reminder.name, due.key)
-        self.store.record(due.reminder.name, due.key, due.at, outcome.kind, self.now(),
-                          detail=f"while held: {held.reason}", snoozes=outcome.snoozes,
-                          snoozed_until=outcome.snoozed_until)
-        if outcome.snoozed_until is not None:
+        outcome = self.holds.answer(action, minutes, name, self.config.defaults, self.tz)
+        if outcome is not None and outcome.snoozed_until is not None:
             self.arm()
-        return outcome.message
+        return outcome.message if outcome else None
 
     async def _start_failed(self, showing: Showing, problem: str) -> None:
         """No terminal opened: say so in the history, and show the reminder again with the
@@ -439,24 +439,5 @@ class Daemon:
         if alive:
             since = min(since, datetime.fromisoformat(alive))
         self.check_clock(since=since)
-        self.resume_holds()
-
-    def resume_holds(self) -> None:
-        """Reminders held when we stopped: held again (or shown, or missed past the limit)."""
-        now = self.now()
-        limit = timedelta(minutes=self.config.hold.hold_at_most_minutes)
-        since_key = (now - timedelta(days=1)).astimezone(self.tz).date().isoformat()
-        for occ in self.store.occurrences(since_key, status=Status.HELD):
-            r = self.config.reminder(occ.reminder)
-            event = self.store.last_event(occ.reminder, occ.occurrence, Kind.HELD)
-            since, reason = event or (occ.scheduled, None)
-            if r is None or now - since >= limit:
-                self.store.record(occ.reminder, occ.occurrence, occ.scheduled, Kind.MISSED, now,
-                                  detail=f"held {int((now - since).total_seconds() // 60)} min: {reason}")
-            else:
-                held = Held(Due(r, occ.scheduled, occ.occurrence), since, occ.snoozes, reason or "")
-                self.spawn(self._hold_again(held), f"holding {occ.reminder} again")
-
-    async def _hold_again(self, held: Held) -> None:
-        if not await self.holds.check(held.due, held.snoozes, since=held.since, reason=held.reason):
-            await self._release(held)
+        since_key = (self.now() - timedelta(days=1)).astimezone(self.tz).date().isoformat()
+        self.holds.resume(since_key, self.config.reminder)

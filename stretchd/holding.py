@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from stretchd.busy import Reading
-from stretchd.config import Hold
+from stretchd.config import Defaults, Hold, Reminder
+from stretchd.decisions import Answer, Showing, answer
 from stretchd.history import Kind, Status, Store
+from stretchd.notify import Action
 from stretchd.schedule import Due
 
 CHECK = 60.0  # seconds between checks while a reminder is held, where no signal says sooner
+FRESH = timedelta(seconds=5)  # a reading ahead of a reminder's time still counts this long
 
 # Why a held reminder comes late, said in its notification, by the reason that held it last.
 AFTER = {
@@ -91,19 +94,30 @@ class Holds:
         self.held: dict[tuple[str, str], Held] = {}
         self.watching: asyncio.Task[Any] | None = None
         self._reading = 0  # reads in progress: the senses are not closed under them
+        self._ahead: tuple[datetime, Reading | None] | None = None  # look(): when, and its answer
+
+    async def look(self) -> None:
+        """Read ahead of a reminder's time: if the person is free then, it shows on the dot."""
+        self._ahead = (self.now(), await self._read())
+        await self._close_if_idle()
+
+    async def _read(self) -> Reading | None:
+        self._reading += 1
+        try:
+            return holding(await self.senses.read(self.hold()))
+        finally:
+            self._reading -= 1
 
     async def check(self, due: Due, snoozes: int, since: datetime | None = None,
                     reason: str | None = None) -> bool:
         """At a due time: if the person is busy, hold the reminder (True). `since`: a hold
         carried over from before a restart, already recorded."""
-        hold = self.hold()
-        if not due.reminder.hold or not hold.when:
+        if not due.reminder.hold or not self.hold().when:
             return False
-        self._reading += 1
-        try:
-            busy = holding(await self.senses.read(hold))
-        finally:
-            self._reading -= 1
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[1] is None and timedelta(0) <= self.now() - ahead[0] <= FRESH:
+            return False  # free a moment ago: shown on time (a call starting since is missed)
+        busy = await self._read()
         if busy is None:
             await self._close_if_idle()
             return False
@@ -117,9 +131,41 @@ class Holds:
             self.watching = self.spawn(self.watch(), "watching held reminders")
         return True
 
-    def drop(self, name: str, key: str) -> Held | None:
-        """It was answered another way (a skip, a snooze from the command line)."""
-        return self.held.pop((name, key), None)
+    def resume(self, since_key: str, reminder: Callable[[str], Reminder | None]) -> None:
+        """At start: reminders held when the daemon stopped are held again, shown if the
+        person is free now, or recorded as missed past the limit."""
+        now = self.now()
+        limit = timedelta(minutes=self.hold().hold_at_most_minutes)
+        for occ in self.store.occurrences(since_key, status=Status.HELD):
+            r = reminder(occ.reminder)
+            event = self.store.last_event(occ.reminder, occ.occurrence, Kind.HELD)
+            since, reason = event or (occ.scheduled, None)
+            if r is None or now - since >= limit:
+                self.store.record(occ.reminder, occ.occurrence, occ.scheduled, Kind.MISSED, now,
+                                  detail=f"held {int((now - since).total_seconds() // 60)} min: {reason}")
+            else:
+                held = Held(Due(r, occ.scheduled, occ.occurrence), since, occ.snoozes, reason or "")
+                self.spawn(self._again(held), f"holding {occ.reminder} again")
+
+    async def _again(self, held: Held) -> None:
+        if not await self.check(held.due, held.snoozes, since=held.since, reason=held.reason):
+            await self.show(held)
+
+    def answer(self, action: Action, minutes: int | None, name: str | None, defaults: Defaults,
+               tz: tzinfo) -> Answer | None:
+        """A snooze or a skip from the command line for a held reminder (of that name): what
+        it did, recorded; None if none is held."""
+        held = next((h for h in self.held.values() if name in (None, h.due.reminder.name)), None)
+        if held is None:
+            return None
+        due, now = held.due, self.now()
+        outcome = answer(action, Showing(due, "", held.snoozes), now, tz, defaults, minutes)
+        if outcome.kind is not None:
+            del self.held[(due.reminder.name, due.key)]
+            self.store.record(due.reminder.name, due.key, due.at, outcome.kind, now,
+                              detail=f"while held: {held.reason}", snoozes=outcome.snoozes,
+                              snoozed_until=outcome.snoozed_until)
+        return outcome
 
     def poke(self) -> None:
         if self.held:
@@ -155,11 +201,7 @@ class Holds:
                 self.log("info", f"{ident[0]} {ident[1]}: missed ({detail})")
         if not self.held:
             return
-        self._reading += 1
-        try:
-            busy = holding(await self.senses.read(hold) if hold.when else [])
-        finally:
-            self._reading -= 1
+        busy = await self._read() if hold.when else None
         if busy is not None:
             for ident, held in self.held.items():
                 if busy.reason != held.reason:

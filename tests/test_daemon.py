@@ -355,7 +355,8 @@ def test_an_invalid_reload_keeps_the_old_schedule(world: World) -> None:
     with pytest.raises(ConfigError):
         world.d.reload()
     assert [r.name for r in world.d.config.reminders] == ["morning", "lunch"]
-    assert set(world.alarms.set_at) == {"reminder:morning", "reminder:lunch"}
+    assert set(world.alarms.set_at) == {"reminder:morning", "reminder:lunch",
+                                        "look:reminder:morning", "look:reminder:lunch"}
 
 
 def test_a_config_replaced_by_an_editors_rename_write_is_reloaded_and_rearmed(world: World) -> None:
@@ -366,7 +367,7 @@ def test_a_config_replaced_by_an_editors_rename_write_is_reloaded_and_rearmed(wo
     os.replace(new, world.config_path)
     world.d.reload_if_changed()
     assert [r.name for r in world.d.config.reminders] == ["evening"]
-    assert list(world.alarms.set_at) == ["reminder:evening"]
+    assert list(world.alarms.set_at) == ["reminder:evening", "look:reminder:evening"]
     assert world.alarms.at("reminder:evening") == T0.replace(hour=21, minute=0)
 
 

@@ -122,6 +122,10 @@ def test_a_snoozed_reminder_coming_back_is_held_the_same_way(world: World) -> No
     async def go() -> None:
         await world.ring("reminder:morning")
         await world.press(Action.SNOOZE)
+        from stretchd.daemon import LOOK_AHEAD
+
+        back = world.alarms.at(f"snooze:morning:{KEY}")
+        assert world.alarms.at(f"look:snooze:morning:{KEY}") == back - LOOK_AHEAD
         world.senses.busy("dnd", "do not disturb")
         await world.ring(f"snooze:morning:{KEY}")
         assert len(world.notifier.shown) == 1
@@ -136,11 +140,48 @@ def test_a_snoozed_reminder_coming_back_is_held_the_same_way(world: World) -> No
     assert world.store.occurrence("morning", KEY).snoozes == 1
 
 
+def test_the_person_is_read_2_s_ahead_so_that_a_free_one_gets_it_on_the_dot(world: World) -> None:
+    from stretchd.daemon import LOOK_AHEAD
+
+    async def go() -> None:
+        assert world.alarms.at("look:reminder:morning") == T0 - LOOK_AHEAD
+        await world.ring("look:reminder:morning")
+        assert world.senses.reads == 1 and world.senses.closed == 1  # nothing held: closed again
+        await world.ring("reminder:morning")
+
+    run(go())
+    assert world.senses.reads == 1  # not read again at the time
+    assert [at for _, _, at in world.notifier.shown] == [T0]
+
+
+def test_busy_ahead_of_the_time_it_is_read_again_at_the_time(world: World) -> None:
+    async def go() -> None:
+        world.senses.busy()
+        await world.ring("look:reminder:morning")
+        world.senses.done()  # hung up in those 2 s
+        await world.ring("reminder:morning")
+
+    run(go())
+    assert world.senses.reads == 2 and len(world.notifier.shown) == 1
+
+
+def test_a_reading_ahead_that_is_stale_is_not_trusted(world: World) -> None:
+    async def go() -> None:
+        await world.ring("look:reminder:morning")
+        world.clock.advance(T0 + timedelta(seconds=10))  # a loaded machine, a suspend
+        world.senses.busy()
+        await world.ring("reminder:morning")
+
+    run(go())
+    assert world.notifier.shown == [] and world.kinds() == [("morning", "held")]
+
+
 def test_a_reminder_with_hold_false_shows_while_the_person_is_busy(tmp_path: Path) -> None:
     w = World(tmp_path, '[reminders.pills]\ntime = "07:30"\nhold = false\n', T0 - timedelta(minutes=1))
     w.senses.busy()
     run(w.ring("reminder:pills"))
     assert len(w.notifier.shown) == 1 and w.senses.reads == 0
+    assert "look:reminder:pills" not in w.alarms.set_at
     w.store.close()
 
 
@@ -149,6 +190,7 @@ def test_with_hold_when_empty_nothing_is_read(tmp_path: Path) -> None:
     w.senses.busy()
     run(w.ring("reminder:morning"))
     assert len(w.notifier.shown) == 1 and w.senses.reads == 0
+    assert not any(key.startswith("look:") for key in w.alarms.set_at)
     w.store.close()
 
 

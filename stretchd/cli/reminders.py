@@ -30,7 +30,8 @@ def run() -> None:
 @click.command(short_help="Is the daemon up; the next reminders.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status(as_json: bool) -> None:
-    """Is the daemon up; the next reminders; snooze, skip and pause state.
+    """Is the daemon up; the next reminders; snooze, skip and pause state; reminders held
+    while you are busy or away (since when, and why).
 
     Exits 69 when the daemon is not running (after printing the next reminders).
     """
@@ -91,7 +92,8 @@ def _print_status(info: dict[str, Any]) -> None:
 @click.command(short_help="Snooze the reminder showing now, or the next.")
 @click.argument("minutes", required=False, type=Minutes())
 def snooze(minutes: int | None) -> None:
-    """Snooze the reminder showing now (or the next one) by MINUTES (default from config)."""
+    """Snooze the reminder showing now, else one held while you are busy, else the next one,
+    by MINUTES (default from config)."""
     from datetime import datetime
 
     from stretchd.commands import Snooze
@@ -106,7 +108,8 @@ def snooze(minutes: int | None) -> None:
 @click.command(short_help="Skip the reminder showing now, or the next.")
 @click.argument("reminder", required=False)
 def skip(reminder: str | None) -> None:
-    """Skip the reminder showing now, or the next occurrence (of REMINDER)."""
+    """Skip the reminder showing now, else one held while you are busy, else the next
+    occurrence (of REMINDER)."""
     from datetime import datetime
 
     from stretchd.commands import Skip
