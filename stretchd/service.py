@@ -43,8 +43,45 @@ def unit_template() -> Path:
     return Path(__file__).parent / "stretchd.service"
 
 
-def unit_file() -> Path:
-    return paths.systemd_user_dir() / UNIT
+# The locations stretchd reads, as environment variables, with their default under $HOME.
+LOCATIONS = {"XDG_CONFIG_HOME": ".config", "XDG_STATE_HOME": ".local/state"}
+
+
+def _locations(env: Mapping[str, str]) -> dict[str, Path]:
+    home = Path(env.get("HOME") or Path.home())
+    out = {}
+    for var, default in LOCATIONS.items():
+        value = env.get(var, "")
+        out[var] = Path(value) if os.path.isabs(value) else home / default
+    return out
+
+
+def manager_environment(ctl: str | None, run: Runner) -> dict[str, str] | None:
+    """The user manager's own environment (what a unit's processes get), or None."""
+    if ctl is None:
+        return None
+    result = run([ctl, "--user", "show-environment"])
+    if result.returncode != 0:
+        return None
+    return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+
+
+class Placement:
+    """Where the unit goes and what it must carry so that the service reads the files this
+    CLI reads: the manager looks for units under its own config directory, and a unit's
+    processes get its environment, not this shell's (where XDG_CONFIG_HOME may be set)."""
+
+    def __init__(self, manager: Mapping[str, str] | None) -> None:
+        ours = _locations(os.environ)
+        # With no manager to ask, a unit started later gets the defaults.
+        theirs = _locations(manager if manager is not None else {"HOME": os.environ.get("HOME", "")})
+        self.unit_dir = (theirs["XDG_CONFIG_HOME"] / "systemd" / "user" if manager is not None
+                         else paths.systemd_user_dir())
+        self.environment = {var: str(ours[var]) for var in LOCATIONS if ours[var] != theirs[var]}
+
+    @property
+    def unit(self) -> Path:
+        return self.unit_dir / UNIT
 
 
 def autostart_file() -> Path:
@@ -79,11 +116,16 @@ def _desktop_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n")
 
 
-def render_unit(argv: list[str]) -> str:
+def render_unit(argv: list[str], environment: Mapping[str, str] | None = None) -> str:
     docs = default_config_file().resolve().as_uri().replace("%", "%%")  # the commented config
+    lines = "".join(f"Environment={_systemd_word(f'{k}={v}')}\n" for k, v in (environment or {}).items())
+    if lines:
+        lines = ("# The config and state directories of the shell that installed it, which the\n"
+                 "# user manager's environment does not have.\n" + lines)
     return (unit_template().read_text(encoding="utf-8")
             .replace("@STRETCHD@", " ".join(_systemd_word(a) for a in argv))
-            .replace("@DOCS@", docs))
+            .replace("@DOCS@", docs)
+            .replace("@ENVIRONMENT@\n", lines))
 
 
 def render_desktop(argv: list[str]) -> str:
@@ -146,8 +188,9 @@ def install(*, enable: bool = True, autostart: bool = False, systemctl: str = "s
     """Install the unit (or the autostart entry) for this stretchd; enable and start it."""
     argv = stretchd_argv(exe)
     ctl = shutil.which(systemctl)
+    place = Placement(manager_environment(ctl, run))
     if autostart:
-        messages = _remove_unit(ctl, run) if unit_file().exists() else []
+        messages = _remove_unit(place.unit, ctl, run) if place.unit.exists() else []
         entry = autostart_file()
         state = _write(entry, render_desktop(argv))
         return [*messages, f"{entry}: {state}; stretchd starts at your next graphical login"]
@@ -155,8 +198,8 @@ def install(*, enable: bool = True, autostart: bool = False, systemctl: str = "s
     if autostart_file().exists():
         _unlink(autostart_file())
         messages.append(f"removed {autostart_file()} (the systemd unit replaces it)")
-    unit = unit_file()
-    state = _write(unit, render_unit(argv))
+    unit = place.unit
+    state = _write(unit, render_unit(argv, place.environment))
     messages.append(f"{unit}: {state}")
     if not enable:
         return [*messages, f"not enabled; to start it now and at every graphical login: {LATER}"]
@@ -183,19 +226,19 @@ def install(*, enable: bool = True, autostart: bool = False, systemctl: str = "s
     return messages
 
 
-def _remove_unit(ctl: str | None, run: Runner) -> list[str]:
-    unit = unit_file()
+def _remove_unit(unit: Path, ctl: str | None, run: Runner) -> list[str]:
     messages = [f"removed {unit}"]
     if ctl is not None and run([ctl, "--user", "disable", "--now", UNIT]).returncode == 0:
         messages[0] = f"stopped, disabled and removed {unit}"
     # `enable` made these links; without a manager `disable` cannot take them away.
-    for link in sorted(paths.systemd_user_dir().glob(f"*.wants/{UNIT}")):
+    for link in sorted(unit.parent.glob(f"*.wants/{UNIT}")):
         if link.is_symlink():
             _unlink(link)
             messages.append(f"removed {link}")
     _unlink(unit)
     if ctl is not None:
         run([ctl, "--user", "daemon-reload"])
+        run([ctl, "--user", "reset-failed", UNIT])  # a failed one is not reported after it is gone
     if Path(f"{unit}.d").is_dir():
         messages.append(f"kept your drop-ins in {unit}.d")
     return messages
@@ -203,8 +246,9 @@ def _remove_unit(ctl: str | None, run: Runner) -> list[str]:
 
 def uninstall(*, systemctl: str = "systemctl", run: Runner = run_command) -> list[str]:
     """Stop and disable the unit and remove it, and the autostart entry; nothing is left behind."""
-    unit, entry = unit_file(), autostart_file()
-    messages = _remove_unit(shutil.which(systemctl), run) if unit.exists() or unit.is_symlink() else []
+    ctl = shutil.which(systemctl)
+    unit, entry = Placement(manager_environment(ctl, run)).unit, autostart_file()
+    messages = _remove_unit(unit, ctl, run) if unit.exists() or unit.is_symlink() else []
     if entry.exists() or entry.is_symlink():
         _unlink(entry)
         messages.append(f"removed {entry} (a stretchd it started runs until you log out)")
@@ -216,8 +260,10 @@ def status(*, systemctl: str = "systemctl", run: Runner = run_command, exe: Path
 
     The last line starts "systemd: no user manager" when the unit cannot be queried."""
     argv = stretchd_argv(exe)
+    ctl = shutil.which(systemctl)
+    place = Placement(manager_environment(ctl, run))
     lines = []
-    for what, path, text in (("unit", unit_file(), render_unit(argv)),
+    for what, path, text in (("unit", place.unit, render_unit(argv, place.environment)),
                              ("autostart entry", autostart_file(), render_desktop(argv))):
         if path.exists():
             current = path.read_text(encoding="utf-8", errors="replace") == text
@@ -226,7 +272,6 @@ def status(*, systemctl: str = "systemctl", run: Runner = run_command, exe: Path
             lines.append(f"{what}: {path} ({state})")
         elif what == "unit":
             lines.append(f"{what}: not installed ({path})")
-    ctl = shutil.which(systemctl)
     if ctl is None:
         return [*lines, "systemd: no user manager (systemctl is not installed)"]
     enabled = run([ctl, "--user", "is-enabled", UNIT])
@@ -234,4 +279,24 @@ def status(*, systemctl: str = "systemctl", run: Runner = run_command, exe: Path
     if not active.stdout.strip():
         return [*lines, f"systemd: no user manager ({_reason(active)})"]
     return [*lines, f"enabled: {enabled.stdout.strip() or _reason(enabled)}",
-            f"active: {active.stdout.strip()}"]
+            f"active: {active.stdout.strip()}{_details(ctl, run)}"]
+
+
+def _details(ctl: str, run: Runner) -> str:
+    """" (running, pid 123: reminders armed; restarted 1 time)", or why it failed."""
+    shown = run([ctl, "--user", "show", UNIT, "-p", "SubState,MainPID,StatusText,NRestarts,"
+                 "ExecMainStatus,Result"])
+    props = dict(line.split("=", 1) for line in shown.stdout.splitlines() if "=" in line)
+    parts = []
+    if props.get("SubState") == "running":
+        parts.append(f"running, pid {props.get('MainPID')}" + (f": {props['StatusText']}"
+                                                              if props.get("StatusText") else ""))
+    elif props.get("ExecMainStatus") == "78":
+        parts.append("exit 78: the config is invalid, so it is not restarted; `stretchd config "
+                     "check` says why")
+    elif props.get("Result") not in (None, "", "success"):
+        parts.append(f"{props['Result']}; see `journalctl --user -u {UNIT}`")
+    restarts = int(props.get("NRestarts") or 0)
+    if restarts:
+        parts.append(f"restarted {restarts} time{'s' if restarts != 1 else ''}")
+    return f" ({'; '.join(parts)})" if parts else ""
