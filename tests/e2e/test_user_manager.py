@@ -5,6 +5,7 @@ XDG_CONFIG_HOME and XDG_STATE_HOME, as a desktop's manager does."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -66,10 +67,8 @@ class Manager:
                 self.proc.kill()
                 self.proc.wait()
         if self.bus_pid.exists():
-            try:
+            with contextlib.suppress(ValueError, ProcessLookupError):
                 os.kill(int(self.bus_pid.read_text()), signal.SIGTERM)
-            except (ValueError, ProcessLookupError):
-                pass
         self.log.close()
 
 
