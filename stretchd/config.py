@@ -16,7 +16,8 @@ from stretchd.text import clean, one_line
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TOP_KEYS = ("defaults", "hold", "reminders", "walkthrough")
-DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal")
+DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal", "urgency")
+URGENCIES = ("normal", "critical")
 REMINDER_KEYS = ("time", "days", "routine", "hold")
 WALKTHROUGH_KEYS = ("voice",)
 HOLD_KEYS = ("when", "away_minutes", "hold_at_most_minutes", "mako_modes")
@@ -50,6 +51,9 @@ class Defaults:
     max_snoozes: int = 3
     grace_minutes: int = 30
     terminal: str | tuple[str, ...] = "auto"
+    # "critical": GNOME shows it in do-not-disturb and over a fullscreen window, and most
+    # servers keep it until it is answered.
+    urgency: str = "normal"
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,12 @@ def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Def
         else:
             ck.add("defaults", "terminal", f'{_show(value)} is not accepted; use "auto" or a '
                                            'command as a list, e.g. ["kitty", "--"]')
+    if "urgency" in data:
+        if data["urgency"] in URGENCIES:
+            out["urgency"] = data["urgency"]
+        else:
+            ck.add("defaults", "urgency", f'{_show(data["urgency"])} is not accepted; use "normal" or '
+                                          f'"critical"{did_you_mean(str(data["urgency"]), URGENCIES)}')
     return Defaults(**out)
 
 

@@ -84,7 +84,8 @@ def notice(reminder: Reminder, routine: Routine | None, snoozes: int, defaults: 
         buttons.append((Action.SNOOZE, f"Snooze {defaults.snooze_minutes} min"))
     buttons.append((Action.SKIP, "Skip"))
     return Notice("Time to stretch", body, tuple(buttons),
-                  command=f"stretchd walk {reminder.routine} · stretchd snooze · stretchd skip")
+                  command=f"stretchd walk {reminder.routine} · stretchd snooze · stretchd skip",
+                  critical=defaults.urgency == "critical")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import IO, Any, Protocol
 
+from stretchd import paths
 from stretchd.text import clean, escape_markup
 
 
@@ -34,6 +35,7 @@ class Notice:
     body: str
     buttons: tuple[tuple[Action, str], ...]  # (action, label)
     command: str = ""  # what to type to act on it without a desktop
+    critical: bool = False  # urgency "critical" (config defaults.urgency)
 
 
 class NotifyError(Exception):
@@ -78,10 +80,11 @@ class DesktopNotifier:
             from desktop_notifier import DesktopNotifier as Lib
 
             self._notifier = Lib(app_name=self.app_name, app_icon=None)
+            _name_the_desktop_entry(self._notifier, self.app_name)
         return self._notifier
 
     async def show(self, notice: Notice, on_action: OnAction) -> str:
-        from desktop_notifier import Button, Notification
+        from desktop_notifier import Button, Icon, Notification, Urgency
 
         sent: list[bool] = []
         buttons = tuple(
@@ -98,6 +101,9 @@ class DesktopNotifier:
             on_dismissed=lambda: on_action(Action.DISMISSED),
             on_dispatched=lambda: sent.append(True),
             timeout=0,  # never expires by itself
+            urgency=Urgency.Critical if notice.critical else Urgency.Normal,
+            # The icon `service install` put in place, by path: no icon cache to wait for.
+            icon=Icon(path=icon) if (icon := paths.icon_file()).exists() else None,
         )
         self._failure = ""
         lib = self._lib()
@@ -150,6 +156,34 @@ class DesktopNotifier:
         if ids is not None and server_id is not None and handle not in ids.inverse:
             ids[server_id] = handle
         await self._notifier.clear(handle)  # type: ignore[attr-defined]
+
+
+def _name_the_desktop_entry(lib: object, name: str) -> None:
+    """Add the `desktop-entry` hint to every Notify call: desktops attribute the notification
+    to stretchd.desktop and list it in their notification settings. desktop-notifier 6 sends
+    no such hint, so its D-Bus interface's Notify is wrapped once the interface exists."""
+    backend = getattr(lib, "_backend", None)
+    init = getattr(backend, "_init_dbus", None)
+    if init is None:
+        return
+
+    async def init_with_hint() -> Any:
+        interface = await init()
+        notify = interface.call_notify
+
+        async def call_notify(app: str, replaces: int, icon: str, summary: str, body: str,
+                              actions: list[str], hints: dict[str, Any], timeout: int) -> Any:
+            from dbus_fast import Variant
+
+            if hints:  # a{sv} or, for old servers, a{ss}: as desktop-notifier chose
+                sv = any(isinstance(v, Variant) for v in hints.values())
+                hints = {**hints, "desktop-entry": Variant("s", name) if sv else name}
+            return await notify(app, replaces, icon, summary, body, actions, hints, timeout)
+
+        interface.call_notify = call_notify
+        return interface
+
+    backend._init_dbus = init_with_hint  # type: ignore[union-attr]
 
 
 class _Capture(logging.Handler):

@@ -55,3 +55,18 @@ def systemd_user_dir() -> Path:
 
 def autostart_dir() -> Path:
     return _config_home() / "autostart"
+
+
+def _data_home() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path()
+
+
+def application_file() -> Path:
+    """The desktop entry that names stretchd's notifications in the desktop's settings."""
+    return _data_home() / "applications" / f"{APP}.desktop"
+
+
+def icon_file() -> Path:
+    return _data_home() / "icons" / "hicolor" / "scalable" / "apps" / f"{APP}.svg"

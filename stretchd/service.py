@@ -44,7 +44,8 @@ def unit_template() -> Path:
 
 
 # The locations stretchd reads, as environment variables, with their default under $HOME.
-LOCATIONS = {"XDG_CONFIG_HOME": ".config", "XDG_STATE_HOME": ".local/state"}
+LOCATIONS = {"XDG_CONFIG_HOME": ".config", "XDG_STATE_HOME": ".local/state",
+             "XDG_DATA_HOME": ".local/share"}
 
 
 def _locations(env: Mapping[str, str]) -> dict[str, Path]:
@@ -143,6 +144,37 @@ def render_desktop(argv: list[str]) -> str:
     )
 
 
+def icon_source() -> Path:
+    return Path(__file__).parent / "stretchd.svg"
+
+
+def render_application(argv: list[str]) -> str:
+    """The desktop entry notifications name (hint `desktop-entry`): desktops show stretchd
+    in their notification settings by it; from the menu it starts a walkthrough."""
+    return (
+        "[Desktop Entry]\n"
+        "# Written by `stretchd service install`; `stretchd service uninstall` removes it.\n"
+        "Type=Application\n"
+        "Name=stretchd\n"
+        "GenericName=Stretch reminder\n"
+        "Comment=A guided stretch for stiff hips and lower backs\n"
+        f"Exec={' '.join(_desktop_word(a) for a in [*argv, 'walk'])}\n"
+        f"TryExec={_desktop_string(argv[0])}\n"
+        "Terminal=true\n"
+        "Icon=stretchd\n"
+        "Categories=Utility;\n"
+        "Keywords=stretch;break;reminder;back;hips;\n"
+        "X-GNOME-UsesNotifications=true\n"
+    )
+
+
+def _install_entry(argv: list[str]) -> str:
+    entry, icon = paths.application_file(), paths.icon_file()
+    state = _write(entry, render_application(argv))
+    icon_state = _write(icon, icon_source().read_text(encoding="utf-8"))
+    return f"{entry}: {state}; {icon}: {icon_state}"
+
+
 def _write(path: Path, text: str) -> str:
     """Write PATH atomically if its text differs: "installed", "updated" or "unchanged"."""
     try:
@@ -193,14 +225,15 @@ def install(*, enable: bool = True, autostart: bool = False, systemctl: str = "s
         messages = _remove_unit(place.unit, ctl, run) if place.unit.exists() else []
         entry = autostart_file()
         state = _write(entry, render_desktop(argv))
-        return [*messages, f"{entry}: {state}; stretchd starts at your next graphical login"]
+        return [*messages, f"{entry}: {state}; stretchd starts at your next graphical login",
+                _install_entry(argv)]
     messages = []
     if autostart_file().exists():
         _unlink(autostart_file())
         messages.append(f"removed {autostart_file()} (the systemd unit replaces it)")
     unit = place.unit
     state = _write(unit, render_unit(argv, place.environment))
-    messages.append(f"{unit}: {state}")
+    messages += [f"{unit}: {state}", _install_entry(argv)]
     if not enable:
         return [*messages, f"not enabled; to start it now and at every graphical login: {LATER}"]
     reload = None if ctl is None else run([ctl, "--user", "daemon-reload"])
@@ -252,7 +285,13 @@ def uninstall(*, systemctl: str = "systemctl", run: Runner = run_command) -> lis
     if entry.exists() or entry.is_symlink():
         _unlink(entry)
         messages.append(f"removed {entry} (a stretchd it started runs until you log out)")
-    return messages or ["stretchd is not installed as a service: nothing to remove"]
+    if not messages:
+        return ["stretchd is not installed as a service: nothing to remove"]
+    for path in (paths.application_file(), paths.icon_file()):
+        if path.exists() or path.is_symlink():
+            _unlink(path)
+            messages.append(f"removed {path}")
+    return messages
 
 
 def status(*, systemctl: str = "systemctl", run: Runner = run_command, exe: Path | None = None) -> list[str]:

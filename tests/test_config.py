@@ -184,3 +184,11 @@ def test_hold_settings_and_a_reminder_that_opts_out_are_read() -> None:
 ])
 def test_a_bad_hold_setting_is_named_with_what_is_accepted(text: str, expected: str) -> None:
     assert problems(text) == [expected]
+
+
+def test_urgency_is_normal_unless_critical_is_asked_for() -> None:
+    assert parse("", "config.toml").defaults.urgency == "normal"
+    assert parse('[defaults]\nurgency = "critical"\n', "config.toml").defaults.urgency == "critical"
+    assert problems('[defaults]\nurgency = "critcal"\n') == [
+        'config.toml: defaults.urgency: "critcal" is not accepted; use "normal" or "critical" '
+        '(did you mean "critical"?) (line 2)']

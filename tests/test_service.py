@@ -35,7 +35,7 @@ echo "$*" >> '{self.log}'
 if [ -e '{self.broken}' ]; then echo 'Failed to connect to bus: No medium found' >&2; exit 1; fi
 case "$*" in
   *show-environment*) echo "HOME=$HOME"; echo "XDG_CONFIG_HOME=$XDG_CONFIG_HOME"
-                      echo "XDG_STATE_HOME=$XDG_STATE_HOME" ;;
+                      echo "XDG_STATE_HOME=$XDG_STATE_HOME"; echo "XDG_DATA_HOME=$XDG_DATA_HOME" ;;
   *is-active*) if [ -e '{self.inactive}' ]; then echo inactive; exit 3; fi; echo active ;;
   *is-enabled*) echo enabled ;;
 esac
@@ -64,6 +64,10 @@ def systemctl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeSystemctl:
     return FakeSystemctl(bin_dir)
 
 
+def entry_installed() -> str:
+    return f"{paths.application_file()}: installed; {paths.icon_file()}: installed"
+
+
 def unit_file() -> Path:
     """Where the unit goes when the user manager has this shell's XDG directories."""
     return paths.systemd_user_dir() / "stretchd.service"
@@ -87,7 +91,7 @@ def test_install_writes_the_unit_for_this_stretchd_then_enables_and_starts_it(
     assert os.path.isabs(argv[0]) and os.access(argv[0], os.X_OK)
     assert argv[:-1] == service.stretchd_argv()
     assert systemctl.calls() == ENABLE_NOW
-    assert messages == [f"{unit}: installed", "enabled stretchd.service: stretchd runs now and at every "
+    assert messages == [f"{unit}: installed", entry_installed(), "enabled stretchd.service: stretchd runs now and at every "
                                               "graphical login"]
 
 
@@ -123,7 +127,7 @@ def test_install_updates_an_outdated_unit_and_restarts_the_daemon(systemctl: Fak
     unit.write_text("[Service]\nExecStart=/old/venv/bin/stretchd run\n")
     messages = service.install()
     assert unit.read_text() == service.render_unit(service.stretchd_argv())
-    assert messages[0] == f"{unit}: updated" and messages[1].startswith("restarted stretchd.service")
+    assert messages[0] == f"{unit}: updated" and messages[2].startswith("restarted stretchd.service")
     assert systemctl.calls() == ["daemon-reload", "enable stretchd.service", "restart stretchd.service",
                                  "is-active graphical-session.target"]
 
@@ -131,7 +135,7 @@ def test_install_updates_an_outdated_unit_and_restarts_the_daemon(systemctl: Fak
 def test_install_without_enable_writes_the_unit_only(systemctl: FakeSystemctl) -> None:
     messages = service.install(enable=False)
     assert unit_file().exists() and systemctl.calls() == []
-    assert messages[1].endswith("systemctl --user daemon-reload && systemctl --user enable --now "
+    assert messages[2].endswith("systemctl --user daemon-reload && systemctl --user enable --now "
                                 "stretchd.service")
 
 
@@ -194,7 +198,8 @@ def test_uninstall_without_a_manager_still_removes_everything(systemctl: FakeSys
     (wants / "stretchd.service").symlink_to(unit_file())
     systemctl.no_manager()
     messages = service.uninstall()
-    assert messages == [f"removed {unit_file()}", f"removed {wants / 'stretchd.service'}"]
+    assert messages == [f"removed {unit_file()}", f"removed {wants / 'stretchd.service'}",
+                        f"removed {paths.application_file()}", f"removed {paths.icon_file()}"]
     assert files_under(xdg / "config") == []
 
 
@@ -212,7 +217,7 @@ def test_autostart_writes_an_xdg_autostart_entry_instead_of_the_unit(systemctl: 
     for line in ("[Desktop Entry]", "Type=Application", "X-GNOME-Autostart-enabled=true", "NoDisplay=true"):
         assert line in lines
     assert not unit_file().exists() and systemctl.calls() == []
-    assert messages == [f"{entry}: installed; stretchd starts at your next graphical login"]
+    assert messages == [f"{entry}: installed; stretchd starts at your next graphical login", entry_installed()]
 
 
 def test_switching_between_unit_and_autostart_removes_the_other(systemctl: FakeSystemctl) -> None:
@@ -255,13 +260,15 @@ def test_a_manager_without_this_shells_xdg_directories_gets_the_unit_where_it_lo
     script = systemctl.log.parent / "systemctl"
     script.write_text(script.read_text().replace(
         'echo "XDG_CONFIG_HOME=$XDG_CONFIG_HOME"', "true").replace(
-        'echo "XDG_STATE_HOME=$XDG_STATE_HOME"', "true"))
+        'echo "XDG_STATE_HOME=$XDG_STATE_HOME"', "true").replace(
+        'echo "XDG_DATA_HOME=$XDG_DATA_HOME"', "true"))
     messages = service.install()
     unit = home / ".config" / "systemd" / "user" / "stretchd.service"
     assert messages[0] == f"{unit}: installed"
     environment = [line for line in unit.read_text().splitlines() if line.startswith("Environment=")]
     assert environment == [f"Environment=XDG_CONFIG_HOME={os.environ['XDG_CONFIG_HOME']}",
-                           f"Environment=XDG_STATE_HOME={os.environ['XDG_STATE_HOME']}"]
+                           f"Environment=XDG_STATE_HOME={os.environ['XDG_STATE_HOME']}",
+                           f"Environment=XDG_DATA_HOME={os.environ['XDG_DATA_HOME']}"]
     assert service.status()[0] == f"unit: {unit} (up to date)"
     assert service.uninstall()[0] == f"stopped, disabled and removed {unit}"
     assert systemctl.calls(queries=True)[0] == "show-environment"
@@ -286,3 +293,18 @@ def test_status_says_the_pid_and_status_text_restarts_and_an_invalid_configs_exi
                     "Result=exit-code\n")
     assert service.status()[-1] == ("active: active (exit 78: the config is invalid, so it is not "
                                     "restarted; `stretchd config check` says why)")
+
+
+def test_install_adds_a_desktop_entry_and_an_icon_that_name_stretchds_notifications(
+        systemctl: FakeSystemctl) -> None:
+    service.install()
+    lines = paths.application_file().read_text().splitlines()
+    for line in ("Type=Application", "Name=stretchd", "Icon=stretchd", "Terminal=true",
+                 "X-GNOME-UsesNotifications=true"):
+        assert line in lines
+    exec_line = next(line for line in lines if line.startswith("Exec="))
+    assert shlex.split(exec_line.removeprefix("Exec=")) == [*service.stretchd_argv(), "walk"]
+    assert paths.icon_file().read_bytes() == service.icon_source().read_bytes()
+    assert paths.icon_file().name == "stretchd.svg" and "hicolor/scalable/apps" in str(paths.icon_file())
+    service.uninstall()
+    assert not paths.application_file().exists() and not paths.icon_file().exists()

@@ -65,6 +65,8 @@ def test_the_notification_has_title_body_and_buttons(
         "Start", "Snooze 10 min", "Skip"]
     assert n["expire_timeout"] == 0  # it does not expire by itself
     assert n["app_name"] == "stretchd"
+    # Attributed to stretchd.desktop (its notification settings), normal urgency by default.
+    assert n["hints"]["desktop-entry"] == "stretchd" and n["hints"]["urgency"] == 1
     wait_for(lambda: kinds(xdg) == [("morning", "shown")], 5, "the shown row")
 
 
@@ -175,3 +177,20 @@ def test_a_reminder_showing_when_the_server_dies_is_shown_again_on_the_console(
     wait_for(lambda: "Morning stretch: Shotgun" in d.out(), 20, "the reminder on the console")
     assert "the notification server went away while it showed" in d.err()
     wait_for(lambda: kinds(xdg)[-1] == ("morning", "shown"), 5, "a second shown row")
+
+
+def test_critical_urgency_and_the_installed_icon_are_sent(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    """`urgency = "critical"`: GNOME shows it in do-not-disturb and over fullscreen windows."""
+    from stretchd import paths
+    from stretchd.service import icon_source
+
+    icon = paths.icon_file()  # where `service install` puts it (the test's XDG_DATA_HOME)
+    icon.parent.mkdir(parents=True)
+    icon.write_bytes(icon_source().read_bytes())
+    write_config(config(terminal, MORNING, defaults='urgency = "critical"'))
+    start(tmp_path, desktop, daemons)
+    n = desktop.wait_notify("Time to stretch", timeout=20)
+    assert n["hints"]["urgency"] == 2
+    assert n["app_icon"] == icon.as_uri()

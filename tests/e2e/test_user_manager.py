@@ -134,9 +134,12 @@ def test_install_under_a_real_user_manager_runs_restarts_refuses_a_loop_and_unin
     assert f"unit: not installed ({unit})" in after and "active: inactive" in after
 
 
-def test_autostart_writes_a_valid_xdg_autostart_entry(manager: Manager) -> None:
+def test_autostart_and_application_entries_are_valid_desktop_entries(manager: Manager) -> None:
     require("desktop-file-validate")
     assert manager.stretchd("service", "install", "--autostart").returncode == 0
-    entry = Path(manager.shell["XDG_CONFIG_HOME"]) / "autostart" / "stretchd.desktop"
-    checked = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
-    assert checked.returncode == 0 and checked.stdout == "", checked.stdout + checked.stderr
+    data = manager.home / ".local" / "share"  # the shell here sets no XDG_DATA_HOME
+    for entry in (Path(manager.shell["XDG_CONFIG_HOME"]) / "autostart" / "stretchd.desktop",
+                  data / "applications" / "stretchd.desktop"):
+        checked = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
+        assert checked.returncode == 0 and checked.stdout == "", checked.stdout + checked.stderr
+    assert (data / "icons" / "hicolor" / "scalable" / "apps" / "stretchd.svg").exists()
