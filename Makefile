@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-dates bench bench-peers soak lint clean
+.PHONY: run test test-dates compat bench bench-peers soak lint clean
 
 $(BIN)/stretchd: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(BIN)/stretchd
 SHIFT ?= +400d
 test-dates: $(BIN)/stretchd
 	faketime -f '$(SHIFT)' $(BIN)/pytest -m clock
+
+## run the desktop matrix (the e2e tests marked compat) and write the README's table from it
+compat: $(BIN)/stretchd
+	STRETCHD_COMPAT_OUT=build/compat.json $(BIN)/pytest -m compat tests/e2e
+	$(BIN)/python -m harness.compat build/compat.json README.md
 
 ## measure speed and memory; writes bench/results/latest.md
 bench: $(BIN)/stretchd

@@ -1,7 +1,8 @@
 """A small notification server on the session bus, for desktops the tests cannot run: it says
 its name (`--name Plasma`, `--name gnome-shell`), has buttons, and KDE's `Inhibited`
 property (do-not-disturb), which `SetInhibited` on the test interface changes, with the
-PropertiesChanged signal KDE sends. Run: python -m harness.fake_server --name NAME."""
+PropertiesChanged signal KDE sends; `--no-actions` makes it a server without buttons.
+Run: python -m harness.fake_server --name NAME."""
 
 import argparse
 import asyncio
@@ -12,15 +13,16 @@ from dbus_fast.service import ServiceInterface, dbus_property, method, signal
 
 
 class Notifications(ServiceInterface):
-    def __init__(self, name: str, inhibited: bool) -> None:
+    def __init__(self, name: str, inhibited: bool, actions: bool) -> None:
         super().__init__("org.freedesktop.Notifications")
         self.server_name = name
         self.inhibited = inhibited
+        self.actions = actions
         self.next_id = 0
 
     @method()
     def GetCapabilities(self) -> "as":
-        return ["actions", "body", "body-markup"]
+        return ["actions", "body", "body-markup"] if self.actions else ["body"]
 
     @method()
     def GetServerInformation(self) -> "ssss":
@@ -44,6 +46,10 @@ class Notifications(ServiceInterface):
     def ActionInvoked(self, nid: int, key: str) -> "us":
         return [nid, key]
 
+    @signal()
+    def ActivationToken(self, nid: int, token: str) -> "us":
+        return [nid, token]
+
     @dbus_property(access=PropertyAccess.READ)
     def Inhibited(self) -> "b":
         return self.inhibited
@@ -59,10 +65,18 @@ class Control(ServiceInterface):
         self.server.inhibited = on
         self.server.emit_properties_changed({"Inhibited": on})
 
+    @method()
+    def Press(self, key: "s", token: "s") -> None:
+        """A click on the newest notification's button `key`, as a server of spec 1.3 sends
+        it: ActivationToken first (if a token is given), then ActionInvoked."""
+        if token:
+            self.server.ActivationToken(self.server.next_id, token)
+        self.server.ActionInvoked(self.server.next_id, key)
 
-async def serve(name: str, inhibited: bool) -> None:
+
+async def serve(name: str, inhibited: bool, actions: bool) -> None:
     bus = await MessageBus().connect()
-    server = Notifications(name, inhibited)
+    server = Notifications(name, inhibited, actions)
     bus.export("/org/freedesktop/Notifications", server)
     bus.export("/org/freedesktop/Notifications", Control(server))
     await bus.request_name("org.freedesktop.Notifications")
@@ -73,5 +87,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--name", required=True)
     parser.add_argument("--inhibited", action="store_true")
+    parser.add_argument("--no-actions", action="store_true", help="no `actions` capability")
     args = parser.parse_args()
-    asyncio.run(serve(args.name, args.inhibited))
+    asyncio.run(serve(args.name, args.inhibited, not args.no_actions))

@@ -274,7 +274,8 @@ class Daemon:
         self.showing = None
         if outcome.open_walk:
             try:
-                self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, due.reminder.name))
+                self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, due.reminder.name),
+                                                       token=self.notifier.activation_token(showing.handle))
             except StretchdError as e:
                 await self._start_failed(showing, e.message)
                 return f"{due.reminder.name} did not start: {e.message}"

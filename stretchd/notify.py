@@ -58,6 +58,10 @@ class Notifier(Protocol):
     async def alive(self, handle: str) -> bool:
         """Whether the notice can still be on screen (False: its server went away)."""
 
+    def activation_token(self, handle: str) -> str | None:
+        """The token the server sent with the last button press on the notice (notification
+        spec 1.3), for the window that press opens to be focused (Wayland's xdg-activation)."""
+
 
 class DesktopNotifier:
     """org.freedesktop.Notifications through desktop-notifier, buttons and all."""
@@ -68,6 +72,7 @@ class DesktopNotifier:
         self._failure = ""
         self._server_ids: dict[str, int] = {}
         self._owners: dict[str, str | None] = {}  # which server showed each notification
+        self._tokens: dict[int, str] = {}  # server id -> the ActivationToken sent before an action
         self.on_desktop: bool | None = None
         # desktop-notifier logs a failed send as a warning with a traceback and carries on;
         # we keep its reason and report it ourselves, in one line.
@@ -80,12 +85,20 @@ class DesktopNotifier:
             from desktop_notifier import DesktopNotifier as Lib
 
             self._notifier = Lib(app_name=self.app_name, app_icon=None)
-            _name_the_desktop_entry(self._notifier, self.app_name)
+            _name_the_desktop_entry(self._notifier, self.app_name, self._tokens)
         return self._notifier
+
+    def activation_token(self, handle: str) -> str | None:
+        server_id = self._server_ids.get(handle)
+        return None if server_id is None else self._tokens.get(server_id)
 
     async def show(self, notice: Notice, on_action: OnAction) -> str:
         from desktop_notifier import Button, Icon, Notification, Urgency
 
+        lib = self._lib()
+        body = notice.body
+        if notice.buttons and notice.command and not await self._has_buttons(lib):
+            body += f"\nThis desktop shows no buttons; in a terminal: {notice.command}"
         sent: list[bool] = []
         buttons = tuple(
             Button(title=label, identifier=action.value,
@@ -95,7 +108,7 @@ class DesktopNotifier:
         note = Notification(
             title=clean(notice.title, keep_newlines=False),
             # Servers read the body as markup; desktop-notifier does not escape it.
-            message=escape_markup(clean(notice.body)),
+            message=escape_markup(clean(body)),
             buttons=buttons,
             on_clicked=lambda: on_action(Action.CLICKED),
             on_dismissed=lambda: on_action(Action.DISMISSED),
@@ -106,7 +119,6 @@ class DesktopNotifier:
             icon=Icon(path=icon) if (icon := paths.icon_file()).exists() else None,
         )
         self._failure = ""
-        lib = self._lib()
         await lib.send_notification(note)  # type: ignore[attr-defined]
         if not sent:
             # A broken connection stays broken: start afresh next time.
@@ -118,6 +130,16 @@ class DesktopNotifier:
         self._owners[note.identifier] = await self._server()
         self.on_desktop = True
         return str(note.identifier)
+
+    @staticmethod
+    async def _has_buttons(lib: Any) -> bool:
+        """Whether the server shows buttons (its `actions` capability); yes if it cannot say."""
+        from desktop_notifier import Capability
+
+        try:
+            return Capability.BUTTONS in await lib.get_capabilities()
+        except Exception:  # no server: sending fails next, and says why
+            return True
 
     async def _server(self) -> str | None:
         """The bus name of the notification server now (None: none, or not known)."""
@@ -158,10 +180,12 @@ class DesktopNotifier:
         await self._notifier.clear(handle)  # type: ignore[attr-defined]
 
 
-def _name_the_desktop_entry(lib: object, name: str) -> None:
+def _name_the_desktop_entry(lib: object, name: str, tokens: dict[int, str]) -> None:
     """Add the `desktop-entry` hint to every Notify call: desktops attribute the notification
-    to stretchd.desktop and list it in their notification settings. desktop-notifier 6 sends
-    no such hint, so its D-Bus interface's Notify is wrapped once the interface exists."""
+    to stretchd.desktop and list it in their notification settings. And keep the
+    ActivationToken signal a server sends just before ActionInvoked, in `tokens`.
+    desktop-notifier 6 does neither, so once its D-Bus interface exists, its Notify is
+    wrapped and its connection is given a handler and a match rule for that signal."""
     backend = getattr(lib, "_backend", None)
     init = getattr(backend, "_init_dbus", None)
     if init is None:
@@ -170,6 +194,7 @@ def _name_the_desktop_entry(lib: object, name: str) -> None:
     async def init_with_hint() -> Any:
         interface = await init()
         notify = interface.call_notify
+        await _keep_activation_tokens(getattr(backend, "bus", None), tokens)
 
         async def call_notify(app: str, replaces: int, icon: str, summary: str, body: str,
                               actions: list[str], hints: dict[str, Any], timeout: int) -> Any:
@@ -184,6 +209,25 @@ def _name_the_desktop_entry(lib: object, name: str) -> None:
         return interface
 
     backend._init_dbus = init_with_hint  # type: ignore[union-attr]
+
+
+async def _keep_activation_tokens(bus: Any, tokens: dict[int, str]) -> None:
+    if bus is None:
+        return
+    from dbus_fast import Message, MessageType
+
+    def handler(message: Any) -> None:
+        if (message.message_type == MessageType.SIGNAL and message.member == "ActivationToken"
+                and message.interface == "org.freedesktop.Notifications" and message.signature == "us"):
+            tokens[int(message.body[0])] = str(message.body[1])
+            if len(tokens) > 20:  # only the latest press matters
+                tokens.pop(min(tokens))
+
+    bus.add_message_handler(handler)
+    await bus.call(Message(destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
+                           interface="org.freedesktop.DBus", member="AddMatch", signature="s",
+                           body=["type='signal',interface='org.freedesktop.Notifications',"
+                                 "member='ActivationToken'"]))
 
 
 class _Capture(logging.Handler):
@@ -231,6 +275,9 @@ class ConsoleNotifier:
     async def alive(self, handle: str) -> bool:
         return True  # a line on the console stays where it is
 
+    def activation_token(self, handle: str) -> str | None:
+        return None
+
 
 class FallbackNotifier:
     """The desktop when it answers, else the console; says once why the desktop is not used."""
@@ -267,6 +314,9 @@ class FallbackNotifier:
             return await self.desktop.alive(handle)
         except Exception:  # cannot tell: assume it still shows rather than show it twice
             return True
+
+    def activation_token(self, handle: str) -> str | None:
+        return None if handle.startswith("console:") else self.desktop.activation_token(handle)
 
     async def close(self, handle: str) -> None:
         if handle.startswith("console:"):

@@ -134,7 +134,8 @@ def walk_argv(routine: str | None = None, reminder: str | None = None) -> list[s
 class TerminalLauncher(Protocol):
     """What the daemon needs: open a terminal running a program, or raise StretchdError."""
 
-    def launch(self, argv: Sequence[str]) -> None: ...
+    def launch(self, argv: Sequence[str], token: str | None = None) -> None:
+        """Open a terminal running argv; `token`: the desktop's activation token for it."""
 
 
 @dataclass(frozen=True)
@@ -144,10 +145,14 @@ class SystemTerminal:
     setting: str | Sequence[str] = "auto"
     env: Mapping[str, str] | None = None  # None: os.environ as it is when launching
 
-    def launch(self, argv: Sequence[str]) -> None:
+    def launch(self, argv: Sequence[str], token: str | None = None) -> None:
         import threading
 
-        terminal = launch(self.setting, argv, self.env)
+        env = dict(os.environ if self.env is None else self.env)
+        if token:
+            # The window opens focused: Wayland's xdg-activation, and X11's startup notification.
+            env.update(XDG_ACTIVATION_TOKEN=token, DESKTOP_STARTUP_ID=token)
+        terminal = launch(self.setting, argv, env)
         # Reap it when it ends (the walkthrough can take minutes): a thread asleep in
         # waitpid costs nothing meanwhile, and no finished terminal stays a zombie of ours.
         threading.Thread(target=terminal.wait, name="reap terminal", daemon=True).start()

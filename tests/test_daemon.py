@@ -34,6 +34,7 @@ class FakeNotifier:
         self.shown: list[tuple[Notice, Callable[[Action], None], datetime]] = []
         self.closed: list[str] = []
         self.gone: set[str] = set()  # handles whose server went away
+        self.tokens: dict[str, str] = {}  # ActivationToken by handle
         self.on_desktop: bool | None = None
 
     async def show(self, notice: Notice, on_action: Callable[[Action], None]) -> str:
@@ -46,6 +47,9 @@ class FakeNotifier:
     async def alive(self, handle: str) -> bool:
         return handle not in self.gone
 
+    def activation_token(self, handle: str) -> str | None:
+        return self.tokens.get(handle)
+
     def press(self, action: Action, index: int = -1) -> None:
         self.shown[index][1](action)
 
@@ -53,14 +57,16 @@ class FakeNotifier:
 class FakeTerminal:
     def __init__(self) -> None:
         self.launched: list[list[str]] = []
+        self.tokens: list[str | None] = []
         self.fails: str | None = None  # the error a launch raises, as with no terminal found
 
-    def launch(self, argv: list[str]) -> None:
+    def launch(self, argv: list[str], token: str | None = None) -> None:
         from stretchd.errors import StretchdError
 
         if self.fails:
             raise StretchdError(self.fails)
         self.launched.append(list(argv))
+        self.tokens.append(token)
 
 
 class FakeSenses:
@@ -231,6 +237,17 @@ def test_start_opens_the_walkthrough_for_that_reminder(world: World) -> None:
     assert argv[-4:] == ["walk", "hips-lower-back", "--reminder", "morning"]
     assert world.kinds()[-1] == ("morning", "started")
     assert world.notifier.closed == ["n1"]
+    assert world.terminal.tokens == [None]
+
+
+def test_start_hands_the_servers_activation_token_to_the_terminal(world: World) -> None:
+    async def go() -> None:
+        await world.ring("reminder:morning")
+        world.notifier.tokens["n1"] = "wayland-token-1"
+        await world.press(Action.START)
+
+    run(go())
+    assert world.terminal.tokens == ["wayland-token-1"]
 
 
 def test_start_with_no_terminal_is_recorded_so_and_the_reminder_shows_again_saying_why(

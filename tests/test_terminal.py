@@ -219,6 +219,18 @@ def test_the_system_terminal_is_a_terminal_launcher(tmp_path: Path) -> None:
     assert out.read_text() == "walk si-joints\n"
 
 
+def test_an_activation_token_reaches_the_terminal_as_xdg_activation_token_and_startup_id(
+        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    script = 'echo "$XDG_ACTIVATION_TOKEN $DESKTOP_STARTUP_ID" > "$0"'
+    SystemTerminal(["sh", "-c", script, str(out)], env={"PATH": "/usr/bin:/bin"}).launch(
+        ["walk"], token="tok-42")
+    deadline = time.monotonic() + 30
+    while not (out.exists() and out.read_text().endswith("\n")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert out.read_text() == "tok-42 tok-42\n"
+
+
 def test_the_system_terminal_raises_when_nothing_is_found(tmp_path: Path) -> None:
     with pytest.raises(StretchdError, match=r"^no terminal found"):
         SystemTerminal("auto", env={"PATH": str(tmp_path)}).launch(["walk"])

@@ -127,3 +127,30 @@ def pipewire(desktop: Desktop, tmp_path: Path) -> Iterator[dict[str, str]]:
         for p in reversed(procs):
             p.terminate()
             p.wait(5)
+
+
+# The desktop matrix: outcomes of the tests marked compat(row, check), for `make compat` ----
+
+_compat: dict[str, dict[str, str]] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    marker = item.get_closest_marker("compat")
+    if marker is None or (report.when != "call" and report.passed):
+        return
+    row, check = marker.args
+    if "[" in item.name:  # a parametrized row: its parameter names it
+        row = row.format(item.callspec.params.get("name", ""))  # type: ignore[attr-defined]
+    _compat.setdefault(row, {})[check] = report.outcome
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    out = os.environ.get("STRETCHD_COMPAT_OUT")
+    if out and _compat:
+        import json
+
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(json.dumps(_compat, indent=1, sort_keys=True))

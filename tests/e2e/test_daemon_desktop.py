@@ -56,6 +56,7 @@ def showing(tmp_path: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any]
     return d, desktop.wait_notify("Time to stretch", timeout=20)
 
 
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "shown with Start, Snooze and Skip")
 def test_the_notification_has_title_body_and_buttons(
         xdg: Path, showing: tuple[DaemonProcess, dict[str, Any]]) -> None:
     _, n = showing
@@ -70,6 +71,7 @@ def test_the_notification_has_title_body_and_buttons(
     wait_for(lambda: kinds(xdg) == [("morning", "shown")], 5, "the shown row")
 
 
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "Start")
 def test_start_opens_the_walkthrough_in_the_terminal(
         xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.click("Start")
@@ -101,6 +103,7 @@ def test_start_with_no_terminal_says_why_on_the_reminder_itself_and_keeps_it(
     assert kinds(xdg) == [("morning", "shown"), ("morning", "start failed"), ("morning", "shown")]
 
 
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "a click on the body")
 def test_a_click_on_the_body_starts_too(
         xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.click_body()
@@ -108,6 +111,7 @@ def test_a_click_on_the_body_starts_too(
     assert ("morning", "started") in kinds(xdg)
 
 
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "Skip")
 def test_skip_records_and_opens_nothing(
         xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.click("Skip")
@@ -116,12 +120,14 @@ def test_skip_records_and_opens_nothing(
     desktop.wait_count(0)
 
 
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "a dismissal")
 def test_dismissing_is_recorded(
         xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.dismiss()
     wait_for(lambda: ("morning", "dismissed") in kinds(xdg), 10, "the dismissal to be recorded")
 
 
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "Snooze")
 def test_snooze_shows_it_again_later_and_the_last_offers_no_snooze(
         tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
         write_config: Any) -> None:
@@ -179,6 +185,7 @@ def test_a_reminder_showing_when_the_server_dies_is_shown_again_on_the_console(
     wait_for(lambda: kinds(xdg)[-1] == ("morning", "shown"), 5, "a second shown row")
 
 
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "critical urgency and the icon")
 def test_critical_urgency_and_the_installed_icon_are_sent(
         tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
         write_config: Any) -> None:

@@ -68,6 +68,7 @@ def held_then_shown(desktop: Desktop, xdg: Path, d: DaemonProcess, reason: str,
     return n
 
 
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "do-not-disturb holds a reminder")
 def test_in_dunsts_do_not_disturb_it_is_held_and_shown_within_2_s_of_its_end(
         tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
     write_config(hold("dnd") + MORNING)
@@ -174,6 +175,7 @@ def fake_server(desktop: Desktop, tmp_path: Path, name: str, *args: str,
     return server
 
 
+@pytest.mark.compat("KDE Plasma", "do-not-disturb (Inhibited, through a stand-in server) holds a reminder")
 def test_kdes_inhibited_holds_it_and_its_end_shows_it_within_2_s(
         tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
     write_config(hold("dnd") + MORNING)
@@ -193,6 +195,7 @@ def test_kdes_inhibited_holds_it_and_its_end_shows_it_within_2_s(
         server.wait(5)
 
 
+@pytest.mark.compat("GNOME Shell", "do-not-disturb (show-banners, a stand-in server) holds a reminder")
 def test_gnomes_show_banners_off_holds_it_and_on_shows_it_within_a_minute(
         tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
     require("gsettings")

@@ -144,8 +144,7 @@ def test_a_flooded_control_socket_keeps_memory_bounded_and_status_answers_within
     message, 500 connections at once that send half a request and stall), the daemon stays
     small, `stretchd status` answers within 1 s meanwhile, nothing it holds changes, and it
     lives on."""
-    # Hours away: the built-in 07:30 and 21:00 would fall due (or within grace) at those times.
-    write_config(f'[reminders.later]\ntime = "{datetime.now() + timedelta(hours=3):%H:%M}"\n')
+    quiet(write_config)
     d = start(tmp_path, xdg_env, daemons)
     path = sock(xdg)
     for _ in range(20):  # what a normal request allocates is in the baseline
@@ -292,6 +291,12 @@ def pause_request() -> dict[str, Any]:
     return {"cmd": "pause", "until": (datetime.now().astimezone() + timedelta(hours=2)).isoformat()}
 
 
+def quiet(write_config: Any) -> None:
+    """A reminder hours away: the built-in 07:30 and 21:00 fall due (or within grace) when the
+    suite runs at those times, and what is recorded then would be counted as a change."""
+    write_config(f'[reminders.later]\ntime = "{datetime.now() + timedelta(hours=3):%H:%M}"\n')
+
+
 def assert_unchanged(d: DaemonProcess, xdg: Path) -> None:
     status = json.loads(d.cli("status", "--json", check=True).stdout)
     assert status["paused_until"] is None and status["snoozed"] == []
@@ -301,9 +306,10 @@ def assert_unchanged(d: DaemonProcess, xdg: Path) -> None:
 
 def test_another_user_cannot_even_connect(
         tmp_path: Path, xdg: Path, shared_runtime_dir: dict[str, str], daemons: list[Any],
-        other_user: tuple[int, int]) -> None:
+        other_user: tuple[int, int], write_config: Any) -> None:
     """Another account on my machine cannot reach my daemon: my runtime directory is 0700,
     the socket 0600, and a connect from another user fails with EACCES; nothing changes."""
+    quiet(write_config)
     d = start(tmp_path, shared_runtime_dir, daemons)
     runtime = Path(shared_runtime_dir["XDG_RUNTIME_DIR"]) / "stretchd"
     path = runtime / "control.sock"
@@ -317,10 +323,11 @@ def test_another_user_cannot_even_connect(
 
 def test_another_user_is_refused_by_peer_credentials_even_through_a_world_writable_socket(
         tmp_path: Path, xdg: Path, shared_runtime_dir: dict[str, str], daemons: list[Any],
-        other_user: tuple[int, int]) -> None:
+        other_user: tuple[int, int], write_config: Any) -> None:
     """Even if the directory and socket were opened up to everyone (chmod 0777), the daemon
     checks who is calling (SO_PEERCRED): another user's pause is refused, and neither that
     nor a status request tells or changes anything."""
+    quiet(write_config)
     d = start(tmp_path, shared_runtime_dir, daemons)
     runtime = Path(shared_runtime_dir["XDG_RUNTIME_DIR"]) / "stretchd"
     path = runtime / "control.sock"

@@ -1,0 +1,80 @@
+"""Notification servers' quirks, with a small server of ours on the test's session bus (the
+harness's fake server): one without buttons, and one that sends the activation token of
+the notification spec 1.3 before a button's ActionInvoked."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.desktop import Desktop
+from tests.e2e.harness import DaemonProcess, require, wait_for
+from tests.e2e.test_hold import MORNING, events
+
+pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def server(desktop: Desktop) -> Iterator[Any]:
+    """Start the fake server (dunst gives way to it) with the flags given."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(*flags: str) -> None:
+        desktop.kill_server()
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "harness.fake_server", "--name", "test-server", *flags],
+            env={**desktop.env, "PYTHONPATH": str(ROOT)}, cwd=ROOT))
+        wait_for(lambda: desktop.server_owner() is not None, 10, "the fake server")
+
+    yield start
+    for p in procs:
+        p.terminate()
+        p.wait(5)
+
+
+def daemon(tmp_path: Path, desktop: Desktop, daemons: list[Any]) -> DaemonProcess:
+    require("faketime")
+    d = DaemonProcess(tmp_path, dict(desktop.env), faketime="2026-11-24 07:29:58")
+    daemons.append(d)
+    d.wait_ready()
+    return d
+
+
+@pytest.mark.compat("a server without buttons (stand-in)", "the commands to type, in the body")
+def test_a_server_without_buttons_gets_the_commands_to_type_in_the_body(
+        tmp_path: Path, desktop: Desktop, server: Any, daemons: list[Any], write_config: Any) -> None:
+    server("--no-actions")
+    write_config(MORNING)
+    daemon(tmp_path, desktop, daemons)
+    n = desktop.wait_notify("Time to stretch", timeout=20)
+    assert n["body"] == ("Morning stretch: Shotgun (SI joints), 40 s · you need a belt\n"
+                         "This desktop shows no buttons; in a terminal: stretchd walk shotgun · "
+                         "stretchd snooze · stretchd skip")
+
+
+@pytest.mark.compat("a server of notification spec 1.3 (stand-in)",
+                    "its ActivationToken reaches the terminal Start opens")
+def test_the_activation_token_sent_before_start_reaches_the_terminal(
+        tmp_path: Path, xdg: Path, desktop: Desktop, server: Any, daemons: list[Any],
+        write_config: Any) -> None:
+    server()
+    seen = tmp_path / "terminal-env"
+    terminal = ["sh", "-c", f'echo "$XDG_ACTIVATION_TOKEN $DESKTOP_STARTUP_ID" > {seen}', "sh"]
+    write_config(f"[defaults]\nterminal = {json.dumps(terminal)}\n" + MORNING)
+    daemon(tmp_path, desktop, daemons)
+    n = desktop.wait_notify("Time to stretch", timeout=20)
+    assert "This desktop shows no buttons" not in n["body"]
+    subprocess.run(["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.Notifications",
+                    "/org/freedesktop/Notifications", "org.stretchd.Test.Press", "string:start",
+                    "string:activation-42"], env=desktop.env, check=True, capture_output=True)
+    wait_for(lambda: seen.exists() and seen.read_text().endswith("\n"), 10, "the terminal")
+    assert seen.read_text() == "activation-42 activation-42\n"
+    wait_for(lambda: events(xdg)[-1][:2] == ("morning", "started"), 5, "the started row")

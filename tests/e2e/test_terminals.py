@@ -1,0 +1,116 @@
+"""Start opens the walkthrough in the terminals people use, on the headless X desktop (dunst
+on Xvfb): each found through $TERMINAL (and xdg-terminal-exec when it is there), and the
+walkthrough running inside it (its row in the history, its process the terminal's child)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.desktop import Desktop
+from tests.e2e.harness import DaemonProcess, require, wait_for
+
+pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
+
+MORNING = '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
+# The process that shows the terminal's window, by the terminal asked for.
+WINDOW = {"xterm": "xterm", "xfce4-terminal": "xfce4-terminal", "kitty": "kitty",
+          "alacritty": "alacritty", "gnome-terminal": "gnome-terminal-"}
+
+
+def running_walk(xdg: Path) -> int | None:
+    path = xdg / "state" / "stretchd" / "stretchd.sqlite3"
+    if not path.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        row = db.execute("SELECT pid FROM walks WHERE outcome IS NULL ORDER BY id DESC").fetchone()
+    return int(row[0]) if row and row[0] else None
+
+
+def ancestors(pid: int) -> list[str]:
+    """The command names from pid's parent up to init."""
+    names = []
+    while pid > 1:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+        with contextlib.suppress(OSError):
+            names.append(Path(f"/proc/{pid}/comm").read_text().strip())
+    return names
+
+
+def start_from_the_notification(tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any],
+                                env: dict[str, str]) -> int:
+    require("faketime")
+    d = DaemonProcess(tmp_path, env, faketime="2026-11-24 07:29:58")
+    daemons.append(d)
+    d.wait_ready()
+    desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.click("Start")
+    pid = wait_for(lambda: running_walk(xdg), 30, "the walkthrough to start in the terminal")
+    assert isinstance(pid, int)
+    return pid
+
+
+def close(pid: int) -> None:
+    """The walkthrough and its terminal go (their own session: the daemon's kill does not)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(os.getpgid(pid), signal.SIGTERM)
+
+
+@pytest.mark.compat("{} (terminal), on X11", "Start opens the walkthrough in it")
+@pytest.mark.parametrize("name", list(WINDOW))
+def test_start_opens_the_walkthrough_in_the_terminal_named_by_terminal(
+        name: str, tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any],
+        write_config: Any) -> None:
+    require(name)
+    write_config(MORNING)
+    env = {**desktop.env, "TERMINAL": name}
+    if name == "gnome-terminal":
+        # Its windows belong to gnome-terminal-server, which a desktop's bus activates; the
+        # test's bus activates nothing, so it is started here, on that bus.
+        server = "/usr/libexec/gnome-terminal-server"
+        require(server)
+        # No accessibility bus either: GTK would wait for one to be activated.
+        env.update(NO_AT_BRIDGE="1", LANG="C.UTF-8")  # and it refuses a non-UTF-8 locale
+        desktop.spawn([server], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: subprocess.run(
+            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/",
+             "org.freedesktop.DBus.GetNameOwner", "string:org.gnome.Terminal"], env=desktop.env,
+            capture_output=True).returncode == 0, 10, "gnome-terminal-server")
+    pid = start_from_the_notification(tmp_path, xdg, desktop, daemons, env)
+    try:
+        assert any(n.startswith(WINDOW[name]) for n in ancestors(pid)), ancestors(pid)
+    finally:
+        close(pid)
+
+
+@pytest.mark.compat("xdg-terminal-exec (a stand-in), on X11", "chosen first; Start opens the walkthrough")
+def test_xdg_terminal_exec_is_used_first_when_there_is_no_terminal_variable(
+        tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
+    require("xterm")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    # A stand-in for the freedesktop default-terminal launcher (not packaged in Debian 12).
+    stand_in = bin_dir / "xdg-terminal-exec"
+    stand_in.write_text(f'#!/bin/sh\nexec {shutil.which("xterm")} -T via-xdg-terminal-exec -e "$@"\n')
+    stand_in.chmod(0o755)
+    write_config(MORNING)
+    env = {k: v for k, v in desktop.env.items() if k != "TERMINAL"}
+    env["PATH"] = f"{bin_dir}:{env['PATH']}"
+    pid = start_from_the_notification(tmp_path, xdg, desktop, daemons, env)
+    try:
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        assert "via-xdg-terminal-exec" in Path(f"/proc/{parent}/cmdline").read_bytes().decode()
+    finally:
+        close(pid)
