@@ -34,3 +34,16 @@ def test_the_readme_table_has_a_row_for_each_part_the_matrix_tests() -> None:
     assert marked, "no compat marks found"
     for row in marked | set(NOT_VERIFIED):
         assert f"| {row} |" in table, row
+
+
+def test_doctor_calls_tested_exactly_what_the_readme_table_shows_verified() -> None:
+    from stretchd.cli.doctor import TESTED_SERVERS, TESTED_TERMINALS, tested
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index(BEGIN):readme.index(END)]
+    verified = {row.split(" | ")[0].lstrip("| ").split(" (")[0].split(",")[0]
+                for row in table.splitlines() if "✓" in row}
+    assert set(TESTED_SERVERS) | set(TESTED_TERMINALS) <= verified
+    assert tested("/usr/bin/xterm", TESTED_TERMINALS) == "tested"
+    assert tested("gnome-terminal-server", TESTED_TERMINALS) == "tested"
+    assert tested("mako", TESTED_SERVERS).startswith("not in stretchd's tested matrix")

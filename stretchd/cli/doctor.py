@@ -4,6 +4,20 @@ from __future__ import annotations
 
 import click
 
+# What the desktop matrix proves in CI (README, "Desktops"; `make compat` writes that table).
+TESTED_SERVERS = ("dunst",)
+TESTED_TERMINALS = ("xterm", "xfce4-terminal", "kitty", "alacritty", "gnome-terminal",
+                    "xdg-terminal-exec")
+
+
+def tested(name: str | None, known: tuple[str, ...]) -> str:
+    """"tested", or "not in stretchd's tested matrix" for a name (or a path's program)."""
+    import os
+
+    base = os.path.basename(name or "")
+    return "tested" if any(base == k or base.startswith(f"{k}-") for k in known) else \
+        "not in stretchd's tested matrix (README, Desktops)"
+
 
 @click.command(short_help="What stretchd sees and can use on this desktop.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
@@ -51,7 +65,10 @@ def doctor(as_json: bool) -> None:
             "server": None if found is None else {
                 "name": found.name, "vendor": found.vendor, "version": found.version,
                 "capabilities": list(found.capabilities), "buttons": found.buttons},
-            "terminal": term, "voice": speaker.program if speaker else None,
+            "terminal": term,
+            "tested": {"server": found is not None and tested(found.name, TESTED_SERVERS) == "tested",
+                       "terminal": term is not None and tested(term[0], TESTED_TERMINALS) == "tested"},
+            "voice": speaker.program if speaker else None,
             "chime": chime[0] if chime else "bell",
             "conditions": [{**r.as_json(), "enabled": r.condition in hold.when} for r in readings],
             "hold": {"when": list(hold.when), "away_minutes": hold.away_minutes,
@@ -64,8 +81,9 @@ def doctor(as_json: bool) -> None:
                    "reminders show on the daemon's console")
     else:
         click.echo(f"notification server: {found.name} {found.version} ({found.vendor}), "
-                   f"buttons: {'yes' if found.buttons else 'no'}")
-    click.echo(f"terminal: {' '.join(term) if term else 'none found; set defaults.terminal or $TERMINAL'}")
+                   f"buttons: {'yes' if found.buttons else 'no'}; {tested(found.name, TESTED_SERVERS)}")
+    click.echo("terminal: " + (f"{' '.join(term)}; {tested(term[0], TESTED_TERMINALS)}" if term
+                               else "none found; set defaults.terminal or $TERMINAL"))
     click.echo(f"voice: {speaker.program if speaker else 'none (install speech-dispatcher or espeak-ng)'}")
     click.echo(f"chime: {os.path.basename(chime[0]) if chime else 'the terminal bell'}")
     for reading in readings:

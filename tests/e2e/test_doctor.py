@@ -26,8 +26,11 @@ def doctor(env: dict[str, str], *args: str) -> str:
 
 
 def test_doctor_names_dunst_its_buttons_and_its_do_not_disturb(desktop: Desktop) -> None:
-    seen = doctor(desktop.env)
+    seen = doctor({**desktop.env, "TERMINAL": "xterm"})
     assert seen.startswith("notification server: dunst "), seen
+    assert seen.splitlines()[0].endswith("buttons: yes; tested")
+    assert seen.splitlines()[1].startswith("terminal: /usr/bin/xterm ") and seen.splitlines()[1].endswith(
+        "; tested")
     assert "buttons: yes" in seen and "dnd: off (dunst)" in seen
     assert "away: no (X11, idle " in seen and "fullscreen: off (X11, no active window)" in seen
     desktop.dunstctl("set-paused", "true")
