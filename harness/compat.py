@@ -23,7 +23,8 @@ NOT_VERIFIED = {
     "KDE Plasma": "Plasma itself is not run here",
     "mako, on sway": "not in the matrix yet",
     "swaync, on sway": "not in the matrix yet",
-    "xfce4-notifyd, on X11": "not in the matrix yet",
+    "xfce4-notifyd, on X11": "pressing its buttons: it has no tool for it, and a pointer on "
+                             "them needs their exact place",
     "foot (terminal), on sway": "not in the matrix yet",
 }
 

@@ -7,6 +7,7 @@ between reminders). A source that is not there reads as unknown, never as an err
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -109,7 +110,8 @@ async def _run(argv: list[str]) -> bytes | None:
     try:
         out, _ = await asyncio.wait_for(proc.communicate(), TIMEOUT)
     except TimeoutError:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):  # it may have ended meanwhile
+            proc.kill()
         await proc.wait()
         return None
     return out if proc.returncode == 0 else None

@@ -102,9 +102,15 @@ class Holds:
         await self._close_if_idle()
 
     async def _read(self) -> Reading | None:
+        """The condition that holds a reminder now, if any. A source that fails is not busy:
+        a reminder shown in a call beats one never shown."""
         self._reading += 1
         try:
             return holding(await self.senses.read(self.hold()))
+        except Exception as e:
+            self.log("warning", f"reading what the person is doing failed ({type(e).__name__}: {e}); "
+                                "not holding")
+            return None
         finally:
             self._reading -= 1
 
@@ -114,7 +120,7 @@ class Holds:
         carried over from before a restart, already recorded."""
         if not due.reminder.hold or not self.hold().when:
             return False
-        ahead, self._ahead = self._ahead, None
+        ahead = self._ahead  # one look serves every reminder due at that time
         if ahead is not None and ahead[1] is None and timedelta(0) <= self.now() - ahead[0] <= FRESH:
             return False  # free a moment ago: shown on time (a call starting since is missed)
         busy = await self._read()

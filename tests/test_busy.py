@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from stretchd.busy import Reading, meeting_from_proc, meeting_from_pw_dump
 
 
@@ -54,3 +56,16 @@ def test_dnd_reads_as_on_or_off_and_an_unknown_as_unknown() -> None:
     assert Reading("dnd", True, "dunst").describe() == "dnd: on (dunst)"
     assert Reading("dnd", None, "no notification server").describe() == (
         "dnd: unknown (no notification server)")
+
+
+def test_a_reading_program_that_outlives_its_timeout_is_killed_and_reads_as_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import time
+
+    from stretchd import busy
+
+    monkeypatch.setattr(busy, "TIMEOUT", 0.05)
+    started = time.monotonic()
+    assert asyncio.run(busy._run(["sleep", "5"])) is None
+    assert time.monotonic() - started < 2

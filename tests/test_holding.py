@@ -353,3 +353,12 @@ def test_the_watch_shows_at_a_signal_and_closes_the_senses_when_nothing_is_held(
     assert senses.closed == 1 and senses.timeouts[0] == 60.0
     store.close()
     world.store.close()
+
+
+def test_a_source_that_fails_does_not_hold_and_does_not_stop_the_reminder(world: World) -> None:
+    async def broken(hold: Any) -> list[Reading]:
+        raise OSError("the bus went away")
+
+    world.senses.read = broken  # type: ignore[method-assign]
+    run(world.ring("reminder:morning"))
+    assert len(world.notifier.shown) == 1 and world.kinds() == [("morning", "shown")]

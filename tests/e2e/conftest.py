@@ -64,6 +64,32 @@ def daemons(tmp_path: Path) -> Iterator[list[object]]:
 
 # Sources of what the person is doing (stretchd doctor, holding reminders) -----------------
 
+class ResumeBus:
+    """A private bus standing in for the system bus, where logind's PrepareForSleep comes from:
+    give `address` to a daemon as DBUS_SYSTEM_BUS_ADDRESS."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+
+    def resume(self) -> None:
+        """logind's PrepareForSleep(false): the machine has just woken up."""
+        subprocess.run(["dbus-send", f"--bus={self.address}", "--type=signal", "/org/freedesktop/login1",
+                        "org.freedesktop.login1.Manager.PrepareForSleep", "boolean:false"], check=True)
+
+
+@pytest.fixture
+def resume_bus() -> Iterator[ResumeBus]:
+    require("dbus-daemon", "dbus-send")
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        assert bus.stdout is not None
+        yield ResumeBus(bus.stdout.readline().strip())
+    finally:
+        bus.terminate()
+        bus.wait()
+
+
 @pytest.fixture
 def logind(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A private system bus with python-dbusmock's logind and one session of ours on it."""
@@ -138,13 +164,13 @@ _compat: dict[str, dict[str, str]] = {}
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
-    marker = item.get_closest_marker("compat")
-    if marker is None or (report.when != "call" and report.passed):
+    if report.when != "call" and report.passed:
         return
-    row, check = marker.args
-    if "[" in item.name:  # a parametrized row: its parameter names it
-        row = row.format(item.callspec.params.get("name", ""))  # type: ignore[attr-defined]
-    _compat.setdefault(row, {})[check] = report.outcome
+    for marker in item.iter_markers("compat"):
+        row, check = marker.args
+        if "[" in item.name:  # a parametrized row: its parameter names it
+            row = row.format(item.callspec.params.get("name", ""))  # type: ignore[attr-defined]
+        _compat.setdefault(row, {})[check] = report.outcome
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -78,3 +78,37 @@ def test_the_activation_token_sent_before_start_reaches_the_terminal(
     wait_for(lambda: seen.exists() and seen.read_text().endswith("\n"), 10, "the terminal")
     assert seen.read_text() == "activation-42 activation-42\n"
     wait_for(lambda: events(xdg)[-1][:2] == ("morning", "started"), 5, "the started row")
+
+
+XFCE = "/usr/lib/x86_64-linux-gnu/xfce4"
+
+
+@pytest.mark.compat("xfce4-notifyd, on X11", "shown with Start, Snooze and Skip")
+@pytest.mark.compat("xfce4-notifyd, on X11", "a click on it dismisses it, recorded")
+def test_xfce4_notifyd_shows_the_buttons_and_a_click_on_it_is_a_dismissal(
+        tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
+    """xfce4-notifyd has buttons but no action for a click on the body: such a click closes
+    it (reason 2, dismissed), which is recorded; Start is the button."""
+    notifyd, xfconfd = f"{XFCE}/notifyd/xfce4-notifyd", f"{XFCE}/xfconf/xfconfd"
+    require(notifyd, xfconfd, "xdotool")
+    desktop.kill_server()
+    env = {**desktop.env, "NO_AT_BRIDGE": "1", "LANG": "C.UTF-8"}
+    desktop.spawn([xfconfd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # its settings
+    desktop.spawn([notifyd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: desktop.server_owner() is not None, 15, "xfce4-notifyd")
+    write_config(MORNING)
+    daemon(tmp_path, desktop, daemons)
+    n = desktop.wait_notify("Time to stretch", timeout=20)
+    assert [label for key, label in n["actions"].items() if key != "default"] == ["Start", "Snooze 10 min", "Skip"]
+    assert "default" not in n["actions"]  # desktop-notifier knows it has no click action
+    assert "This desktop shows no buttons" not in n["body"]
+    window = wait_for(lambda: subprocess.run(
+        ["xdotool", "search", "--class", "xfce4-notifyd"], env=env, capture_output=True, text=True
+    ).stdout.split()[-1:], 10, "its window")
+    assert isinstance(window, list)
+    shape = dict(line.split("=", 1) for line in subprocess.run(
+        ["xdotool", "getwindowgeometry", "--shell", window[0]], env=env, capture_output=True,
+        text=True, check=True).stdout.split())
+    x, y = int(shape["X"]) + 20, int(shape["Y"]) + 20  # on the title, away from the buttons
+    subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=env, check=True)
+    wait_for(lambda: events(xdg)[-1][:2] == ("morning", "dismissed"), 10, "the dismissed row")
