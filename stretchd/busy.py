@@ -237,7 +237,7 @@ async def dnd(session: Bus, found: Server | None,
     value: Any = None
     if name == "dunst":
         value = await session.prop(*NOTIFICATIONS, "org.dunstproject.cmd0", "paused")
-    elif "swaync" in name or "swaync" in found.vendor.lower():
+    elif "swaync" in name or "swaynotificationcenter" in name or "swaync" in found.vendor.lower():
         got = await session.call("org.erikreider.swaync.cc", "/org/erikreider/swaync/cc",
                                  "org.erikreider.swaync.cc", "GetDnd")
         value = got[0] if got else None

@@ -5,17 +5,19 @@ from __future__ import annotations
 import click
 
 # What the desktop matrix proves in CI (README, "Desktops"; `make compat` writes that table).
-TESTED_SERVERS = ("dunst",)
-TESTED_TERMINALS = ("xterm", "xfce4-terminal", "kitty", "alacritty", "gnome-terminal",
+# Servers by the name they give (GetServerInformation), with their row in that table.
+TESTED_SERVERS = {"dunst": "dunst", "mako": "mako", "SwayNotificationCenter": "swaync",
+                  "Xfce Notify Daemon": "xfce4-notifyd"}
+TESTED_TERMINALS = ("xterm", "xfce4-terminal", "kitty", "alacritty", "gnome-terminal", "foot",
                     "xdg-terminal-exec")
 
 
-def tested(name: str | None, known: tuple[str, ...]) -> str:
+def tested(name: str | None, known: tuple[str, ...] | dict[str, str]) -> str:
     """"tested", or "not in stretchd's tested matrix" for a name (or a path's program)."""
     import os
 
     base = os.path.basename(name or "")
-    return "tested" if any(base == k or base.startswith(f"{k}-") for k in known) else \
+    return "tested" if any(base == k or base.startswith(f"{k}-") for k in tuple(known)) else \
         "not in stretchd's tested matrix (README, Desktops)"
 
 
