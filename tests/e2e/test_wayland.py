@@ -42,20 +42,32 @@ def ensure_user() -> pwd.struct_passwd:
 
 
 def user_python(tmp: Path, user: pwd.struct_passwd) -> Path:
-    """A venv of Debian's Python for the user, reading this checkout and our venv's packages."""
+    """A venv of Debian's Python for the user, reading this checkout and our venv's packages
+    (copied beside it if the user cannot read them where they are, e.g. under /root)."""
     if not Path("/usr/bin/python3").exists():
         unavailable("Debian's /usr/bin/python3 is not installed")
     venv = tmp / "user-venv"
     subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(venv)], check=True)
     ours = Path(next(p for p in sys.path if p.endswith("site-packages")))
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    (venv / "lib" / version / "site-packages" / "stretchd-checkout.pth").write_text(f"{ROOT}\n{ours}\n")
+    pth = venv / "lib" / version / "site-packages" / "stretchd-checkout.pth"
     python = venv / "bin" / "python3"
-    check = subprocess.run(["runuser", "-u", user.pw_name, "--", str(python), "-c",
-                            "import stretchd, desktop_notifier, dbus_fast, apscheduler"],
-                           capture_output=True, text=True)
+
+    def imports() -> subprocess.CompletedProcess[str]:
+        # -I and cwd /: as the daemon runs (`stretchd run` execs `python -I`), nothing from
+        # the working directory.
+        return subprocess.run(["runuser", "-u", user.pw_name, "--", str(python), "-I", "-c",
+                               "import stretchd, desktop_notifier, dbus_fast, apscheduler"],
+                              capture_output=True, text=True, cwd="/")
+
+    pth.write_text(f"{ROOT}\n{ours}\n")
+    if imports().returncode != 0:
+        shutil.copytree(ROOT / "stretchd", tmp / "checkout" / "stretchd")
+        shutil.copytree(ours, tmp / "site-packages", symlinks=True)
+        pth.write_text(f"{tmp / 'checkout'}\n{tmp / 'site-packages'}\n")
+    check = imports()
     if check.returncode != 0:
-        unavailable(f"{USER} cannot import stretchd from {ROOT} and {ours}: {check.stderr.strip()[-200:]}")
+        unavailable(f"{USER} cannot import stretchd: {check.stderr.strip()[-200:]}")
     return python
 
 
@@ -86,7 +98,7 @@ class Session:
         self.log = (tmp / "sway.log").open("w")  # root's file, written through the pipe
         self.proc = subprocess.Popen(
             self._as_user(["dbus-run-session", f"--config-file={bus_config}", "--", "sh", "-c", script]),
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.home)
         wait_for(lambda: bus_file.exists() and bus_file.read_text().strip(), 20, "the session bus")
         self.env["DBUS_SESSION_BUS_ADDRESS"] = bus_file.read_text().strip()
         socket = wait_for(lambda: next(iter(sorted(runtime.glob("wayland-*[0-9]"))), None), 20,
@@ -99,11 +111,12 @@ class Session:
         return ["runuser", "-u", self.user, "--", "env", "-i", *env, *argv]
 
     def run(self, *argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(self._as_user(list(argv)), capture_output=True, text=True, timeout=20)
+        return subprocess.run(self._as_user(list(argv)), capture_output=True, text=True, timeout=20,
+                              cwd=self.home)
 
     def spawn(self, argv: list[str], extra: dict[str, str], out: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(self._as_user(argv, extra), stdout=out.open("w"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True, cwd=self.home)
 
     def stop(self) -> None:
         with contextlib.suppress(ProcessLookupError):
