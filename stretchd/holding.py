@@ -1,8 +1,9 @@
 """Holding a due reminder while the person is busy or away, and letting it go the moment they
 can act: what is held, since when and why, and the one task that watches while anything is.
 
-Nothing here runs between reminders: the conditions are read when one falls due, and watched
-(their sources' signals, else one check a minute) only while one is held."""
+Nothing here runs between reminders: the conditions are read 2 s before one falls due (and
+again at its time if the person was busy then), and watched (their sources' signals, else one
+check a minute) only while one is held."""
 
 from __future__ import annotations
 
