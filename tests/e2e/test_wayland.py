@@ -56,7 +56,9 @@ def user_python(tmp: Path, user: pwd.struct_passwd) -> Path:
     def imports() -> subprocess.CompletedProcess[str]:
         # -I and cwd /: as the daemon runs (`stretchd run` execs `python -I`), nothing from
         # the working directory.
-        return subprocess.run(["runuser", "-u", user.pw_name, "--", str(python), "-I", "-c",
+        # env -i: nothing of ours either (a `faketime` run's preload and shared memory are root's).
+        return subprocess.run(["runuser", "-u", user.pw_name, "--", "env", "-i", "PATH=/usr/bin:/bin",
+                               str(python), "-I", "-c",
                                "import stretchd, desktop_notifier, dbus_fast, apscheduler"],
                               capture_output=True, text=True, cwd="/")
 
