@@ -175,45 +175,48 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         _compat.setdefault(row, {})[check] = report.outcome
 
 
-# An X display nobody touches, started with the session: by the time the away test runs, its
-# idle time is long, and that test waits only for what is missing of its minute.
+# An X display nobody touches, started with the first end-to-end test: by the time the away
+# test runs, its idle time is long, and that test waits only for what is missing of its minute.
 _idle_x: dict[str, Any] = {}
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+@pytest.fixture(scope="session", autouse=True)
+def _idle_x_server() -> Iterator[None]:
     import shutil
 
-    if shutil.which("Xvfb") is None:
-        return
-    for n in range(200, 260):
-        if Path(f"/tmp/.X11-unix/X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
-            continue
-        # -noreset: with no client left, an X server resets, and its idle time with it.
-        proc = subprocess.Popen(["Xvfb", f":{n}", "-noreset", "-nolisten", "tcp", "-screen", "0", "320x240x24"],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while proc.poll() is None and time.monotonic() < deadline:
-            if Path(f"/tmp/.X11-unix/X{n}").exists():
-                _idle_x.update(display=f":{n}", proc=proc)
-                return
-            time.sleep(0.05)
-        proc.kill()
-        proc.wait()
+    if shutil.which("Xvfb") is not None:
+        for n in range(200, 260):
+            if Path(f"/tmp/.X11-unix/X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
+                continue
+            # -noreset: with no client left, an X server resets, and its idle time with it.
+            proc = subprocess.Popen(["Xvfb", f":{n}", "-noreset", "-nolisten", "tcp", "-screen", "0",
+                                     "320x240x24"], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 10
+            while proc.poll() is None and time.monotonic() < deadline and not _idle_x:
+                if Path(f"/tmp/.X11-unix/X{n}").exists():
+                    _idle_x.update(display=f":{n}", proc=proc)
+                time.sleep(0.05)
+            if _idle_x:
+                break
+            proc.kill()
+            proc.wait()
+    yield
+    if _idle_x:
+        _idle_x["proc"].terminate()
+        _idle_x["proc"].wait(10)
+        _idle_x.clear()
 
 
 @pytest.fixture
 def idle_display() -> str:
-    """That display (DISPLAY=...), idle since the session started."""
+    """That display (DISPLAY=...), idle since the first end-to-end test."""
     if not _idle_x:
         unavailable("Xvfb is not installed or did not start (apt-get install xvfb; .ci/run does)")
     return str(_idle_x["display"])
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _idle_x:
-        _idle_x["proc"].terminate()
-        _idle_x["proc"].wait(10)
     out = os.environ.get("STRETCHD_COMPAT_OUT")
     if out and _compat:
         import json

@@ -240,7 +240,8 @@ def test_mako_on_sway_shows_the_buttons_and_each_reaches_the_daemon(
         press(first, "snooze", "snoozed")
         press(shown(), "skip", "skipped")  # the snooze came back a minute later
         press(shown(), "start", "started")  # noon
-        assert "walk shotgun --reminder noon" in started.read_text()
+        wait_for(lambda: started.exists() and "walk shotgun --reminder noon" in started.read_text(),
+                 10, "the terminal stand-in to run")
         last = shown()  # evening
         assert session.run("makoctl", "dismiss", "-n", str(last["id"])).returncode == 0
         wait_for(lambda: events(session)[-1:] == [("evening", "dismissed")], 10, "the dismissal")
