@@ -33,8 +33,11 @@ def events(xdg: Path) -> list[tuple[str, str, str | None]]:
     path = xdg / "state" / "stretchd" / "stretchd.sqlite3"
     if not path.exists():
         return []
-    with sqlite3.connect(path) as db:
-        return db.execute("SELECT reminder, kind, detail FROM events ORDER BY id").fetchall()
+    try:
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT reminder, kind, detail FROM events ORDER BY id").fetchall()
+    except sqlite3.OperationalError:  # the daemon has created the file, not its tables yet
+        return []
 
 
 def start(tmp_path: Path, env: dict[str, str], daemons: list[Any], at: str = DUE) -> DaemonProcess:

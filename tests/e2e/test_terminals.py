@@ -30,8 +30,11 @@ def running_walk(xdg: Path) -> int | None:
     path = xdg / "state" / "stretchd" / "stretchd.sqlite3"
     if not path.exists():
         return None
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        row = db.execute("SELECT pid FROM walks WHERE outcome IS NULL ORDER BY id DESC").fetchone()
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            row = db.execute("SELECT pid FROM walks WHERE outcome IS NULL ORDER BY id DESC").fetchone()
+    except sqlite3.OperationalError:  # the daemon has created the file, not its tables yet
+        return None
     return int(row[0]) if row and row[0] else None
 
 
