@@ -57,6 +57,38 @@ def _is_monitor(props: dict[str, Any]) -> bool:
     return target.endswith(".monitor")
 
 
+def pw_dump_objects(text: str) -> list[Any]:
+    """The objects in `pw-dump`'s output. It prints the graph as one JSON array, and a change
+    that arrives before it exits as one more array (a client leaving: its id with "info":
+    null), so the output is read as a stream of arrays, later ones updating earlier ones.
+    Raises ValueError when it is not that."""
+    decoder = json.JSONDecoder()
+    objects: dict[Any, Any] = {}
+    at, arrays = 0, 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            break
+        array, at = decoder.raw_decode(text, at)
+        if not isinstance(array, list):
+            raise ValueError("pw-dump printed something other than an array")
+        arrays += 1
+        for n, obj in enumerate(array):
+            key = obj.get("id", f"#{arrays}.{n}") if isinstance(obj, dict) else f"#{arrays}.{n}"
+            old = objects.get(key)
+            if isinstance(obj, dict) and "info" in obj and obj["info"] is None and arrays > 1:
+                objects.pop(key, None)  # removed
+            elif isinstance(old, dict) and isinstance(obj, dict) and isinstance(old.get("info"), dict) \
+                    and isinstance(obj.get("info"), dict):
+                objects[key] = {**old, **obj, "info": {**old["info"], **obj["info"]}}
+            else:
+                objects[key] = obj
+    if not arrays:
+        raise ValueError("pw-dump printed nothing")
+    return list(objects.values())
+
+
 def meeting_from_pw_dump(objects: Iterable[Any]) -> Reading:
     """From `pw-dump`'s JSON: running capture streams of a microphone or a camera."""
     audio = video = 0
@@ -123,7 +155,7 @@ async def meeting(proc: Path = Path("/proc")) -> Reading:
         out = await _run([pw_dump])
         if out:
             try:
-                return meeting_from_pw_dump(json.loads(out))
+                return meeting_from_pw_dump(pw_dump_objects(out.decode("utf-8", "replace")))
             except ValueError:
                 pass
     return meeting_from_proc(proc)

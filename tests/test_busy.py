@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from stretchd.busy import Reading, meeting_from_proc, meeting_from_pw_dump
+from stretchd.busy import Reading, meeting_from_proc, meeting_from_pw_dump, pw_dump_objects
 
 
 def node(cls: str, state: str = "running", **props: object) -> dict[str, object]:
@@ -69,3 +70,25 @@ def test_a_reading_program_that_outlives_its_timeout_is_killed_and_reads_as_noth
     started = time.monotonic()
     assert asyncio.run(busy._run(["sleep", "5"])) is None
     assert time.monotonic() - started < 2
+
+
+def test_pw_dump_output_with_a_change_after_the_graph_is_read_as_updates() -> None:
+    """pw-dump prints a second array when the graph changes before it exits (seen under load:
+    another client leaving); the reading must not fall back to /proc then."""
+    mic = {**node("Stream/Input/Audio"), "id": 41}
+    idle = {**node("Stream/Input/Audio", state="idle"), "id": 42}
+    graph = json.dumps([mic, idle, {"id": 3, "type": "PipeWire:Interface:Core", "info": None}])
+    gone = json.dumps([{"id": 47, "info": None}])
+    assert [o["id"] for o in pw_dump_objects(graph + "\n" + gone + "\n")] == [41, 42, 3]
+    assert meeting_from_pw_dump(pw_dump_objects(graph + gone)).busy is True
+    ended = json.dumps([{"id": 41, "info": None}])
+    assert meeting_from_pw_dump(pw_dump_objects(graph + ended)).busy is False
+    started = json.dumps([{"id": 42, "info": {"state": "running"}}])
+    got = meeting_from_pw_dump(pw_dump_objects(graph + ended + started))
+    assert (got.busy, got.detail) == (True, "1 capture stream")
+
+
+@pytest.mark.parametrize("text", ["", "  \n", "[{]", '{"id": 1}', "[] trailing"])
+def test_pw_dump_output_that_is_not_arrays_of_objects_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        pw_dump_objects(text)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from harness.desktop import Desktop
+from stretchd.busy import pw_dump_objects
 from tests.e2e.harness import require, stretchd_command, wait_for
 
 
@@ -89,7 +90,8 @@ def test_a_locked_session_is_read_from_logind(desktop: Desktop, logind: dict[str
 
 
 def nodes(env: dict[str, str]) -> list[Any]:
-    return json.loads(subprocess.run(["pw-dump"], env=env, capture_output=True, timeout=10).stdout)
+    return pw_dump_objects(subprocess.run(["pw-dump"], env=env, capture_output=True, text=True,
+                                          timeout=10).stdout)
 
 
 def test_recording_from_a_microphone_is_a_meeting_and_a_sink_monitor_is_not(

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from harness.desktop import Desktop
+from stretchd.busy import pw_dump_objects
 from tests.e2e.harness import DaemonProcess, require, wait_for
 
 pytestmark = pytest.mark.clock  # fake dates and moved clocks: CI runs these again a year ahead
@@ -52,7 +53,10 @@ def held_then_shown(desktop: Desktop, xdg: Path, d: DaemonProcess, reason: str,
                     end: Any, phrase: str, within: float = 2.0) -> dict[str, Any]:
     """The reminder is held for `reason`, nothing is shown; `end()` ends the condition and the
     notification follows within `within` seconds (real time), saying why it comes late."""
-    wait_for(lambda: events(xdg) == [("morning", "held", reason)], 20, f"held for {reason}")
+    try:
+        wait_for(lambda: events(xdg) == [("morning", "held", reason)], 20, f"held for {reason}")
+    except AssertionError as e:  # say what happened instead, and what the daemon said
+        raise AssertionError(f"{e}; history {events(xdg)}; daemon log:\n{d.err()}") from None
     status = d.cli("status")
     assert f"morning: held since 07:30, {reason} (shows when that ends; missed if still held at 09:00)" \
         in status.stdout, status.stdout
@@ -141,8 +145,8 @@ def test_a_level_meter_on_a_speaker_does_not_hold_it(
 
 
 def nodes(env: dict[str, str]) -> list[Any]:
-    out = subprocess.run(["pw-dump"], env=env, capture_output=True, timeout=10).stdout
-    return json.loads(out) if out else []
+    out = subprocess.run(["pw-dump"], env=env, capture_output=True, text=True, timeout=10).stdout
+    return pw_dump_objects(out) if out.strip() else []
 
 
 def capturing(node: Any) -> bool:
