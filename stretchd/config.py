@@ -15,12 +15,14 @@ from stretchd.text import clean, one_line
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-TOP_KEYS = ("defaults", "hold", "reminders", "walkthrough")
+TOP_KEYS = ("defaults", "hold", "reminders", "stats", "walkthrough")
 DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal", "urgency")
 URGENCIES = ("normal", "critical")
 REMINDER_KEYS = ("time", "days", "routine", "hold")
 WALKTHROUGH_KEYS = ("voice",)
 HOLD_KEYS = ("when", "away_minutes", "hold_at_most_minutes", "mako_modes")
+STATS_KEYS = ("streak_goal", "weekly_summary")
+STREAK_GOAL = (1, 20)
 # What can hold a due reminder (busy.py reads each); fullscreen is off unless asked for.
 CONDITIONS = ("meeting", "dnd", "locked", "away", "fullscreen")
 HOLD_BOUNDS = {"away_minutes": (1, 240), "hold_at_most_minutes": (1, 720)}
@@ -74,11 +76,26 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class Stats:
+    # A day counts toward the streak with this many walkthroughs completed.
+    streak_goal: int = 1
+    # The weekly summary notification: (weekday 0 = Monday, time), or None (off, the default).
+    weekly_summary: tuple[int, dt.time] | None = None
+
+    def weekly_text(self) -> str:
+        if self.weekly_summary is None:
+            return "off"
+        day, at = self.weekly_summary
+        return f"{DAYS[day]} {format_time(at)}"
+
+
+@dataclass(frozen=True)
 class Config:
     defaults: Defaults
     reminders: tuple[Reminder, ...]
     walkthrough: Walkthrough = Walkthrough()
     hold: Hold = Hold()
+    stats: Stats = Stats()
     path: Path | None = field(default=None, compare=False)
 
     def reminder(self, name: str) -> Reminder | None:
@@ -253,6 +270,41 @@ def _hold(ck: _Checker, data: object) -> Hold:
     return Hold(**out)
 
 
+def parse_weekly(value: object) -> tuple[int, dt.time] | None:
+    """"sun 18:00" as (6, 18:00); ValueError if it is not a day and a time."""
+    parts = value.split() if isinstance(value, str) else []
+    day = parts[0].lower() if len(parts) == 2 else ""
+    if day not in DAYS and day not in FULL_DAYS:
+        raise ValueError(value)
+    at = parse_time(parts[1])
+    if at is None:
+        raise ValueError(value)
+    return (DAYS.index(day) if day in DAYS else FULL_DAYS.index(day)), at
+
+
+def _stats(ck: _Checker, data: object) -> Stats:
+    if not isinstance(data, dict):
+        ck.add("", "stats", "must be a table: [stats]")
+        return Stats()
+    ck.unknown("stats", data, STATS_KEYS)
+    out: dict[str, Any] = {}
+    goal = data.get("streak_goal", Stats.streak_goal)
+    low, high = STREAK_GOAL
+    if isinstance(goal, bool) or not isinstance(goal, int) or not low <= goal <= high:
+        ck.add("stats", "streak_goal", f"{_show(goal)} is not accepted; use a whole number from {low} "
+                                       f"to {high} (walkthroughs completed for a day to count)")
+    else:
+        out["streak_goal"] = goal
+    weekly = data.get("weekly_summary", False)
+    if weekly not in (False, "", "off"):
+        try:
+            out["weekly_summary"] = parse_weekly(weekly)
+        except ValueError:
+            ck.add("stats", "weekly_summary", f'{_show(weekly)} is not accepted; use a day and a time, '
+                                              'e.g. "sun 18:00", or false for none')
+    return Stats(**out)
+
+
 def _or(words: Iterable[str]) -> str:
     words = list(words)
     return ", ".join(words[:-1]) + " or " + words[-1]
@@ -330,10 +382,11 @@ def parse(text: str, display: str, routines: Iterable[str] | None = None,
     reminders = _reminders(ck, data.get("reminders", {}), defaults.routine, routines)
     walkthrough = _walkthrough(ck, data.get("walkthrough", {}))
     hold = _hold(ck, data.get("hold", {}))
+    stats = _stats(ck, data.get("stats", {}))
     if ck.problems:
         raise ConfigError(ck.problems[0], ck.problems)
     return Config(defaults=defaults, reminders=reminders, walkthrough=walkthrough, hold=hold,
-                  path=path)
+                  stats=stats, path=path)
 
 
 def load(path: Path, routines: Iterable[str] | None = None) -> Config:

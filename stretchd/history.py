@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -156,14 +156,6 @@ class Walk:
         return f"{what} at step {self.step} of {self.steps}"
 
 
-def days_in_a_row(days: set[date], today: date) -> int:
-    """How many days up to today each have one in days (0 if today has none)."""
-    count = 0
-    while today - timedelta(days=count) in days:
-        count += 1
-    return count
-
-
 @dataclass(frozen=True)
 class Occurrence:
     reminder: str
@@ -281,12 +273,13 @@ class History:
             for r in rows
         ]
 
-    def completed_days(self) -> set[date]:
-        """The local dates on which at least one walkthrough was completed (by when it ended:
+    def completed_days(self) -> dict[date, int]:
+        """How many walkthroughs were completed on each local date (by when they ended:
         stored in the machine's zone, so the text's date is the local one)."""
         rows = self.db.execute(
-            "SELECT DISTINCT substr(ended, 1, 10) FROM walks WHERE outcome = 'completed'")
-        return {date.fromisoformat(r[0]) for r in rows}
+            "SELECT substr(ended, 1, 10), count(*) FROM walks WHERE outcome = 'completed' "
+            "GROUP BY 1")
+        return {date.fromisoformat(r[0]): r[1] for r in rows}
 
     # Reminder occurrences and their events -------------------------------------------
 
@@ -376,6 +369,20 @@ class History:
                  SELECT substr(started, 1, 10), coalesce(outcome, 'interrupted') FROM walks
                  WHERE started >= ?1)
                GROUP BY day, what ORDER BY day, what""", (_iso(since),)).fetchall()
+
+    def stats_rows(self) -> tuple[list[tuple[str, str, str, int, int]],
+                                  list[tuple[str, str, str | None, str | None, str | None]]]:
+        """For `stretchd stats`: every occurrence as (reminder, local date, status, snoozed,
+        held) and every walk as (routine, started, ended, outcome, reminder); one pass each."""
+        occurrences = self.db.execute(
+            """SELECT o.reminder, o.occurrence, o.status, coalesce(e.snoozed, 0), coalesce(e.held, 0)
+               FROM occurrences o LEFT JOIN (
+                 SELECT reminder, occurrence, max(kind = 'snoozed') AS snoozed,
+                        max(kind = 'held') AS held
+                 FROM events WHERE kind IN ('snoozed', 'held') GROUP BY reminder, occurrence) e
+               USING (reminder, occurrence)""").fetchall()
+        walks = self.db.execute("SELECT routine, started, ended, outcome, reminder FROM walks").fetchall()
+        return occurrences, walks
 
     def get_state(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

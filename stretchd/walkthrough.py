@@ -13,14 +13,14 @@ import time
 import tty
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Protocol
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from stretchd import bigtext
-from stretchd.history import History, days_in_a_row
+from stretchd.history import History
 from stretchd.routines import SAFETY_LINE, SAFETY_NOTICE, Routine
 from stretchd.screen import Line, View, fit, text_lines, wants_ascii
 from stretchd.session import (
@@ -263,6 +263,7 @@ def walk(
     end_wait: float | None = None,
     ascii: bool | None = None,
     voice_note: str = "",
+    streak_goal: int = 1,
 ) -> Outcome:
     """Lead through the routine on a live screen; record the session in history.
 
@@ -352,7 +353,7 @@ def walk(
                 history.finish_walk(walk_id, wallclock(), outcome="completed", step=total)
             if speaker:
                 speaker.say("Done.")
-            _end_screen(routine, elapsed, history, wallclock, keys, end_wait, clock,
+            _end_screen(routine, elapsed, history, streak_goal, wallclock, keys, end_wait, clock,
                         lambda paragraphs, hints: scr.update(page(paragraphs, hints)))
     except BaseException as stop:
         release(0)
@@ -370,15 +371,14 @@ def walk(
     return Outcome(True, total, total, elapsed)
 
 
-def _end_screen(routine: Routine, elapsed: float, history: History | None,
+def _end_screen(routine: Routine, elapsed: float, history: History | None, streak_goal: int,
                 wallclock: Callable[[], datetime], keys: Keys, end_wait: float | None,
                 clock: Callable[[], float],
                 show: Callable[[list[tuple[str, str]], tuple[str, ...]], None]) -> None:
     """"Done: Hips and lower back, 4 min 2 s. 3 days in a row." until a key, or end_wait s."""
     done = f"Done: {routine.title}, {format_duration(elapsed)}."
     if history:
-        days = days_in_a_row(history.completed_days(), wallclock().astimezone().date())
-        done += " A streak starts today." if days <= 1 else f" {days} days in a row."
+        done += " " + streak_line(history.completed_days(), wallclock().astimezone().date(), streak_goal)
     shown_at = clock()
     closes_at = None if end_wait is None else shown_at + end_wait
     while True:
@@ -392,6 +392,18 @@ def _end_screen(routine: Routine, elapsed: float, history: History | None,
         key = keys.read(1.0 if left is None else min(1.0, left))
         if key and clock() - shown_at >= KEY_GUARD:  # not a key meant for the last stretch
             return
+
+
+def streak_line(completed: dict[date, int], today: date, goal: int) -> str:
+    """The streak as the end screen says it (a day counts with `goal` completed)."""
+    from stretchd.stats import streaks
+
+    current, _, today_counts = streaks(completed, today, goal)
+    if not today_counts:
+        more = goal - completed.get(today, 0)
+        keeps = f"keeps your {current}-day streak" if current else "starts a streak"
+        return f"{completed.get(today, 0)} of {goal} today: {more} more {keeps}."
+    return "A streak starts today." if current <= 1 else f"{current} days in a row."
 
 
 def is_interactive() -> bool:

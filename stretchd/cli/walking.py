@@ -68,7 +68,8 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: st
     with History(paths.database_file()) as history, keys.raw():
         outcome = run_walk(chosen, console=console, keys=keys, history=history,
                            reminder=reminder, speaker=speaker, chime=find_chime(console.bell),
-                           end_wait=60.0 if from_notification else None, voice_note=note)
+                           end_wait=60.0 if from_notification else None, voice_note=note,
+                           streak_goal=config.stats.streak_goal if config else 1)
     if outcome.completed:
         click.echo(f"Well done: {chosen.title} completed in {format_duration(outcome.elapsed)}.")
     elif outcome.step:

@@ -1,0 +1,66 @@
+"""Is the habit holding: `stretchd stats`."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command(short_help="Calendar heatmap, streaks and completion rates.")
+@click.option("--weeks", default=26, show_default=True, type=click.IntRange(1, 520),
+              help="How many weeks the calendar and the rates cover.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--wait", is_flag=True, hidden=True,
+              help="Wait for Enter before exiting (a terminal opened from the weekly summary).")
+def stats(weeks: int, as_json: bool, wait: bool) -> None:
+    """Did you stretch? A calendar of the last WEEKS weeks, a cell a day shaded by the share
+    of that day's reminders done (a walkthrough completed), today marked `<`; the current and
+    longest streak (a day counts with [stats] streak_goal walkthroughs completed, default 1);
+    completion rates per reminder and routine; minutes stretched; and a word of advice when a
+    reminder is mostly skipped, missed or snoozed.
+
+    Without a colour terminal (piped, NO_COLOR) the cells are ASCII: . - + # from none done to
+    all done.
+    """
+    import json
+    import os
+    import shutil
+    import sys
+    from datetime import datetime
+
+    from stretchd import paths
+    from stretchd.config import load
+    from stretchd.errors import ConfigError
+    from stretchd.history import History
+    from stretchd.stats import from_rows, heatmap, report
+
+    try:
+        config = load(paths.config_file())
+        goal, times = config.stats.streak_goal, {r.name: r.time for r in config.reminders}
+    except ConfigError as e:  # the numbers do not need the config: say so, count with goal 1
+        click.echo(f"{e.message} (counting with streak_goal 1)", err=True)
+        goal, times = 1, {}
+    today = datetime.now().astimezone().date()
+    with History(paths.database_file()) as h:
+        occurrences, walks = h.stats_rows()
+    s = from_rows(occurrences, walks, today, weeks=weeks, goal=goal, times=times)
+    if as_json:
+        click.echo(json.dumps(s.as_json(), indent=2))
+        return
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    width = shutil.get_terminal_size((80, 24)).columns
+    lines, shown = heatmap(s.days, today, weeks, width, colour)
+    if colour:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+        for line in lines:
+            console.print(line, soft_wrap=True)
+    else:
+        click.echo("\n".join(lines))
+    if shown < weeks:
+        click.echo(f"(the last {shown} weeks: the terminal is {width} columns wide)")
+    click.echo()
+    click.echo("\n".join(report(s)))
+    if wait:
+        click.echo()
+        click.prompt("Press Enter to close", default="", show_default=False, prompt_suffix="")
