@@ -37,7 +37,7 @@ async def live(daemon: Daemon) -> None:
     loop.add_signal_handler(signal.SIGINT, daemon.stopping.set)
     loop.add_signal_handler(signal.SIGHUP, sighup)
     daemon.catch_up_since_last_run()
-    server = await serve(daemon.handle)
+    server = await serve(daemon.handle, daemon.follow)
     system_bus = await watch_resume(daemon.resumed, log)  # kept referenced: the signal keeps coming
     config = daemon.config
     source = daemon.config_path if config.path else "the built-in default"

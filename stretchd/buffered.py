@@ -4,7 +4,7 @@ in memory, in order, and retried, while reads see where they leave each occurren
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from stretchd.errors import StretchdError
 from stretchd.history import History, Kind, Occurrence, Status
@@ -41,6 +41,9 @@ class BufferedStore:
         if self._unwritten:
             self._pending.pop((reminder, key), None)
             self._reopened.add((reminder, key))
+
+    def completed_days(self) -> dict[date, int]:
+        return self.store.completed_days()  # walks are the walkthrough's writes, not ours
 
     def occurrence(self, reminder: str, key: str) -> Occurrence | None:
         """The store's occurrence, or where unwritten writes leave it."""

@@ -52,9 +52,15 @@ class Reload:
     pass
 
 
-Request = Status | Ping | Snooze | Skip | Unskip | Pause | Resume | Reload
+@dataclass(frozen=True)
+class Walked:
+    """A walkthrough ended (the history has it): what `status --follow` shows may change."""
+
+
+Request = Status | Ping | Snooze | Skip | Unskip | Pause | Resume | Reload | Walked
 _NAMES: dict[type[Any], str] = {Status: "status", Ping: "ping", Snooze: "snooze", Skip: "skip",
-                                Unskip: "unskip", Pause: "pause", Resume: "resume", Reload: "reload"}
+                                Unskip: "unskip", Pause: "pause", Resume: "resume", Reload: "reload",
+                                Walked: "walked"}
 
 
 def to_wire(request: Request) -> dict[str, Any]:
@@ -71,7 +77,8 @@ def to_wire(request: Request) -> dict[str, Any]:
 def from_wire(message: dict[str, Any]) -> Request:
     """The request a decoded message asks for; UsageError naming what is wrong with it."""
     cmd = message.get("cmd")
-    plain: dict[str, Request] = {"status": Status(), "ping": Ping(), "resume": Resume(), "reload": Reload()}
+    plain: dict[str, Request] = {"status": Status(), "ping": Ping(), "resume": Resume(), "reload": Reload(),
+                                 "walked": Walked()}
     if isinstance(cmd, str) and cmd in plain:
         return plain[cmd]
     if cmd == "snooze":

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 # Answers one decoded request ({"cmd": ..., ...}) with the reply's fields; a StretchdError
 # becomes an error reply carrying its exit code.
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+# Keeps a `follow` connection: writes a line a change to it until the client goes.
+Follower = Callable[["asyncio.StreamReader", "asyncio.StreamWriter"], Awaitable[None]]
 
 MAX_REQUEST = 64 * 1024
 READ_TIMEOUT = 5.0
@@ -59,7 +61,7 @@ def peer_uid(sock: socket.socket) -> int:
     return int(struct.unpack("3i", creds)[1])
 
 
-async def serve(handler: Handler) -> asyncio.AbstractServer:
+async def serve(handler: Handler, follower: Follower | None = None) -> asyncio.AbstractServer:
     # Imported here, not at the top: the CLI's client side must not pay for asyncio.
     import asyncio
 
@@ -74,7 +76,12 @@ async def serve(handler: Handler) -> asyncio.AbstractServer:
             if sock is None or peer_uid(sock) != os.getuid():
                 reply: dict[str, Any] = {"ok": False, "error": "permission denied"}
             else:
-                reply = await _answer(handler, reader)
+                request, reply = await _read(reader)
+                if request is not None and request["cmd"] == "follow" and follower is not None:
+                    await follower(reader, writer)  # until the client goes
+                    return
+                if request is not None:
+                    reply = await _answer(handler, request)
             writer.write(json.dumps(reply).encode() + b"\n")
             await writer.drain()
         except (OSError, ConnectionError):
@@ -96,21 +103,26 @@ async def serve(handler: Handler) -> asyncio.AbstractServer:
     return server
 
 
-async def _answer(handler: Handler, reader: asyncio.StreamReader) -> dict[str, Any]:
+async def _read(reader: asyncio.StreamReader) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The request, or None and the error reply."""
     import asyncio
 
     try:
         line = await asyncio.wait_for(reader.readline(), READ_TIMEOUT)
     except TimeoutError:
-        return {"ok": False, "error": "timed out reading the request"}
+        return None, {"ok": False, "error": "timed out reading the request"}
     except (ValueError, asyncio.LimitOverrunError):
-        return {"ok": False, "error": f"request larger than {MAX_REQUEST} bytes"}
+        return None, {"ok": False, "error": f"request larger than {MAX_REQUEST} bytes"}
     try:
         request = json.loads(line)
         if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
             raise ValueError
     except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
-        return {"ok": False, "error": "not a JSON object with a cmd"}
+        return None, {"ok": False, "error": "not a JSON object with a cmd"}
+    return request, {}
+
+
+async def _answer(handler: Handler, request: dict[str, Any]) -> dict[str, Any]:
     try:
         return {"ok": True, **await handler(request)}
     except StretchdError as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import time
 from collections.abc import Callable, Coroutine
@@ -73,6 +74,9 @@ class Daemon:
         self._alive_noted: datetime | None = None
         self.holds = Holds(senses, store, now=self.now, hold=lambda: self.config.hold,
                            show=self._release, spawn=self.spawn, log=log)
+        # `stretchd status --follow` clients, and the state they were last sent.
+        self.followers: set[asyncio.StreamWriter] = set()
+        self._followed: dict[str, Any] | None = None
 
     @property
     def config(self) -> Config:
@@ -218,6 +222,7 @@ class Daemon:
             await self._present(due, snoozes, again, why, problem, hold, held)
         finally:
             self._busy.discard(ident)
+            self.publish()
 
     async def _present(self, due: Due, snoozes: int, again: bool, why: str | None,
                        problem: str | None, hold: bool, held: Held | None) -> None:
@@ -261,7 +266,11 @@ class Daemon:
 
     def on_action(self, showing: Showing, action: Action) -> None:
         """desktop-notifier calls this from the loop; the work happens in a task."""
-        self.spawn(self.act(showing, action), f"the answer {action}")
+        async def answer_and_tell() -> None:
+            await self.act(showing, action)
+            self.publish()
+
+        self.spawn(answer_and_tell(), f"the answer {action}")
 
     async def act(self, showing: Showing, action: Action, minutes: int | None = None) -> str:
         if self.showing is not showing:
@@ -310,6 +319,12 @@ class Daemon:
 
     async def handle(self, message: dict[str, Any]) -> dict[str, Any]:
         """Answer one request from the CLI (transport: control.serve)."""
+        try:
+            return await self._handle(message)
+        finally:
+            self.publish()
+
+    async def _handle(self, message: dict[str, Any]) -> dict[str, Any]:
         request = commands.from_wire(message)
         now, ctx, showing = self.now(), self.ctx, self.showing
         match request:
@@ -349,6 +364,71 @@ class Daemon:
                     raise ConfigError(f"{e.message} (the daemon keeps the previous schedule)") from None
             case commands.Ping():
                 return {"message": "pong"}
+            case commands.Walked():
+                return {"message": "noted"}
+
+    # `stretchd status --follow` ---------------------------------------------------------
+
+    def follow_state(self) -> dict[str, Any]:
+        """What a status bar shows: the next reminder, what shows or waits, today's count and
+        the streak. Times as ISO text: the client counts down by itself."""
+        now = self.now()
+        info = status(self.ctx, now)
+        nxt = next((n for n in info["next"] if n["note"] in ("", None, "snoozed")), None)
+        showing = self.showing.due.reminder.name if self.showing else None
+        held = self.holds.status()
+        completed = self.store.completed_days()
+        today = now.astimezone(self.tz).date()
+        goal = self.config.stats.streak_goal
+        from stretchd.stats import streaks
+
+        current, _, today_counts = streaks(completed, today, goal)
+        state = ("showing" if showing else "held" if held else "paused" if info["paused_until"]
+                 else "snoozed" if nxt and nxt["note"] == "snoozed" else "waiting" if nxt else "idle")
+        return {
+            "running": True, "state": state, "showing": showing,
+            "next": ({"reminder": nxt["reminder"], "at": nxt["at"], "routine": nxt["routine"],
+                      "snoozed": nxt["note"] == "snoozed"} if nxt else None),
+            "held": [{"reminder": h["reminder"], "reason": h["reason"]} for h in held],
+            "paused_until": info["paused_until"],
+            "done_today": completed.get(today, 0), "streak": current, "today_counts": today_counts,
+            "streak_goal": goal,
+        }
+
+    def publish(self) -> None:
+        """Send the state to every follower if it changed (nothing is done with none)."""
+        if not self.followers:
+            return
+        try:
+            state = self.follow_state()
+        except StretchdError as e:
+            log("warning", f"status for followers: {e.message}")
+            return
+        if state == self._followed:
+            return
+        self._followed = state
+        line = (json.dumps(state) + "\n").encode()
+        for writer in list(self.followers):
+            try:
+                writer.write(line)
+            except (OSError, RuntimeError):
+                self.followers.discard(writer)
+
+    async def follow(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A `status --follow` client: the state now, then a line a change, until it goes."""
+        try:
+            writer.write((json.dumps(self.follow_state()) + "\n").encode())
+        except StretchdError as e:
+            writer.write((json.dumps({"ok": False, "error": e.message}) + "\n").encode())
+            return
+        self.followers.add(writer)
+        try:
+            while await reader.read(4096):  # it sends nothing more; b"" when it goes
+                pass
+        except (OSError, ConnectionError):
+            pass
+        finally:
+            self.followers.discard(writer)
 
     # The wall-clock watch -------------------------------------------------------------
 
@@ -401,6 +481,7 @@ class Daemon:
             await self.check_showing()
         except StretchdError as e:
             log("warning", e.message)
+        self.publish()  # a new day, a hold that ended at its limit
         log("debug", "minute check done")
 
     async def watch_clock(self) -> None:

@@ -197,6 +197,8 @@ class Store(Protocol):
 
     def set_state(self, key: str, value: str | None) -> None: ...
 
+    def completed_days(self) -> dict[date, int]: ...
+
     def paused_until(self) -> datetime | None: ...
 
 
@@ -276,9 +278,12 @@ class History:
     def completed_days(self) -> dict[date, int]:
         """How many walkthroughs were completed on each local date (by when they ended:
         stored in the machine's zone, so the text's date is the local one)."""
-        rows = self.db.execute(
-            "SELECT substr(ended, 1, 10), count(*) FROM walks WHERE outcome = 'completed' "
-            "GROUP BY 1")
+        try:
+            rows = self.db.execute(
+                "SELECT substr(ended, 1, 10), count(*) FROM walks WHERE outcome = 'completed' "
+                "GROUP BY 1").fetchall()
+        except sqlite3.Error as e:
+            raise StretchdError(f"{self.path}: cannot read the history: {e}") from None
         return {date.fromisoformat(r[0]): r[1] for r in rows}
 
     # Reminder occurrences and their events -------------------------------------------

@@ -29,16 +29,48 @@ def run() -> None:
 
 @click.command(short_help="Is the daemon up; the next reminders.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def status(as_json: bool) -> None:
+@click.option("--follow", is_flag=True,
+              help="Print a line each time the state changes (pushed by the daemon), and once a "
+                   "minute while a countdown shows; for status bars. Runs until interrupted, "
+                   "through daemon restarts.")
+@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
+              help="With --follow: text, json (an object a line), waybar (text, tooltip, class, "
+                   "percentage), polybar, i3blocks, or a template such as '{next} {next_in} · "
+                   "streak {streak}' (fields: state, next, next_in, next_at, routine, done, "
+                   "streak, goal, held, paused_until, text, tooltip).")
+def status(as_json: bool, follow: bool, fmt: str) -> None:
     """Is the daemon up; the next reminders; snooze, skip and pause state; reminders held
     while you are busy or away (since when, and why).
 
-    Exits 69 when the daemon is not running (after printing the next reminders).
+    Exits 69 when the daemon is not running (after printing the next reminders). With
+    --follow it does not exit: it says the daemon is not running and reconnects when it starts.
     """
     import json
     from datetime import datetime
 
     from stretchd.commands import Status
+
+    if follow:
+        from stretchd.bar import FORMATS, BadFormat, check_template
+        from stretchd.bar import follow as follow_lines
+
+        if fmt not in FORMATS:
+            try:
+                check_template(fmt)
+            except BadFormat as e:
+                raise click.BadParameter(str(e), param_hint="--format") from None
+        try:
+            follow_lines(fmt)
+        except KeyboardInterrupt:
+            sys.exit(0)
+        except BrokenPipeError:  # the bar went away: end quietly, not at the final flush
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        return
+    if fmt != "text":
+        raise click.UsageError("--format goes with --follow")
 
     reply = ask(Status())
     if reply is None:

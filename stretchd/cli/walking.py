@@ -70,6 +70,7 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: st
                            reminder=reminder, speaker=speaker, chime=find_chime(console.bell),
                            end_wait=60.0 if from_notification else None, voice_note=note,
                            streak_goal=config.stats.streak_goal if config else 1)
+    _tell_the_daemon()
     if outcome.completed:
         click.echo(f"Well done: {chosen.title} completed in {format_duration(outcome.elapsed)}.")
     elif outcome.step:
@@ -107,3 +108,16 @@ def routines_show(name: str) -> None:
     print_plain(r, click.echo)
     if r.path is not None:
         click.echo(f"File: {r.path}")
+
+
+def _tell_the_daemon() -> None:
+    """A walk ended: a running daemon tells its `status --follow` clients (today's count, the
+    streak). Nothing to do when none runs."""
+    import contextlib
+
+    from stretchd.commands import Walked, to_wire
+    from stretchd.control import request
+    from stretchd.errors import StretchdError
+
+    with contextlib.suppress(StretchdError):
+        request(to_wire(Walked()), timeout=1.0)
