@@ -35,7 +35,7 @@ from stretchd.state import (
     status,
     unskip,
 )
-from stretchd.terminal import TerminalLauncher, walk_argv
+from stretchd.terminal import TerminalLauncher, stats_argv, walk_argv
 
 TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
 JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
@@ -161,9 +161,11 @@ class Daemon:
     # Alarms ---------------------------------------------------------------------------
 
     def arm(self) -> None:
-        """One alarm per reminder at its next occurrence, and one per pending snooze."""
+        """One alarm per reminder at its next occurrence, one per pending snooze, and the
+        weekly summary's."""
         self.alarms.clear()
         now = self.now()
+        self._arm_weekly(now)
         for r in self.config.reminders:
             self._arm_next(r.name, now)
         since = (now - timedelta(days=1)).astimezone(self.tz).date().isoformat()
@@ -189,6 +191,37 @@ class Daemon:
             due = Due(r, occ, occurrence_key(occ, self.tz))
             self.alarms.set(f"reminder:{name}", occ, partial(self.fire, due), self._alarm_grace())
             self._look_before(f"reminder:{name}", name, occ)
+
+    def _arm_weekly(self, after: datetime) -> None:
+        weekly = self.config.stats.weekly_summary
+        if weekly is None:
+            return
+        day, at = weekly
+        local = after.astimezone(self.tz).date()
+        for n in range(8):
+            moment = datetime.combine(local + timedelta(days=n), at, self.tz)
+            if moment.weekday() == day and moment > after:
+                self.alarms.set("weekly", moment, partial(self.weekly_summary, moment),
+                                self._alarm_grace())
+                return
+
+    async def weekly_summary(self, moment: datetime) -> None:
+        """The week's walkthroughs and the streak, with a button that opens `stretchd stats`."""
+        from stretchd.stats import weekly_notice
+
+        self._arm_weekly(max(moment, self.now()))
+        message = weekly_notice(self.store.completed_days(), self.now().astimezone(self.tz).date(),
+                                self.config.stats.streak_goal)
+        log("info", f"weekly summary: {message.body}")
+
+        def on_action(action: Action) -> None:
+            if action in (Action.START, Action.CLICKED):
+                try:
+                    self.make_terminal(self.config).launch(stats_argv())
+                except StretchdError as e:
+                    log("error", f"the weekly summary's stats did not open: {e.message}")
+
+        await self.notifier.show(message, on_action)
 
     def _look_before(self, key: str, name: str, at: datetime) -> None:
         r = self.config.reminder(name)

@@ -10,7 +10,10 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stretchd.notify import Notice
 
 # Occurrence statuses that mean the reminder came and went unanswered.
 MISSED = frozenset({"missed", "dismissed", "superseded"})
@@ -293,3 +296,18 @@ def from_rows(occurrences: Iterable[tuple[str, str, str, int, int]],
                        outcome == "completed", seconds)
 
     return compute(occ, (walk(w) for w in walks), today, **kwargs)
+
+
+def weekly_notice(completed: Mapping[dt.date, int], today: dt.date, goal: int = 1) -> Notice:
+    """The weekly summary notification: this week's walkthroughs (Monday to today) and the streak."""
+    from stretchd.notify import Action, Notice
+
+    monday = today - dt.timedelta(days=today.weekday())
+    week = [completed.get(monday + dt.timedelta(days=i), 0) for i in range(today.weekday() + 1)]
+    current, longest, _ = streaks(completed, today, goal)
+    walks, days = sum(week), sum(1 for n in week if n)
+    body = (f"{walks} walkthrough{'s' if walks != 1 else ''} completed this week, on {days} "
+            f"day{'s' if days != 1 else ''}. Streak: {current} day{'s' if current != 1 else ''} "
+            f"(longest {longest}).")
+    return Notice("stretchd: your week", body, ((Action.START, "Open stats"),),
+                  command="stretchd stats")

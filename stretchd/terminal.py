@@ -131,6 +131,11 @@ def walk_argv(routine: str | None = None, reminder: str | None = None) -> list[s
     return argv
 
 
+def stats_argv() -> list[str]:
+    """`stretchd stats` in a terminal that stays until Enter (from the weekly summary)."""
+    return [sys.executable, "-m", "stretchd", "stats", "--wait"]
+
+
 class TerminalLauncher(Protocol):
     """What the daemon needs: open a terminal running a program, or raise StretchdError."""
 

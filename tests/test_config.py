@@ -192,3 +192,24 @@ def test_urgency_is_normal_unless_critical_is_asked_for() -> None:
     assert problems('[defaults]\nurgency = "critcal"\n') == [
         'config.toml: defaults.urgency: "critcal" is not accepted; use "normal" or "critical" '
         '(did you mean "critical"?) (line 2)']
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("[stats]\nstreak_goal = 0\n", 'stats.streak_goal: 0 is not accepted; use a whole number from 1 to 20'),
+    ("[stats]\nstreak_goal = true\n", "stats.streak_goal: True is not accepted"),
+    ('[stats]\nweekly_summary = "sunday 6pm"\n', 'stats.weekly_summary: "sunday 6pm" is not accepted; '
+                                                  'use a day and a time, e.g. "sun 18:00", or false'),
+    ('[stats]\nweekly_summery = "sun 18:00"\n', 'did you mean "weekly_summary"'),
+])
+def test_stats_settings_are_checked_with_what_is_accepted(text: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as e:
+        parse(text, "config.toml", ROUTINES)
+    assert e.value.message.startswith("config.toml: ") and problem in e.value.message
+
+
+def test_stats_settings_read_a_goal_and_a_weekly_time() -> None:
+    c = parse('[stats]\nstreak_goal = 2\nweekly_summary = "Sunday 18:30"\n', "config.toml", ROUTINES)
+    assert (c.stats.streak_goal, c.stats.weekly_summary) == (2, (6, dt.time(18, 30)))
+    assert c.stats.weekly_text() == "sun 18:30"
+    off = parse("[stats]\nweekly_summary = false\n", "config.toml", ROUTINES)
+    assert off.stats.weekly_summary is None and off.stats.weekly_text() == "off"

@@ -609,3 +609,27 @@ def test_a_config_broken_by_hand_is_said_once_shown_in_status_and_its_notice_goe
     assert notice.title == "stretchd: config not loaded"
     assert world.notifier.closed == ["n1"]
     assert capsys.readouterr().err.count("config not reloaded") == 1
+
+
+def test_the_weekly_summary_counts_the_week_and_opens_stats_in_a_terminal(tmp_path: Path) -> None:
+    world = World(tmp_path, '[stats]\nweekly_summary = "sun 18:00"\n' + CONFIG, T0 - timedelta(minutes=1))
+    sunday = world.alarms.at("weekly")
+    assert (sunday.weekday(), sunday.hour, sunday.minute) == (6, 18, 0) and sunday > world.clock.now
+    for back in (0, 1, 2, 8):  # this week: Sunday, Saturday, Friday; and a day last week
+        at = sunday - timedelta(days=back, hours=2)
+        walk = world.store.start_walk("shotgun", None, at, 3)
+        world.store.finish_walk(walk, at + timedelta(minutes=4), outcome="completed", step=3)
+    asyncio.run(world.ring("weekly"))
+    notice, _, _ = world.notifier.shown[-1]
+    assert notice.title == "stretchd: your week"
+    assert notice.body == "3 walkthroughs completed this week, on 3 days. Streak: 3 days (longest 3)."
+    assert [label for _, label in notice.buttons] == ["Open stats"]
+    assert world.alarms.at("weekly") == sunday + timedelta(days=7)
+    asyncio.run(world.press(Action.START))
+    assert world.terminal.launched[-1][-2:] == ["stats", "--wait"]
+    assert world.kinds() == []  # not a reminder: nothing in the reminders' history
+    world.store.close()
+
+
+def test_no_weekly_summary_unless_asked_for(world: World) -> None:
+    assert "weekly" not in world.alarms.set_at
