@@ -62,3 +62,17 @@ def test_the_transport_knows_nothing_of_the_daemon() -> None:
     graph = imports()
     assert "stretchd.daemon" not in graph["stretchd.control"]
     assert not {m for m in graph["stretchd.cli.common"] if m.startswith("stretchd.cli.")}
+
+
+def test_the_bar_client_stays_small_beside_the_bar() -> None:
+    """`status --follow` runs all day in a bar: it needs the socket's path, nothing heavy."""
+    import subprocess
+    import sys
+
+    graph = imports()
+    assert set(graph["stretchd.bar"]) <= {"stretchd", "stretchd.paths"}
+    probe = ("import sys, stretchd.bar\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('apscheduler', 'desktop_notifier', 'dbus_fast', 'rich', 'asyncio', 'sqlite3')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr

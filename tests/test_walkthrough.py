@@ -305,6 +305,19 @@ def test_the_end_screen_counts_the_days_in_a_row(tmp_path: Path) -> None:
     assert "Done: Shotgun (SI joints), 40 s. 3 days in a row." in out.getvalue()
 
 
+def test_with_a_streak_goal_of_2_the_end_screen_says_what_today_still_needs() -> None:
+    from datetime import date, timedelta
+
+    from stretchd.walkthrough import streak_line
+
+    today = date(2026, 3, 29)
+    done = {today - timedelta(days=n): 2 for n in (1, 2, 3)} | {today: 1}
+    assert streak_line(done, today, 2) == "1 of 2 today: 1 more keeps your 3-day streak."
+    assert streak_line(done, today, 1) == "4 days in a row."
+    assert streak_line({today: 1}, today, 2) == "1 of 2 today: 1 more starts a streak."
+    assert streak_line({today: 2}, today, 2) == "A streak starts today."
+
+
 def test_the_screen_never_uses_a_colour() -> None:
     keys = Script([(0.0, "\r"), (300.0, "q")])
     out = io.StringIO()
