@@ -167,6 +167,14 @@ class _Checker:
         line = self.line_of(table, key)
         self.problems.append(f"{self.display}: {name}: {problem}" + (f" (line {line})" if line else ""))
 
+    def table(self, name: str, data: object, keys: Iterable[str]) -> dict[str, Any] | None:
+        """data as the table [name] with only these keys (each unknown one named), else None."""
+        if not isinstance(data, dict):
+            self.add("", name, f"must be a table: [{name}]")
+            return None
+        self.unknown(name, data, keys)
+        return data
+
     def unknown(self, table: str, data: dict[str, Any], allowed: Iterable[str]) -> None:
         allowed = tuple(allowed)
         for key in data:
@@ -223,11 +231,10 @@ def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Def
     return Defaults(**out)
 
 
-def _walkthrough(ck: _Checker, data: object) -> Walkthrough:
-    if not isinstance(data, dict):
-        ck.add("", "walkthrough", "must be a table: [walkthrough]")
+def _walkthrough(ck: _Checker, raw: object) -> Walkthrough:
+    data = ck.table("walkthrough", raw, WALKTHROUGH_KEYS)
+    if data is None:
         return Walkthrough()
-    ck.unknown("walkthrough", data, WALKTHROUGH_KEYS)
     voice = data.get("voice", Walkthrough.voice)
     if voice not in VOICES:
         ck.add("walkthrough", "voice", f'{_show(voice)} is not accepted; use "auto", "on" or "off"'
@@ -236,11 +243,10 @@ def _walkthrough(ck: _Checker, data: object) -> Walkthrough:
     return Walkthrough(voice=voice)
 
 
-def _hold(ck: _Checker, data: object) -> Hold:
-    if not isinstance(data, dict):
-        ck.add("", "hold", "must be a table: [hold]")
+def _hold(ck: _Checker, raw: object) -> Hold:
+    data = ck.table("hold", raw, HOLD_KEYS)
+    if data is None:
         return Hold()
-    ck.unknown("hold", data, HOLD_KEYS)
     out: dict[str, Any] = {}
     when = data.get("when", list(Hold.when))
     if not isinstance(when, list):
@@ -282,11 +288,10 @@ def parse_weekly(value: object) -> tuple[int, dt.time] | None:
     return (DAYS.index(day) if day in DAYS else FULL_DAYS.index(day)), at
 
 
-def _stats(ck: _Checker, data: object) -> Stats:
-    if not isinstance(data, dict):
-        ck.add("", "stats", "must be a table: [stats]")
+def _stats(ck: _Checker, raw: object) -> Stats:
+    data = ck.table("stats", raw, STATS_KEYS)
+    if data is None:
         return Stats()
-    ck.unknown("stats", data, STATS_KEYS)
     out: dict[str, Any] = {}
     goal = data.get("streak_goal", Stats.streak_goal)
     low, high = STREAK_GOAL
