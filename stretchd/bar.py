@@ -27,14 +27,28 @@ class BadFormat(ValueError):
 
 
 def check_template(template: str) -> None:
-    """A --format template names only known fields; BadFormat says which are accepted."""
+    """A --format template names known fields and renders, the daemon up or not; BadFormat
+    says what is accepted."""
+    accepted = ", ".join("{" + f + "}" for f in FIELDS)
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     except ValueError as e:
         raise BadFormat(f"{template!r}: {e}") from None
+    if not names:
+        raise BadFormat(f"{template!r} is not a format; use {', '.join(FORMATS)}, or a template "
+                        f"of {accepted}")
     for name in names:
         if name not in FIELDS:
-            raise BadFormat(f"{{{name}}} is not a field; use {', '.join('{' + f + '}' for f in FIELDS)}")
+            raise BadFormat(f"{{{name}}} is not a field; use {accepted}")
+    now = datetime.now().astimezone()
+    sample = {"running": True, "state": "waiting", "next": {"reminder": "morning", "at": now.isoformat(),
+                                                            "routine": "shotgun"}}
+    for state in (sample, {"running": False}):
+        try:
+            template.format(**fields(state, now))
+        except (ValueError, KeyError, IndexError, TypeError) as e:
+            raise BadFormat(f"{template!r} does not render ({e}); give fields plainly, "
+                            "e.g. '{next} {next_in}'") from None
 
 
 def minutes_until(at: datetime, now: datetime) -> int:
@@ -54,10 +68,12 @@ def in_words(minutes: int) -> str:
 def fields(state: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The values a line is made of."""
     if not state.get("running"):
-        return {"state": "stopped", "next": "", "next_in": "", "next_at": "", "routine": "",
-                "done": "", "streak": "", "goal": "", "held": "", "paused_until": "",
-                "text": "stretchd not running", "tooltip": "stretchd is not running; start it "
-                "with `stretchd run` or `stretchd service install`"}
+        error = state.get("error")
+        return {"state": "error" if error else "stopped", "next": "", "next_in": "", "next_at": "",
+                "routine": "", "done": "", "streak": "", "goal": "", "held": "", "paused_until": "",
+                "text": f"stretchd: {error}" if error else "stretchd not running",
+                "tooltip": error or "stretchd is not running; start it with `stretchd run` or "
+                "`stretchd service install`"}
     nxt = state.get("next") or {}
     at = datetime.fromisoformat(nxt["at"]) if nxt.get("at") else None
     left = minutes_until(at, now) if at else None
@@ -118,7 +134,7 @@ def countdown_wait(state: dict[str, Any], now: datetime) -> float | None:
 
 
 def follow(fmt: str, out: IO[str] = sys.stdout, now: Callable[[], datetime] | None = None,
-           reconnect: float = RECONNECT) -> None:
+           reconnect: float = RECONNECT, done: Callable[[], bool] = lambda: False) -> None:
     """Print a line each time the state changes, until interrupted; survive the daemon going
     and coming back (a bar module must not die with it)."""
     clock = now or (lambda: datetime.now().astimezone())
@@ -132,7 +148,7 @@ def follow(fmt: str, out: IO[str] = sys.stdout, now: Callable[[], datetime] | No
             out.flush()
             last = line
 
-    while True:
+    while not done():
         sock = _connect()
         if sock is None:
             emit({"running": False})
@@ -141,6 +157,7 @@ def follow(fmt: str, out: IO[str] = sys.stdout, now: Callable[[], datetime] | No
         with sock:
             state: dict[str, Any] = {"running": False}
             buffer = b""
+            heard = False  # a state from the daemon on this connection
             while True:
                 wait = countdown_wait(state, clock())
                 ready, _, _ = select.select([sock], [], [], wait)
@@ -151,8 +168,8 @@ def follow(fmt: str, out: IO[str] = sys.stdout, now: Callable[[], datetime] | No
                     chunk = sock.recv(65536)
                 except OSError:
                     chunk = b""
-                if not chunk:  # the daemon stopped
-                    emit({"running": False})
+                if not chunk:  # the daemon stopped, or refused (an older one, an error)
+                    emit(state if state.get("error") else {"running": False})
                     break
                 buffer += chunk
                 while b"\n" in buffer:
@@ -162,8 +179,12 @@ def follow(fmt: str, out: IO[str] = sys.stdout, now: Callable[[], datetime] | No
                     except ValueError:
                         continue
                     if isinstance(got, dict) and got.get("running"):
-                        state = got
+                        state, heard = got, True
                         emit(state)
+                    elif isinstance(got, dict) and got.get("error"):
+                        state = {"running": False, "error": str(got["error"])}
+        if not heard:  # it answered but sent no state: not again at once
+            select.select([], [], [], reconnect)
 
 
 def _connect() -> socket.socket | None:

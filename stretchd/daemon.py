@@ -24,7 +24,14 @@ from stretchd.holding import Held, Holds, Senses, after
 from stretchd.journal import log
 from stretchd.loading import Loaded, load_everything, stamp
 from stretchd.notify import Action, Notice, Notifier
-from stretchd.schedule import Due, catch_up, next_occurrence, occurrence_key, occurrences_between
+from stretchd.schedule import (
+    Due,
+    catch_up,
+    next_occurrence,
+    occurrence_key,
+    occurrences_between,
+    resolve,
+)
 from stretchd.state import (
     Context,
     pause,
@@ -128,6 +135,7 @@ class Daemon:
             self._spawn_soon(self.notifier.close(handle), "closing the config notice")
         self.arm()
         log("info", f"config reloaded: {len(self.config.reminders)} reminders")
+        self.publish()
         return "reloaded"
 
     def reload_if_changed(self) -> None:
@@ -199,8 +207,8 @@ class Daemon:
         day, at = weekly
         local = after.astimezone(self.tz).date()
         for n in range(8):
-            moment = datetime.combine(local + timedelta(days=n), at, self.tz)
-            if moment.weekday() == day and moment > after:
+            moment = resolve(datetime.combine(local + timedelta(days=n), at), self.tz)
+            if (local + timedelta(days=n)).weekday() == day and moment > after:
                 self.alarms.set("weekly", moment, partial(self.weekly_summary, moment),
                                 self._alarm_grace())
                 return
@@ -437,6 +445,9 @@ class Daemon:
         except StretchdError as e:
             log("warning", f"status for followers: {e.message}")
             return
+        except Exception as e:  # a bug here must not stop the clock watch or a request
+            log("error", f"status for followers failed: {type(e).__name__}: {e}")
+            return
         if state == self._followed:
             return
         self._followed = state
@@ -449,12 +460,13 @@ class Daemon:
 
     async def follow(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """A `status --follow` client: the state now, then a line a change, until it goes."""
-        try:
-            writer.write((json.dumps(self.follow_state()) + "\n").encode())
-        except StretchdError as e:
-            writer.write((json.dumps({"ok": False, "error": e.message}) + "\n").encode())
-            return
         self.followers.add(writer)
+        self._followed = None  # the newcomer gets the state now (the others see it again)
+        self.publish()
+        if self._followed is None:  # it could not be read: say why, and let the client retry
+            self.followers.discard(writer)
+            writer.write(b'{"ok": false, "error": "the daemon cannot read its state; see its log"}\n')
+            return
         try:
             while await reader.read(4096):  # it sends nothing more; b"" when it goes
                 pass

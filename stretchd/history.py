@@ -379,14 +379,17 @@ class History:
                                   list[tuple[str, str, str | None, str | None, str | None]]]:
         """For `stretchd stats`: every occurrence as (reminder, local date, status, snoozed,
         held) and every walk as (routine, started, ended, outcome, reminder); one pass each."""
-        occurrences = self.db.execute(
-            """SELECT o.reminder, o.occurrence, o.status, coalesce(e.snoozed, 0), coalesce(e.held, 0)
-               FROM occurrences o LEFT JOIN (
-                 SELECT reminder, occurrence, max(kind = 'snoozed') AS snoozed,
-                        max(kind = 'held') AS held
-                 FROM events WHERE kind IN ('snoozed', 'held') GROUP BY reminder, occurrence) e
-               USING (reminder, occurrence)""").fetchall()
-        walks = self.db.execute("SELECT routine, started, ended, outcome, reminder FROM walks").fetchall()
+        try:
+            occurrences = self.db.execute(
+                """SELECT o.reminder, o.occurrence, o.status, coalesce(e.snoozed, 0), coalesce(e.held, 0)
+                   FROM occurrences o LEFT JOIN (
+                     SELECT reminder, occurrence, max(kind = 'snoozed') AS snoozed,
+                            max(kind = 'held') AS held
+                     FROM events WHERE kind IN ('snoozed', 'held') GROUP BY reminder, occurrence) e
+                   USING (reminder, occurrence)""").fetchall()
+            walks = self.db.execute("SELECT routine, started, ended, outcome, reminder FROM walks").fetchall()
+        except sqlite3.Error as e:
+            raise StretchdError(f"{self.path}: cannot read the history: {e}") from None
         return occurrences, walks
 
     def get_state(self, key: str) -> str | None:

@@ -186,7 +186,10 @@ def advice(rates: Mapping[str, Rate], times: Mapping[str, dt.time]) -> str | Non
             if share < 0.5 or (best is not None and share <= best[0]):
                 continue
             step = dt.timedelta(minutes=30 if what == "snoozed" else 60) * (1 if later else -1)
-            moved = (dt.datetime.combine(dt.date(2000, 1, 3), at) + step).time()
+            moved_at = dt.datetime.combine(dt.date(2000, 1, 3), at) + step
+            if moved_at.date() != dt.date(2000, 1, 3):
+                continue  # not past midnight: that is another day's reminder
+            moved = moved_at.time()
             tens = round(share * 10)
             best = (share, f"{name} is {what} {tens} times in 10: move it? "
                            f"`stretchd schedule set {name} {moved:%H:%M}`")
@@ -299,14 +302,14 @@ def from_rows(occurrences: Iterable[tuple[str, str, str, int, int]],
 
 
 def weekly_notice(completed: Mapping[dt.date, int], today: dt.date, goal: int = 1) -> Notice:
-    """The weekly summary notification: this week's walkthroughs (Monday to today) and the streak."""
+    """The weekly summary notification: the last 7 days' walkthroughs (today included, so a
+    summary on any weekday covers a whole week) and the streak."""
     from stretchd.notify import Action, Notice
 
-    monday = today - dt.timedelta(days=today.weekday())
-    week = [completed.get(monday + dt.timedelta(days=i), 0) for i in range(today.weekday() + 1)]
+    week = [completed.get(today - dt.timedelta(days=i), 0) for i in range(7)]
     current, longest, _ = streaks(completed, today, goal)
     walks, days = sum(week), sum(1 for n in week if n)
-    body = (f"{walks} walkthrough{'s' if walks != 1 else ''} completed this week, on {days} "
+    body = (f"{walks} walkthrough{'s' if walks != 1 else ''} completed in the last 7 days, on {days} "
             f"day{'s' if days != 1 else ''}. Streak: {current} day{'s' if current != 1 else ''} "
             f"(longest {longest}).")
     return Notice("stretchd: your week", body, ((Action.START, "Open stats"),),

@@ -40,6 +40,8 @@ def test_each_state_reads_as_a_line_for_polybar_and_i3blocks(state: dict[str, ob
 
 def test_not_running_is_a_line_too() -> None:
     assert render({"running": False}, "text", NOW) == "stretchd not running"
+    refused = {"running": False, "error": "unknown command 'follow'"}
+    assert render(refused, "text", NOW) == "stretchd: unknown command 'follow'"
     assert json.loads(render({"running": False}, "waybar", NOW))["class"] == "stopped"
 
 
@@ -48,6 +50,9 @@ def test_a_template_names_fields_and_an_unknown_one_is_refused() -> None:
     check_template("{next} at {next_at}")
     with pytest.raises(BadFormat, match=r"\{streek\} is not a field; use \{state\}"):
         check_template("{streek}")
+    for bad in ("waybr", "{done:d}", "{next_in:{foo}}", "{streak!x}"):
+        with pytest.raises(BadFormat):
+            check_template(bad)
     got = CliRunner().invoke(cli, ["status", "--follow", "--format", "{streek}"])
     assert got.exit_code == 2 and "{streek} is not a field" in got.output
     assert CliRunner().invoke(cli, ["status", "--format", "json"]).exit_code == 2
@@ -59,3 +64,40 @@ def test_the_countdown_redraws_when_its_minute_changes_and_not_otherwise() -> No
     assert countdown_wait({"running": False}, NOW) is None
     assert [in_words(m) for m in (0, 1, 59, 60, 61, 1440)] == [
         "now", "in 1 min", "in 59 min", "in 1 h", "in 1 h 1 min", "in 24 h"]
+
+
+def test_a_daemon_that_answers_without_a_state_is_not_asked_again_at_once(xdg: object) -> None:
+    """An older daemon refusing `follow`, or one that cannot read its state: the client shows
+    why and waits before it tries again, instead of spinning."""
+    import io
+    import socket
+    import threading
+    import time
+
+    from stretchd import paths
+    from stretchd.bar import follow
+
+    path = paths.socket_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen(16)
+    connections = 0
+
+    def refuse() -> None:
+        nonlocal connections
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            connections += 1
+            conn.sendall(b'{"ok": false, "error": "unknown command \'follow\'"}\n')
+            conn.close()
+
+    threading.Thread(target=refuse, daemon=True).start()
+    out, end = io.StringIO(), time.monotonic() + 1.0
+    follow("text", out=out, reconnect=0.25, done=lambda: time.monotonic() > end)
+    server.close()
+    assert 2 <= connections <= 5
+    assert out.getvalue().splitlines() == ["stretchd: unknown command 'follow'"]

@@ -622,7 +622,7 @@ def test_the_weekly_summary_counts_the_week_and_opens_stats_in_a_terminal(tmp_pa
     asyncio.run(world.ring("weekly"))
     notice, _, _ = world.notifier.shown[-1]
     assert notice.title == "stretchd: your week"
-    assert notice.body == "3 walkthroughs completed this week, on 3 days. Streak: 3 days (longest 3)."
+    assert notice.body == "3 walkthroughs completed in the last 7 days, on 3 days. Streak: 3 days (longest 3)."
     assert [label for _, label in notice.buttons] == ["Open stats"]
     assert world.alarms.at("weekly") == sunday + timedelta(days=7)
     asyncio.run(world.press(Action.START))

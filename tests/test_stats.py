@@ -98,6 +98,13 @@ def test_rates_per_reminder_and_routine_and_the_advice_to_move_a_skipped_one() -
     assert s.days[TODAY] == (1, 2)
 
 
+def test_no_advice_to_move_a_reminder_past_midnight() -> None:
+    occ = [OccRow("late", TODAY - i * D, "snoozed", snoozed=True) for i in range(12)]
+    assert compute(occ, [], TODAY, times={"late": dt.time(23, 45)}).advice is None
+    assert compute(occ, [], TODAY, times={"late": dt.time(22, 0)}).advice == (
+        "late is snoozed 10 times in 10: move it? `stretchd schedule set late 22:30`")
+
+
 def test_no_advice_from_a_few_days() -> None:
     occ = [OccRow("evening", TODAY - i * D, "skipped") for i in range(5)]
     assert compute(occ, [], TODAY, times={"evening": dt.time(21)}).advice is None

@@ -50,6 +50,8 @@ def status(as_json: bool, follow: bool, fmt: str) -> None:
 
     from stretchd.commands import Status
 
+    if follow and as_json:
+        raise click.UsageError("--follow takes --format json, not --json")
     if follow:
         from stretchd.bar import FORMATS, BadFormat, check_template
         from stretchd.bar import follow as follow_lines
