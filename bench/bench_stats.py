@@ -1,8 +1,9 @@
 """`stretchd stats` on ten years of history, and the idle daemon with a `status --follow` client.
 
-The history is generated: three reminders a day for ten years, each shown, some snoozed and
-shown again, most started with a walkthrough (completed or quit), the rest skipped or missed:
-about 100,000 rows in the events, occurrences and walks tables of a real SQLite file. `stats`
+The history is generated: six reminders a day for ten years, each shown, some held first,
+some snoozed and shown again, most started with a walkthrough (completed or quit), the rest
+skipped or missed: about 100,000 rows in the events, occurrences and walks tables of a real
+SQLite file. `stats`
 runs as a fresh process (piped, so the calendar is ASCII), taking turns with `--json`. Then a
 daemon with no desktop (console reminders) is watched idle for a window, once alone and once
 with one `stretchd status --follow --format waybar` attached: the daemon's wakeups and RSS,
@@ -23,6 +24,9 @@ from bench.report import Section, Target
 STATS_TARGET = Target.at_most(300)  # ms, for 10 years (100k rows)
 WAKEUPS_TARGET = Target.at_most(1.0)  # /min beyond the client's own once-a-minute line
 YEARS = 10
+# Six reminders a day: the article's 3-5 times a day, and one more, for 100k rows in ten years.
+REMINDERS = (("morning", 7), ("late-morning", 10), ("lunch", 12), ("afternoon", 15),
+             ("early-evening", 18), ("evening", 21))
 
 
 def generate(box: Sandbox, years: int = YEARS, seed: int = 16) -> int:
@@ -39,12 +43,15 @@ def generate(box: Sandbox, years: int = YEARS, seed: int = 16) -> int:
         h.record = lambda *a, **k: _record(h, *a, **k)  # type: ignore[method-assign]
         for back in range(years * 365, 0, -1):
             day = now - timedelta(days=back)
-            for name, hour in (("morning", 7), ("lunch", 12), ("evening", 21)):
+            for name, hour in REMINDERS:
                 at = day.replace(hour=hour, minute=30)
                 key = at.date().isoformat()
                 h.record(name, key, at, Kind.SHOWN, at, status=Status.SHOWING)
                 r = rng.random()
-                if r < 0.25:
+                if rng.random() < 0.1:
+                    h.record(name, key, at, Kind.HELD, at, status=Status.HELD, detail="microphone in use")
+                    h.record(name, key, at, Kind.SHOWN, at + timedelta(minutes=5), status=Status.SHOWING)
+                if r < 0.35:
                     h.record(name, key, at, Kind.SNOOZED, at, snoozes=1, snoozed_until=at)
                     h.record(name, key, at, Kind.SHOWN, at + timedelta(minutes=10), status=Status.SHOWING)
                 if r < 0.7:
