@@ -92,6 +92,7 @@ def test_a_daemon_that_answers_without_a_state_is_not_asked_again_at_once(xdg: o
             except OSError:
                 return
             connections += 1
+            conn.makefile("rb").readline()  # its request, read: closing on it unread would reset
             conn.sendall(b'{"ok": false, "error": "unknown command \'follow\'"}\n')
             conn.close()
 
