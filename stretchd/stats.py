@@ -261,7 +261,8 @@ def report(s: Stats) -> list[str]:
     streak = f"{s.current} day{'s' if s.current != 1 else ''}"
     if s.current and not s.today_counts:
         streak += " (today not yet)"
-    lines = [f"Streak: {streak}, longest {s.longest} (a day counts with {goal} completed)",
+    lines = [f"Streak: {streak}, longest {s.longest}",
+             f"  (a day counts with {goal} completed: [stats] streak_goal)",
              f"Stretched: {minutes_text(s.minutes_week)} this week, {minutes_text(s.minutes_total)} "
              f"in all ({s.walks_total} walkthrough{'s' if s.walks_total != 1 else ''})"]
     if s.reminders:
