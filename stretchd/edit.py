@@ -67,8 +67,8 @@ def add_reminder(text: str, name: str, time: str, days: list[str] | None, routin
 def set_reminder_time(text: str, name: str, time: str) -> str:
     doc = _doc(text)
     table = _reminder(doc, name)
-    _put(table, "time", _time_item(time, table.get("time")))
-    return _finish(text, doc)
+    mend = _put(table, "time", _time_item(time, table.get("time")))
+    return _finish(text, doc, mend)
 
 
 def remove_reminder(text: str, name: str) -> str:
@@ -106,8 +106,8 @@ def set_key(text: str, key: str, value: str) -> str:
     if isinstance(old, Table | AoT):
         example = next(iter(old), "KEY") if isinstance(old, Table) else "KEY"
         raise UsageError(f"{key}: is a table; set one of its keys, e.g. {key}.{example}")
-    _put(table, parts[-1], tomlkit.item(_value(value)))
-    return _finish(text, doc)
+    mend = _put(table, parts[-1], tomlkit.item(_value(value)))
+    return _finish(text, doc, mend)
 
 
 def _doc(text: str) -> TOMLDocument:
@@ -127,18 +127,34 @@ def _reminder(doc: TOMLDocument, name: str) -> AbstractTable:
     return table
 
 
-def _put(table: Container | AbstractTable, key: str, item: Item) -> None:
-    """Set KEY; a new key goes after the table's last value, not after the comments that end it."""
+def _put(table: Container | AbstractTable, key: str, item: Item) -> Callable[[str], str]:
+    """Set KEY. A new key belongs after the table's last value, not after the comments that
+    end the table (they belong to what follows); tomlkit appends after them and has no public
+    insert, so the rendered text is mended: the returned function, for the whole document's
+    text."""
+    unchanged: Callable[[str], str] = lambda text: text  # noqa: E731
     if key in table or not isinstance(table, Table):
         table[key] = item  # tomlkit keeps the replaced value's comment and indentation
-        return
-    values = [(k, v) for k, v in table.value.body if k is not None and not isinstance(v, Table | AoT)]
-    if not values or isinstance(item, Table | AoT):
+        return unchanged
+    body = list(table.value.body)
+    values = [i for i, (k, v) in enumerate(body) if k is not None and not isinstance(v, Table | AoT)]
+    if not values or isinstance(item, Table | AoT) or values[-1] == len(body) - 1:
         table[key] = item
-        return
-    last_key, last = values[-1]
-    item.trivia.indent = last.trivia.indent
-    table.value._insert_after(last_key, key, item)  # tomlkit has no public insert
+        return unchanged
+    item.trivia.indent = body[values[-1]][1].trivia.indent
+    tail = "".join(v.as_string() for _, v in body[values[-1] + 1:])
+    before = table.as_string()
+    table[key] = item
+    after = table.as_string()
+    if not (after.startswith(before) and before.endswith(tail)):
+        return unchanged
+    line = after[len(before):]
+    mended = before[:len(before) - len(tail)] + line + tail
+
+    def mend(text: str) -> str:
+        return text.replace(after, mended) if text.count(after) == 1 else text
+
+    return mend
 
 
 def _time_item(time: str, old: object) -> Item:
@@ -188,8 +204,10 @@ def _data(text: str) -> dict[str, Any] | None:
     return data
 
 
-def _finish(old: str, doc: TOMLDocument) -> str:
+def _finish(old: str, doc: TOMLDocument, mend: Callable[[str], str] | None = None) -> str:
     new = doc.as_string()
+    if mend is not None:
+        new = mend(new)
     if "\r\n" in old:  # tomlkit writes new lines with \n; match the file
         new = re.sub(r"(?<!\r)\n", "\r\n", new)
     return new
