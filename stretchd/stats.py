@@ -57,9 +57,8 @@ class Rate:
         return round(getattr(self, what) / self.due, 3) if self.due else 0.0
 
     def as_json(self) -> dict[str, Any]:
-        return {"due": self.due, "done": self.done,
-                **{k: self.share(k) for k in ("done", "snoozed", "skipped", "held", "missed")}} | {
-                    "rate": self.share("done")}
+        shares = {k: self.share(k) for k in ("done", "snoozed", "skipped", "held", "missed")}
+        return {"due": self.due, **shares, "rate": shares["done"]}
 
 
 @dataclass
