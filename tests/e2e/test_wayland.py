@@ -23,12 +23,19 @@ from typing import Any
 import pytest
 
 from harness.desktop import BUS_CONFIG
-from tests.e2e.harness import FakeClock, libfaketime, require, unavailable, wait_for
+from tests.e2e.harness import FakeClock, libfaketime, require, unavailable, wait_for, without_clock
 
 pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
 
 USER = "stretchd-e2e"
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def root_env() -> dict[str, str]:
+    """Our environment without a `faketime` run's preload: runuser keeps its environment
+    for the user's first process (env -i), whose libfaketime would then open root's
+    semaphore (FAKETIME_SHARED, mode 0600) and exit with "sem_open failed" (seen in CI)."""
+    return without_clock(dict(os.environ))
 
 
 def ensure_user() -> pwd.struct_passwd:
@@ -61,7 +68,7 @@ def user_python(tmp: Path, user: pwd.struct_passwd) -> Path:
         return subprocess.run(["runuser", "-u", user.pw_name, "--", "env", "-i", "PATH=/usr/bin:/bin",
                                str(python), "-I", "-c",
                                "import stretchd, desktop_notifier, dbus_fast, apscheduler"],
-                              capture_output=True, text=True, cwd="/")
+                              capture_output=True, text=True, cwd="/", env=root_env())
 
     pth.write_text(f"{ROOT}\n{ours}\n")
     if imports().returncode != 0:
@@ -103,7 +110,7 @@ class Session:
         argv = self._as_user(["dbus-run-session", f"--config-file={bus_config}", "--", "sh", "-c", script])
         for attempt in (1, 2):
             self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
-                                         start_new_session=True, cwd=self.home)
+                                         start_new_session=True, cwd=self.home, env=root_env())
             try:
                 wait_for(lambda: bus_file.exists() and bus_file.read_text().strip(), 20, "the session bus")
                 break
@@ -128,11 +135,11 @@ class Session:
 
     def run(self, *argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(self._as_user(list(argv)), capture_output=True, text=True, timeout=20,
-                              cwd=self.home)
+                              cwd=self.home, env=root_env())
 
     def spawn(self, argv: list[str], extra: dict[str, str], out: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(self._as_user(argv, extra), stdout=out.open("w"), stderr=subprocess.STDOUT,
-                                start_new_session=True, cwd=self.home)
+                                start_new_session=True, cwd=self.home, env=root_env())
 
     def stop(self, close: bool = True) -> None:
         with contextlib.suppress(ProcessLookupError):
