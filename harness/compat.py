@@ -21,11 +21,8 @@ NOT_VERIFIED = {
                    "a mocked logind in a private mount namespace, and pressing a button through "
                    "its `Eval` interface is not verified (../shared/TESTING.md)",
     "KDE Plasma": "Plasma itself is not run here",
-    "swaync, on sway": "its buttons: Debian 12's swaync-client (0.7.3) has no command to press "
-                       "one; its do-not-disturb: SetDnd and ToggleDnd do not hold under headless "
-                       "sway (GetDnd reads false right after)",
-    "xfce4-notifyd, on X11": "pressing its buttons: it has no tool for it, and a pointer on "
-                             "them needs their exact place",
+    "swaync, on sway": "do-not-disturb set from swaync-client: SetDnd and ToggleDnd do not hold "
+                       "under headless sway (GetDnd reads false right after)",
 }
 
 

@@ -81,21 +81,46 @@ def test_the_activation_token_sent_before_start_reaches_the_terminal(
 
 
 XFCE = "/usr/lib/x86_64-linux-gnu/xfce4"
+A11Y_BUS = "/usr/libexec/at-spi-bus-launcher"
+
+
+def atspi_press(env: dict[str, str], label: str) -> None:
+    """Press the button `label` of a notification through AT-SPI (harness/atspi.py)."""
+    out = subprocess.run([sys.executable, "-m", "harness.atspi", "press", label, "--timeout", "10"],
+                         env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True,
+                         text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+
+
+@pytest.fixture
+def xfce4_notifyd(desktop: Desktop) -> dict[str, str]:
+    """xfce4-notifyd in place of dunst, with its settings daemon and the accessibility bus
+    it registers on (started first: GTK looks for it once, at start). Its environment."""
+    notifyd, xfconfd = f"{XFCE}/notifyd/xfce4-notifyd", f"{XFCE}/xfconf/xfconfd"
+    require(notifyd, xfconfd, A11Y_BUS, "xdotool")
+    desktop.kill_server()
+    env = {**desktop.env, "LANG": "C.UTF-8"}
+    env.pop("NO_AT_BRIDGE", None)
+    desktop.spawn([A11Y_BUS, "--launch-immediately"], env=env, stdout=subprocess.DEVNULL,
+                  stderr=subprocess.DEVNULL)
+    wait_for(lambda: subprocess.run(
+        ["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus", "/org/a11y/bus",
+         "org.a11y.Bus.GetAddress"], env=env, capture_output=True).returncode == 0, 10,
+        "the accessibility bus")
+    desktop.spawn([xfconfd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # its settings
+    desktop.spawn([notifyd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: desktop.server_owner() is not None, 15, "xfce4-notifyd")
+    return env
 
 
 @pytest.mark.compat("xfce4-notifyd, on X11", "shown with Start, Snooze and Skip")
 @pytest.mark.compat("xfce4-notifyd, on X11", "a click on it dismisses it, recorded")
 def test_xfce4_notifyd_shows_the_buttons_and_a_click_on_it_is_a_dismissal(
-        tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
+        tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any,
+        xfce4_notifyd: dict[str, str]) -> None:
     """xfce4-notifyd has buttons but no action for a click on the body: such a click closes
     it (reason 2, dismissed), which is recorded; Start is the button."""
-    notifyd, xfconfd = f"{XFCE}/notifyd/xfce4-notifyd", f"{XFCE}/xfconf/xfconfd"
-    require(notifyd, xfconfd, "xdotool")
-    desktop.kill_server()
-    env = {**desktop.env, "NO_AT_BRIDGE": "1", "LANG": "C.UTF-8"}
-    desktop.spawn([xfconfd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # its settings
-    desktop.spawn([notifyd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: desktop.server_owner() is not None, 15, "xfce4-notifyd")
+    env = xfce4_notifyd
     write_config(MORNING)
     daemon(tmp_path, desktop, daemons)
     n = desktop.wait_notify("Time to stretch", timeout=20)
@@ -112,3 +137,42 @@ def test_xfce4_notifyd_shows_the_buttons_and_a_click_on_it_is_a_dismissal(
     x, y = int(shape["X"]) + 20, int(shape["Y"]) + 20  # on the title, away from the buttons
     subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=env, check=True)
     wait_for(lambda: events(xdg)[-1][:2] == ("morning", "dismissed"), 10, "the dismissed row")
+
+
+@pytest.mark.compat("xfce4-notifyd, on X11", "Snooze, Skip and Start (pressed through AT-SPI)")
+def test_xfce4_notifyd_buttons_each_reach_the_daemon(
+        tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any,
+        xfce4_notifyd: dict[str, str]) -> None:
+    """Each of its buttons, pressed as a screen reader presses it, does what it says."""
+    started = tmp_path / "started"
+    terminal = ["sh", "-c", f'echo "$@" >> {started}', "sh"]
+    write_config(f"[defaults]\nsnooze_minutes = 1\nterminal = {json.dumps(terminal)}\n"
+                 '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
+                 '[reminders.noon]\ntime = "07:32"\nroutine = "shotgun"\n')
+    require("faketime")
+    d = DaemonProcess(tmp_path, dict(desktop.env), faketime="2026-11-24 07:29:58 x10")
+    daemons.append(d)
+    d.wait_ready()
+
+    def shown(since: int, reminder: str) -> int:
+        n = desktop.wait_notify(lambda n: n["body"].lower().startswith(reminder), timeout=30, since=since)
+        assert n["error"] is None, n
+        return len(desktop.notifications())
+
+    def press(label: str, reminder: str, kind: str) -> None:
+        atspi_press(xfce4_notifyd, label)
+        wait_for(lambda: events(xdg)[-1][:2] == (reminder, kind), 10, f"{kind}: {events(xdg)}")
+
+    seen = shown(0, "morning")
+    labels = wait_for(lambda: json.loads(subprocess.run(
+        [sys.executable, "-m", "harness.atspi", "buttons", "--app", "xfce4-notifyd"],
+        env={**xfce4_notifyd, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True, text=True,
+        timeout=30).stdout or "[]"), 10, "its window's buttons")
+    assert labels == ["Start", "Snooze 1 min", "Skip"]
+    press("Snooze 1 min", "morning", "snoozed")
+    seen = shown(seen, "morning")  # back a (fast) minute later
+    press("Skip", "morning", "skipped")
+    shown(seen, "noon")
+    press("Start", "noon", "started")
+    wait_for(lambda: started.exists() and "walk shotgun --reminder noon" in started.read_text(),
+             10, "the terminal stand-in to run")

@@ -28,6 +28,7 @@ from tests.e2e.harness import FakeClock, libfaketime, require, unavailable, wait
 pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
 
 USER = "stretchd-e2e"
+A11Y_BUS = "/usr/libexec/at-spi-bus-launcher"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -73,6 +74,7 @@ def user_python(tmp: Path, user: pwd.struct_passwd) -> Path:
     pth.write_text(f"{ROOT}\n{ours}\n")
     if imports().returncode != 0:
         shutil.copytree(ROOT / "stretchd", tmp / "checkout" / "stretchd")
+        shutil.copytree(ROOT / "harness", tmp / "checkout" / "harness")  # atspi, for swaync's buttons
         shutil.copytree(ours, tmp / "site-packages", symlinks=True)
         pth.write_text(f"{tmp / 'checkout'}\n{tmp / 'site-packages'}\n")
     check = imports()
@@ -84,7 +86,7 @@ def user_python(tmp: Path, user: pwd.struct_passwd) -> Path:
 class Session:
     """Headless sway with a notification server, as USER, on a session bus of its own."""
 
-    def __init__(self, tmp: Path, user: pwd.struct_passwd, server: str) -> None:
+    def __init__(self, tmp: Path, user: pwd.struct_passwd, server: str, a11y: bool = False) -> None:
         self.user = user.pw_name
         self.dir = tmp / "wayland"
         self.home = self.dir / "home"
@@ -98,6 +100,16 @@ class Session:
                     "XDG_DATA_HOME": str(self.home / ".local" / "share"),
                     "WLR_BACKENDS": "headless", "WLR_LIBINPUT_NO_DEVICES": "1", "WLR_RENDERER": "pixman"}
         config = self.dir / "sway.conf"
+        if a11y:
+            # The accessibility bus first (GTK looks for it once, at start), then the server:
+            # its buttons are pressed through AT-SPI (harness/atspi.py).
+            start = self.dir / "start-server"
+            start.write_text(f"#!/bin/sh\n{A11Y_BUS} --launch-immediately &\n"
+                             "until dbus-send --session --print-reply --dest=org.a11y.Bus /org/a11y/bus "
+                             "org.a11y.Bus.GetAddress >/dev/null 2>&1; do sleep 0.1; done\n"
+                             f"exec {server}\n")
+            start.chmod(0o755)
+            server = str(start)
         config.write_text(f"exec {server}\n")
         # A bus that activates nothing: dunst's activation file would answer for the
         # notification server before the one sway starts (TESTING.md).
@@ -155,7 +167,7 @@ class Session:
 
 
 @contextlib.contextmanager
-def session_with(server: str, ready: list[str]) -> Iterator[tuple[Session, Path]]:
+def session_with(server: str, ready: list[str], a11y: bool = False) -> Iterator[tuple[Session, Path]]:
     """Sway running `server`, ready once the command `ready` succeeds; and the user's Python."""
     require(server, "faketime")
     user = ensure_user()
@@ -164,7 +176,7 @@ def session_with(server: str, ready: list[str]) -> Iterator[tuple[Session, Path]
     os.chmod(base, 0o755)
     try:
         python = user_python(base, user)
-        session = Session(base, user, server)
+        session = Session(base, user, server, a11y)
         try:
             wait_for(lambda: session.run(*ready).returncode == 0, 20, server)
             yield session, python
@@ -183,8 +195,8 @@ def mako() -> Iterator[tuple[Session, Path]]:
 
 @pytest.fixture
 def swaync() -> Iterator[tuple[Session, Path]]:
-    require("swaync-client")
-    with session_with("swaync", ["swaync-client", "--get-dnd", "--skip-wait"]) as got:
+    require("swaync-client", A11Y_BUS)
+    with session_with("swaync", ["swaync-client", "--get-dnd", "--skip-wait"], a11y=True) as got:
         yield got
 
 
@@ -311,5 +323,59 @@ def test_start_opens_the_walkthrough_in_foot_on_sway(mako: tuple[Session, Path])
         pid = wait_for(walk_pid, 20, "the walkthrough to start in foot")
         assert isinstance(pid, int)
         assert "foot" in ancestors(pid), ancestors(pid)
+    finally:
+        stop_daemon(daemon)
+
+
+def atspi_press(session: Session, python: Path, label: str) -> None:
+    """Press a button of the notification on screen through AT-SPI (harness/atspi.py)."""
+    out = session.run(str(python), "-m", "harness.atspi", "press", label, "--timeout", "10")
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.compat("swaync, on sway", "shown with Start, Snooze and Skip")
+@pytest.mark.compat("swaync, on sway", "Snooze, Skip and Start (pressed through AT-SPI), a click on the "
+                    "body dismisses it (it sends no default action), swaync-client --close-latest")
+def test_swaync_buttons_each_reach_the_daemon(swaync: tuple[Session, Path]) -> None:
+    session, python = swaync
+    started = session.home / "started"
+    terminal = ["sh", "-c", f'echo "$@" >> {started}', "sh"]
+    daemon = start_daemon(session, python, f"[defaults]\nsnooze_minutes = 1\nterminal = {json.dumps(terminal)}\n"
+                          '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
+                          '[reminders.noon]\ntime = "07:32"\nroutine = "shotgun"\n'
+                          '[reminders.evening]\ntime = "07:33"\nroutine = "shotgun"\n'
+                          '[reminders.night]\ntime = "07:34"\nroutine = "shotgun"\n', " x10")
+    try:
+        def shown(n: int, reminder: str) -> None:
+            wait_for(lambda: [e for e in events(session) if e[1] == "shown"][n - 1:n] == [(reminder, "shown")],
+                     30, f"{reminder} shown: {events(session)}")
+
+        def press(label: str, reminder: str, kind: str) -> None:
+            atspi_press(session, python, label)
+            try:
+                wait_for(lambda: events(session)[-1:] == [(reminder, kind)], 10, f"{kind} recorded")
+            except AssertionError as e:
+                log = (session.dir / "daemon.log").read_text()[-2000:]
+                raise AssertionError(f"{e}; history {events(session)}; the daemon said: {log}") from None
+
+        shown(1, "morning")
+        labels = wait_for(lambda: json.loads(session.run(
+            str(python), "-m", "harness.atspi", "buttons", "--app", "swaync").stdout or "[]"), 10, "its buttons")
+        # the body (a button in swaync), the three, and the close button (no label)
+        assert labels == ["Time to stretch", "Start", "Snooze 1 min", "Skip", ""]
+        press("Snooze 1 min", "morning", "snoozed")
+        shown(2, "morning")  # back a (fast) minute later
+        press("Skip", "morning", "skipped")
+        shown(3, "noon")
+        # swaync 0.7.3's body is a button too, but it only closes the notification (reason 2,
+        # no ActionInvoked for "default", seen on its bus): recorded as a dismissal.
+        press("Time to stretch", "noon", "dismissed")
+        shown(4, "evening")
+        press("Start", "evening", "started")
+        wait_for(lambda: started.exists() and "walk shotgun --reminder evening" in started.read_text(),
+                 10, "the terminal stand-in to run")
+        shown(5, "night")
+        assert session.run("swaync-client", "--close-latest", "--skip-wait").returncode == 0
+        wait_for(lambda: events(session)[-1:] == [("night", "dismissed")], 10, f"the dismissal: {events(session)}")
     finally:
         stop_daemon(daemon)
