@@ -7,7 +7,7 @@ import click
 # What the desktop matrix proves in CI (README, "Desktops"; `make compat` writes that table).
 # Servers by the name they give (GetServerInformation), with their row in that table.
 TESTED_SERVERS = {"dunst": "dunst", "mako": "mako", "SwayNotificationCenter": "swaync",
-                  "Xfce Notify Daemon": "xfce4-notifyd"}
+                  "Xfce Notify Daemon": "xfce4-notifyd", "gnome-shell": "GNOME Shell"}
 TESTED_TERMINALS = ("xterm", "xfce4-terminal", "kitty", "alacritty", "gnome-terminal", "foot",
                     "xdg-terminal-exec")
 

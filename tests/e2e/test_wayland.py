@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,18 +87,8 @@ class Session:
     """Headless sway with a notification server, as USER, on a session bus of its own."""
 
     def __init__(self, tmp: Path, user: pwd.struct_passwd, server: str, a11y: bool = False) -> None:
-        self.user = user.pw_name
-        self.dir = tmp / "wayland"
-        self.home = self.dir / "home"
-        runtime = self.dir / "run"
-        for d in (self.dir, self.home, runtime):
-            d.mkdir(mode=0o700)
-            os.chown(d, user.pw_uid, user.pw_gid)
-        self.env = {"HOME": str(self.home), "XDG_RUNTIME_DIR": str(runtime), "LANG": "C.UTF-8",
-                    "PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(self.home / ".config"),
-                    "XDG_STATE_HOME": str(self.home / ".local" / "state"),
-                    "XDG_DATA_HOME": str(self.home / ".local" / "share"),
-                    "WLR_BACKENDS": "headless", "WLR_LIBINPUT_NO_DEVICES": "1", "WLR_RENDERER": "pixman"}
+        self._setup(tmp, user, "wayland")
+        self.env.update({"WLR_BACKENDS": "headless", "WLR_LIBINPUT_NO_DEVICES": "1", "WLR_RENDERER": "pixman"})
         config = self.dir / "sway.conf"
         if a11y:
             # The accessibility bus first (GTK looks for it once, at start), then the server:
@@ -111,15 +101,38 @@ class Session:
             start.chmod(0o755)
             server = str(start)
         config.write_text(f"exec {server}\n")
+        self._start(f"exec sway -c {config}", tmp / "sway.log")
+        socket = wait_for(lambda: next(iter(sorted(self.runtime.glob("wayland-*[0-9]"))), None), 20,
+                          "sway's Wayland socket")
+        assert isinstance(socket, Path)
+        self.env["WAYLAND_DISPLAY"] = socket.name
+
+    def _setup(self, tmp: Path, user: pwd.struct_passwd, name: str) -> None:
+        self.user = user.pw_name
+        self.dir = tmp / name
+        self.home = self.dir / "home"
+        self.runtime = self.dir / "run"
+        for d in (self.dir, self.home, self.runtime):
+            d.mkdir(mode=0o700)
+            os.chown(d, user.pw_uid, user.pw_gid)
+        self.env = {"HOME": str(self.home), "XDG_RUNTIME_DIR": str(self.runtime), "LANG": "C.UTF-8",
+                    "PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(self.home / ".config"),
+                    "XDG_STATE_HOME": str(self.home / ".local" / "state"),
+                    "XDG_DATA_HOME": str(self.home / ".local" / "share")}
+
+    def _start(self, command: str, log_path: Path,
+               wrap: Callable[[list[str]], list[str]] = lambda argv: argv) -> None:
+        """Run the shell `command` as USER on a new session bus (`wrap` may put root's set-up
+        around the whole), and wait for the bus."""
         # A bus that activates nothing: dunst's activation file would answer for the
-        # notification server before the one sway starts (TESTING.md).
+        # notification server before the one the session starts (TESTING.md).
         bus_config = self.dir / "bus.conf"
         bus_config.write_text(BUS_CONFIG)
         bus_file = self.dir / "bus"
-        script = f'echo "$DBUS_SESSION_BUS_ADDRESS" > {bus_file}; exec sway -c {config}'
-        self.log_path = tmp / "sway.log"
+        script = f'echo "$DBUS_SESSION_BUS_ADDRESS" > {bus_file}; {command}'
+        self.log_path = log_path
         self.log = self.log_path.open("w")  # root's file, written through the pipe
-        argv = self._as_user(["dbus-run-session", f"--config-file={bus_config}", "--", "sh", "-c", script])
+        argv = wrap(self._as_user(["dbus-run-session", f"--config-file={bus_config}", "--", "sh", "-c", script]))
         for attempt in (1, 2):
             self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
                                          start_new_session=True, cwd=self.home, env=root_env())
@@ -136,10 +149,6 @@ class Session:
                 warnings.warn(f"no session bus in 20 s; starting the session again. It said: {said}",
                               stacklevel=1)
         self.env["DBUS_SESSION_BUS_ADDRESS"] = bus_file.read_text().strip()
-        socket = wait_for(lambda: next(iter(sorted(runtime.glob("wayland-*[0-9]"))), None), 20,
-                          "sway's Wayland socket")
-        assert isinstance(socket, Path)
-        self.env["WAYLAND_DISPLAY"] = socket.name
 
     def _as_user(self, argv: list[str], extra: dict[str, str] | None = None) -> list[str]:
         env = [f"{k}={v}" for k, v in {**self.env, **(extra or {})}.items()]
