@@ -100,7 +100,13 @@ def banner(session: GnomeSession, python: Path, reminder: str) -> dict[str, Any]
         got = json.loads(out.stdout)
         return got if got and got["body"].lower().startswith(reminder) else None
 
-    found = wait_for(look, 30, f"{reminder}'s banner; history {events(session)}")
+    try:
+        found = wait_for(look, 30, f"{reminder}'s banner")
+    except AssertionError as e:
+        log = (session.dir / "daemon.log").read_text()[-1500:]
+        shell = session.log_path.read_text()[-1500:]
+        raise AssertionError(f"{e}; history {events(session)}; the daemon said: {log}\n"
+                             f"the shell said: {shell}") from None
     assert isinstance(found, dict)
     return found
 
