@@ -29,7 +29,11 @@ test: $(BIN)/stretchd
 ## the date-sensitive tests (marked clock) again with the machine's clock moved: a test
 ## green today must be green next year. SHIFT=-30d or SHIFT=+1000d moves it elsewhere.
 SHIFT ?= +400d
+## First, the semaphores of faketime runs whose process is gone (one killed under libfaketime
+## leaves its own): the faketime program exits when one is named after its PID.
 test-dates: $(BIN)/stretchd
+	@for f in /dev/shm/sem.faketime_sem_* /dev/shm/faketime_shm_*; do \
+	  [ -e "$$f" ] || continue; pid=$${f##*_}; [ -d "/proc/$$pid" ] || rm -f "$$f"; done
 	faketime -f '$(SHIFT)' $(BIN)/pytest -m clock
 
 ## run the desktop matrix (the e2e tests marked compat) and write the README's table from it

@@ -209,13 +209,15 @@ def swaync() -> Iterator[tuple[Session, Path]]:
         yield got
 
 
-def start_daemon(session: Session, python: Path, config: str, speed: str = "") -> subprocess.Popen[bytes]:
+def start_daemon(session: Session, python: Path, config: str, speed: str = "",
+                 at: str = "07:29:58") -> subprocess.Popen[bytes]:
+    """The daemon in the session, its clock starting at `at` on 2026-11-24 (UTC)."""
     path = Path(session.env["XDG_CONFIG_HOME"]) / "stretchd" / "config.toml"
     path.parent.mkdir(parents=True)
     path.write_text(config)
     for d in (path.parent.parent, path.parent, path):
         shutil.chown(d, session.user)
-    clock = FakeClock(f"2026-11-24 07:29:58{speed}", "UTC")
+    clock = FakeClock(f"2026-11-24 {at}{speed}", "UTC")
     extra = {"LD_PRELOAD": libfaketime(), "TZ": "UTC", "FAKETIME": clock.daemon_env()["FAKETIME"]}
     return session.spawn([str(python), "-m", "stretchd", "run"], extra, session.dir / "daemon.log")
 
