@@ -228,6 +228,23 @@ def stop_daemon(daemon: subprocess.Popen[bytes]) -> None:
     daemon.wait(10)
 
 
+def stand_in_config(started: Path, **times: str) -> str:
+    """Snoozes of a minute, a terminal stand-in that notes in `started` what Start runs, and a
+    shotgun reminder at each time."""
+    terminal = ["sh", "-c", f'echo "$@" >> {started}', "sh"]
+    return (f"[defaults]\nsnooze_minutes = 1\nterminal = {json.dumps(terminal)}\n"
+            + "".join(f'[reminders.{name}]\ntime = "{at}"\nroutine = "shotgun"\n' for name, at in times.items()))
+
+
+def wait_recorded(session: Session, reminder: str, kind: str) -> None:
+    """Until the history's last row is `kind` for `reminder`; else fail with the daemon's log."""
+    try:
+        wait_for(lambda: events(session)[-1:] == [(reminder, kind)], 10, f"{kind} recorded")
+    except AssertionError as e:
+        log = (session.dir / "daemon.log").read_text()[-1500:]
+        raise AssertionError(f"{e}; history {events(session)}; the daemon said: {log}") from None
+
+
 def notifications(session: Session) -> list[dict[str, Any]]:
     """makoctl list, flattened: id, summary, body, actions ({key: label})."""
     got = json.loads(session.run("makoctl", "list").stdout or '{"data": [[]]}')
@@ -261,11 +278,8 @@ def test_mako_on_sway_shows_the_buttons_and_each_reaches_the_daemon(
         tmp_path: Path, mako: tuple[Session, Path]) -> None:
     session, python = mako
     started = session.home / "started"
-    terminal = ["sh", "-c", f'echo "$@" >> {started}', "sh"]
-    daemon = start_daemon(session, python, f"[defaults]\nsnooze_minutes = 1\nterminal = {json.dumps(terminal)}\n"
-                          '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
-                          '[reminders.noon]\ntime = "07:32"\nroutine = "shotgun"\n'
-                          '[reminders.evening]\ntime = "07:33"\nroutine = "shotgun"\n', " x10")
+    config = stand_in_config(started, morning="07:30", noon="07:32", evening="07:33")
+    daemon = start_daemon(session, python, config, " x10")
     try:
         seen: set[int] = set()
 
@@ -278,8 +292,7 @@ def test_mako_on_sway_shows_the_buttons_and_each_reaches_the_daemon(
         def press(n: dict[str, Any], key: str, kind: str) -> None:
             result = session.run("makoctl", "invoke", "-n", str(n["id"]), key)
             assert result.returncode == 0, result.stderr
-            wait_for(lambda: events(session)[-1:] == [(n["body"].split()[0].lower(), kind)], 10,
-                     f"{kind} recorded: {events(session)}")
+            wait_recorded(session, n["body"].split()[0].lower(), kind)
 
         first = shown()
         assert first["app_name"] == "stretchd"
@@ -292,7 +305,7 @@ def test_mako_on_sway_shows_the_buttons_and_each_reaches_the_daemon(
                  10, "the terminal stand-in to run")
         last = shown()  # evening
         assert session.run("makoctl", "dismiss", "-n", str(last["id"])).returncode == 0
-        wait_for(lambda: events(session)[-1:] == [("evening", "dismissed")], 10, "the dismissal")
+        wait_recorded(session, "evening", "dismissed")
     finally:
         stop_daemon(daemon)
 
@@ -350,12 +363,8 @@ def atspi_press(session: Session, python: Path, label: str) -> None:
 def test_swaync_buttons_each_reach_the_daemon(swaync: tuple[Session, Path]) -> None:
     session, python = swaync
     started = session.home / "started"
-    terminal = ["sh", "-c", f'echo "$@" >> {started}', "sh"]
-    daemon = start_daemon(session, python, f"[defaults]\nsnooze_minutes = 1\nterminal = {json.dumps(terminal)}\n"
-                          '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
-                          '[reminders.noon]\ntime = "07:32"\nroutine = "shotgun"\n'
-                          '[reminders.evening]\ntime = "07:33"\nroutine = "shotgun"\n'
-                          '[reminders.night]\ntime = "07:34"\nroutine = "shotgun"\n', " x10")
+    config = stand_in_config(started, morning="07:30", noon="07:32", evening="07:33", night="07:34")
+    daemon = start_daemon(session, python, config, " x10")
     try:
         def shown(n: int, reminder: str) -> None:
             wait_for(lambda: [e for e in events(session) if e[1] == "shown"][n - 1:n] == [(reminder, "shown")],
@@ -363,11 +372,7 @@ def test_swaync_buttons_each_reach_the_daemon(swaync: tuple[Session, Path]) -> N
 
         def press(label: str, reminder: str, kind: str) -> None:
             atspi_press(session, python, label)
-            try:
-                wait_for(lambda: events(session)[-1:] == [(reminder, kind)], 10, f"{kind} recorded")
-            except AssertionError as e:
-                log = (session.dir / "daemon.log").read_text()[-2000:]
-                raise AssertionError(f"{e}; history {events(session)}; the daemon said: {log}") from None
+            wait_recorded(session, reminder, kind)
 
         shown(1, "morning")
         labels = wait_for(lambda: json.loads(session.run(
@@ -387,6 +392,6 @@ def test_swaync_buttons_each_reach_the_daemon(swaync: tuple[Session, Path]) -> N
                  10, "the terminal stand-in to run")
         shown(5, "night")
         assert session.run("swaync-client", "--close-latest", "--skip-wait").returncode == 0
-        wait_for(lambda: events(session)[-1:] == [("night", "dismissed")], 10, f"the dismissal: {events(session)}")
+        wait_recorded(session, "night", "dismissed")
     finally:
         stop_daemon(daemon)
