@@ -21,6 +21,7 @@ run: $(BIN)/stretchd
 test: $(BIN)/stretchd
 	@mkdir -p build
 	@$(BIN)/pytest -p no:cacheprovider tests/e2e/test_clock.py > build/test-clock.log 2>&1 & clock=$$!; \
+	trap 'kill $$clock 2>/dev/null' INT TERM; \
 	$(BIN)/pytest --ignore=tests/e2e/test_clock.py; rest=$$?; \
 	wait $$clock; clock_rc=$$?; \
 	echo "--- tests/e2e/test_clock.py, run beside the rest:"; cat build/test-clock.log; \

@@ -3,7 +3,8 @@
 tests/e2e/test_gnome.py. A click is the banner's own widget emitting `clicked`, as a pointer
 would make it: the button's handler, the body's (the default action) or the close button's.
 These reach into GNOME Shell 43's private fields (`Main.messageTray._banner`), which a later
-GNOME may rename: then `banner` fails, and says so.
+GNOME may rename: then `banner` prints null and `click` "no banner", and the test waiting for
+the banner fails with the daemon's and the shell's output.
 
     python -m harness.gnome banner                 # JSON: title, body, buttons, urgency; or null
     python -m harness.gnome click LABEL|--body|--close
