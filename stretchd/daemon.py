@@ -413,6 +413,8 @@ class Daemon:
     def follow_state(self) -> dict[str, Any]:
         """What a status bar shows: the next reminder, what shows or waits, today's count and
         the streak. Times as ISO text: the client counts down by itself."""
+        from stretchd.stats import streaks
+
         now = self.now()
         info = status(self.ctx, now)
         nxt = next((n for n in info["next"] if n["note"] in ("", None, "snoozed")), None)
@@ -421,8 +423,6 @@ class Daemon:
         completed = self.store.completed_days()
         today = now.astimezone(self.tz).date()
         goal = self.config.stats.streak_goal
-        from stretchd.stats import streaks
-
         current, _, today_counts = streaks(completed, today, goal)
         state = ("showing" if showing else "held" if held else "paused" if info["paused_until"]
                  else "snoozed" if nxt and nxt["note"] == "snoozed" else "waiting" if nxt else "idle")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -91,6 +92,14 @@ def random_seed() -> int:
         return int(given)
     return 20261202 if os.environ.get("CI") else secrets.randbits(32)
 
+
+
+def stand_in_config(started: Path, **times: str) -> str:
+    """Snoozes of a minute, a terminal stand-in that notes in `started` what Start runs, and a
+    shotgun reminder at each time."""
+    terminal = ["sh", "-c", f'echo "$@" >> {started}', "sh"]
+    return (f"[defaults]\nsnooze_minutes = 1\nterminal = {json.dumps(terminal)}\n"
+            + "".join(f'[reminders.{name}]\ntime = "{at}"\nroutine = "shotgun"\n' for name, at in times.items()))
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> object:

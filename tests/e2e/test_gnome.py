@@ -17,12 +17,11 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import require, unavailable, wait_for
+from tests.e2e.harness import require, stand_in_config, unavailable, wait_for
 from tests.e2e.test_wayland import (
     Session,
     ensure_user,
     events,
-    stand_in_config,
     start_daemon,
     stop_daemon,
     user_python,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from harness.desktop import Desktop
-from tests.e2e.harness import DaemonProcess, require, wait_for
+from tests.e2e.harness import DaemonProcess, require, stand_in_config, wait_for
 from tests.e2e.test_hold import MORNING, events
 
 pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
@@ -40,9 +40,9 @@ def server(desktop: Desktop) -> Iterator[Any]:
         p.wait(5)
 
 
-def daemon(tmp_path: Path, desktop: Desktop, daemons: list[Any]) -> DaemonProcess:
+def daemon(tmp_path: Path, desktop: Desktop, daemons: list[Any], speed: str = "") -> DaemonProcess:
     require("faketime")
-    d = DaemonProcess(tmp_path, dict(desktop.env), faketime="2026-11-24 07:29:58")
+    d = DaemonProcess(tmp_path, dict(desktop.env), faketime=f"2026-11-24 07:29:58{speed}")
     daemons.append(d)
     d.wait_ready()
     return d
@@ -84,12 +84,11 @@ XFCE = "/usr/lib/x86_64-linux-gnu/xfce4"
 A11Y_BUS = "/usr/libexec/at-spi-bus-launcher"
 
 
-def atspi_press(env: dict[str, str], label: str) -> None:
-    """Press the button `label` of a notification through AT-SPI (harness/atspi.py)."""
-    out = subprocess.run([sys.executable, "-m", "harness.atspi", "press", label, "--timeout", "10"],
-                         env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True,
-                         text=True, timeout=30)
-    assert out.returncode == 0, out.stderr
+def atspi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """harness/atspi.py in the desktop's session: `press LABEL`, `buttons`, ..."""
+    return subprocess.run([sys.executable, "-m", "harness.atspi", *args],
+                          env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True,
+                          text=True, timeout=30)
 
 
 @pytest.fixture
@@ -145,14 +144,8 @@ def test_xfce4_notifyd_buttons_each_reach_the_daemon(
         xfce4_notifyd: dict[str, str]) -> None:
     """Each of its buttons, pressed as a screen reader presses it, does what it says."""
     started = tmp_path / "started"
-    terminal = ["sh", "-c", f'echo "$@" >> {started}', "sh"]
-    write_config(f"[defaults]\nsnooze_minutes = 1\nterminal = {json.dumps(terminal)}\n"
-                 '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
-                 '[reminders.noon]\ntime = "07:32"\nroutine = "shotgun"\n')
-    require("faketime")
-    d = DaemonProcess(tmp_path, dict(desktop.env), faketime="2026-11-24 07:29:58 x10")
-    daemons.append(d)
-    d.wait_ready()
+    write_config(stand_in_config(started, morning="07:30", noon="07:32"))
+    daemon(tmp_path, desktop, daemons, " x10")
 
     def shown(since: int, reminder: str) -> int:
         n = desktop.wait_notify(lambda n: n["body"].lower().startswith(reminder), timeout=30, since=since)
@@ -160,14 +153,13 @@ def test_xfce4_notifyd_buttons_each_reach_the_daemon(
         return len(desktop.notifications())
 
     def press(label: str, reminder: str, kind: str) -> None:
-        atspi_press(xfce4_notifyd, label)
+        out = atspi(xfce4_notifyd, "press", label, "--timeout", "10")
+        assert out.returncode == 0, out.stderr
         wait_for(lambda: events(xdg)[-1][:2] == (reminder, kind), 10, f"{kind}: {events(xdg)}")
 
     seen = shown(0, "morning")
-    labels = wait_for(lambda: json.loads(subprocess.run(
-        [sys.executable, "-m", "harness.atspi", "buttons", "--app", "xfce4-notifyd"],
-        env={**xfce4_notifyd, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True, text=True,
-        timeout=30).stdout or "[]"), 10, "its window's buttons")
+    labels = wait_for(lambda: json.loads(atspi(xfce4_notifyd, "buttons", "--app", "xfce4-notifyd").stdout
+                                         or "[]"), 10, "its window's buttons")
     assert labels == ["Start", "Snooze 1 min", "Skip"]
     press("Snooze 1 min", "morning", "snoozed")
     seen = shown(seen, "morning")  # back a (fast) minute later

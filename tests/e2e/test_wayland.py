@@ -23,7 +23,15 @@ from typing import Any
 import pytest
 
 from harness.desktop import BUS_CONFIG
-from tests.e2e.harness import FakeClock, libfaketime, require, unavailable, wait_for, without_clock
+from tests.e2e.harness import (
+    FakeClock,
+    libfaketime,
+    require,
+    stand_in_config,
+    unavailable,
+    wait_for,
+    without_clock,
+)
 
 pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
 
@@ -226,14 +234,6 @@ def stop_daemon(daemon: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(os.getpgid(daemon.pid), signal.SIGTERM)
     daemon.wait(10)
-
-
-def stand_in_config(started: Path, **times: str) -> str:
-    """Snoozes of a minute, a terminal stand-in that notes in `started` what Start runs, and a
-    shotgun reminder at each time."""
-    terminal = ["sh", "-c", f'echo "$@" >> {started}', "sh"]
-    return (f"[defaults]\nsnooze_minutes = 1\nterminal = {json.dumps(terminal)}\n"
-            + "".join(f'[reminders.{name}]\ntime = "{at}"\nroutine = "shotgun"\n' for name, at in times.items()))
 
 
 def wait_recorded(session: Session, reminder: str, kind: str) -> None:
