@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -34,3 +36,14 @@ def user_routines(xdg: Path) -> Path:
     d = xdg / "config" / "stretchd" / "routines"
     d.mkdir(parents=True)
     return d
+
+
+@pytest.fixture
+def midday() -> Iterator[datetime]:
+    """The clock at today's local noon (it ticks on from there): for a test whose history
+    or answer is about "today", so that it reads the same at 00:00:30 as at 23:59:50."""
+    import time_machine
+
+    noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon):
+        yield noon

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,10 +89,18 @@ def test_status_json_without_a_daemon() -> None:
     assert {n["reminder"] for n in info["next"]} == {"morning", "evening"}
 
 
-def test_skip_without_a_daemon_changes_the_store_and_says_so() -> None:
-    code, out, _ = run("skip", "evening")
-    assert code == 0 and out.startswith("skipped evening at ") and "daemon is not running" in out
-    _, status_out, _ = run("status")
+@pytest.mark.parametrize(("hours", "said"), [(0, "skipped evening at 21:00"),
+                                            (9.5, "skipped evening tomorrow at 21:00")])
+def test_skip_without_a_daemon_changes_the_store_and_says_so(
+        midday: datetime, hours: float, said: str) -> None:
+    """Before 21:00 the next evening is today's; after it, tomorrow's (the clock is moved from
+    today's noon, so the answer does not depend on when the suite runs)."""
+    import time_machine
+
+    with time_machine.travel(midday + timedelta(hours=hours)):
+        code, out, _ = run("skip", "evening")
+        assert code == 0 and out.startswith(said) and "daemon is not running" in out
+        _, status_out, _ = run("status")
     assert "(skipped)" in next(line for line in status_out.splitlines() if "evening" in line)
 
 

@@ -129,7 +129,8 @@ def test_levels_from_the_share_done() -> None:
     assert [level(*x) for x in [(0, 0), (0, 2), (1, 3), (1, 2), (2, 2), (3, 2), (1, 0)]] == [0, 1, 2, 3, 4, 4, 4]
 
 
-def test_the_command_reads_the_history_file_and_prints_json_and_plain(tmp_path: Path, xdg: Path) -> None:
+def test_the_command_reads_the_history_file_and_prints_json_and_plain(
+        tmp_path: Path, xdg: Path, midday: dt.datetime) -> None:
     now = dt.datetime.now().astimezone()
     with History(xdg / "state" / "stretchd" / "stretchd.sqlite3") as h:
         for i in (0, 1, 2):
