@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-dates compat bench bench-peers soak lint clean
+.PHONY: run test suite check test-busy test-hours test-dates compat bench bench-peers soak lint clean
 
 $(BIN)/stretchd: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,17 +15,45 @@ $(BIN)/stretchd: pyproject.toml
 run: $(BIN)/stretchd
 	$(BIN)/stretchd run
 
-## set up, then run the whole test suite (real-desktop tests included).
-## tests/e2e/test_clock.py spends 3 of its 3.5 minutes waiting for the daemon's real
-## once-a-minute check, so it runs beside the rest; its report follows theirs.
+## set up, then run the whole test suite (real-desktop tests included). The tests marked
+## minute wait for the daemon's real once-a-minute check (a minute each, doing nothing), so
+## they run beside the rest; their report follows.
 test: $(BIN)/stretchd
+	@$(MAKE) --no-print-directory suite MARK=""
+
+# MARK narrows the suite (e.g. e2e). The tests marked minute among it run beside the rest,
+# each in a pytest of its own (harness/beside.py).
+MARK ?=
+suite: $(BIN)/stretchd
 	@mkdir -p build
-	@$(BIN)/pytest -p no:cacheprovider tests/e2e/test_clock.py > build/test-clock.log 2>&1 & clock=$$!; \
-	trap 'kill $$clock 2>/dev/null' INT TERM; \
-	$(BIN)/pytest --ignore=tests/e2e/test_clock.py; rest=$$?; \
-	wait $$clock; clock_rc=$$?; \
-	echo "--- tests/e2e/test_clock.py, run beside the rest:"; cat build/test-clock.log; \
-	if [ $$rest -ne 0 ]; then exit $$rest; fi; exit $$clock_rc
+	@$(BIN)/python -m harness.beside "minute $(if $(MARK),and $(MARK))" build/minute > build/test-minute.log 2>&1 & minute=$$!; \
+	trap 'kill $$minute 2>/dev/null' INT TERM; \
+	$(BIN)/pytest -p no:cacheprovider -m "not minute $(if $(MARK),and $(MARK))"; rest=$$?; \
+	wait $$minute; minute_rc=$$?; \
+	echo "--- the tests marked minute, run beside the rest:"; cat build/test-minute.log; \
+	if [ $$rest -ne 0 ]; then exit $$rest; fi; exit $$minute_rc
+
+## the fast loop: unit tests, ruff and mypy (no real desktop), about a minute
+check: $(BIN)/stretchd
+	$(BIN)/pytest -q -p no:cacheprovider -m "not e2e"
+	$(BIN)/ruff check stretchd tests bench harness
+	$(BIN)/mypy
+
+## the end-to-end tests on a busy machine: a CPU-bound program on every core but one
+## (at least one) for the whole run
+test-busy: $(BIN)/stretchd
+	@n=$$(( $$(nproc) - 1 )); [ $$n -ge 1 ] || n=1; pids=""; \
+	for i in $$(seq $$n); do $(BIN)/python -m harness.hog & pids="$$pids $$!"; done; \
+	echo "test-busy: $$n CPU-bound program(s) running beside the tests"; \
+	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	$(MAKE) --no-print-directory suite MARK=e2e
+
+## the tests that read the clock, at the times of day where a test may trip: just after
+## midnight, just before a reminder, after the evening one, just before midnight (today's date)
+HOURS ?= 00:00:30 07:29:50 21:30:00 23:59:50
+test-hours: $(BIN)/stretchd
+	@for t in $(HOURS); do echo "--- the unit tests at $$t"; \
+	  faketime "$$(date +%F) $$t" $(BIN)/pytest -q -p no:cacheprovider -m "not e2e" || exit 1; done
 
 ## the date-sensitive tests (marked clock) again with the machine's clock moved: a test
 ## green today must be green next year. SHIFT=-30d or SHIFT=+1000d moves it elsewhere.
@@ -35,7 +63,7 @@ SHIFT ?= +400d
 test-dates: $(BIN)/stretchd
 	@for f in /dev/shm/sem.faketime_sem_* /dev/shm/faketime_shm_*; do \
 	  [ -e "$$f" ] || continue; pid=$${f##*_}; [ -d "/proc/$$pid" ] || rm -f "$$f"; done
-	faketime -f '$(SHIFT)' $(BIN)/pytest -m clock
+	faketime -f '$(SHIFT)' $(MAKE) --no-print-directory suite MARK=clock
 
 ## run the desktop matrix (the e2e tests marked compat) and write the README's table from it
 compat: $(BIN)/stretchd

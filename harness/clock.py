@@ -7,6 +7,10 @@ import functools
 import os
 import subprocess
 import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 
 @functools.cache
@@ -38,3 +42,78 @@ def without_clock(env: dict[str, str]) -> dict[str, str]:
     FAKETIME would win over it, and FAKETIME_SHARED would run its speed-up from the start
     of the whole test run)."""
     return {k: v for k, v in env.items() if not k.startswith(("LD_PRELOAD", "FAKETIME"))}
+
+
+def libfaketime() -> str | None:
+    """The preload library of Debian's faketime package, or None."""
+    import glob
+
+    found = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
+    return found[0] if found else None
+
+
+class SteppedClock:
+    """A wall clock for the programs a test starts that moves only when the test moves it.
+
+    Between steps it runs at the real pace; the monotonic clock is never faked. A step writes
+    the new offset from the real clock to a file that libfaketime reads on every call
+    (FAKETIME_TIMESTAMP_FILE with FAKETIME_NO_CACHE), then calls `wake`: for a daemon, logind's
+    PrepareForSleep(false), the signal a machine sends when it wakes up, so that the daemon
+    looks at its clock at once and re-arms, as it does after a real suspend. A test steps to
+    a few seconds before what it waits for, and the rest passes in real time: no fake clock
+    runs away from a test on a busy machine.
+
+    It starts on this test run's clock (the real one, or the one CI moved the run to)."""
+
+    def __init__(self, file: Path, zone: str, start: str | datetime | None = None,
+                 wake: Callable[[], None] | None = None) -> None:
+        self.file, self.zone, self.wake = file, zone, wake
+        self.offset = clock_offset()
+        self.set(start if start is not None else self.now(), wake=False)
+
+    def env(self) -> dict[str, str]:
+        """For a program on this clock (a FAKETIME inherited would win over the file: none)."""
+        lib = libfaketime()
+        if lib is None:
+            raise FileNotFoundError("libfaketime is not installed (apt-get install faketime)")
+        return {"LD_PRELOAD": lib, "DONT_FAKE_MONOTONIC": "1", "FAKETIME_NO_CACHE": "1",
+                "FAKETIME_TIMESTAMP_FILE": str(self.file), "TZ": self.zone}
+
+    def now(self) -> float:
+        """The clock now, as a POSIX timestamp."""
+        return time.time() - clock_offset() + self.offset
+
+    def local(self) -> datetime:
+        return datetime.fromtimestamp(self.now(), ZoneInfo(self.zone))
+
+    def set(self, moment: str | datetime | float, before: float = 0.0, wake: bool = True) -> None:
+        """Move the clock to `before` seconds ahead of `moment` (a local "YYYY-MM-DD HH:MM:SS"
+        in the clock's zone, an aware datetime, or a timestamp); then wake the program."""
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment).replace(tzinfo=ZoneInfo(self.zone))
+        target = (moment.timestamp() if isinstance(moment, datetime) else moment) - before
+        self.offset = target - (time.time() - clock_offset())
+        self._write()
+        if wake and self.wake is not None:
+            self.wake()
+
+    def jump(self, seconds: float, wake: bool = False) -> None:
+        """Move the clock by `seconds` (a suspend's jump; the program is not woken unless asked)."""
+        self.set(self.now() + seconds, wake=wake)
+
+    def step_to_next(self, status_json: str, before: float = 3.0) -> None:
+        """Step to `before` seconds ahead of the first reminder in `stretchd status --json` (its
+        "next": a snoozed one at its snooze's end), unless that is no later than now."""
+        import json
+
+        at = min(datetime.fromisoformat(n["at"]).timestamp() for n in json.loads(status_json)["next"])
+        if at - before > self.now():
+            self.set(at, before=before)
+
+    def _write(self) -> None:
+        # Atomically: a program reads this file on every clock call, and a half-written one
+        # would be read as no offset at all.
+        new = self.file.with_name(self.file.name + ".new")
+        new.write_text(f"{self.offset:+.6f}\n")
+        new.chmod(0o644)
+        os.replace(new, self.file)

@@ -47,3 +47,11 @@ def midday() -> Iterator[datetime]:
     noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
     with time_machine.travel(noon):
         yield noon
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is an end-to-end test (`-m "not e2e"`: the fast suite)."""
+    e2e = Path(__file__).parent / "e2e"
+    for item in items:
+        if e2e in item.path.parents:
+            item.add_marker(pytest.mark.e2e)

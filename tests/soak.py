@@ -11,6 +11,12 @@ grow (RSS at the end within 1 MB of RSS after the first simulated hour), and rep
 wakeups. One line per check; the exit status is 1 if any failed, 2 if it could not run.
 
 Not a pytest test (it takes minutes): `make soak` runs it, as does .ci/run.
+
+Its clock runs free at 600x on purpose: fifty hours of reminders in five minutes cannot be
+stepped by hand. So nothing here races that clock: each check counts outcomes (what was
+shown, answered, recorded, launched; memory), and a notification answered after the next one
+came is counted as superseded, not failed. How late reminders came is reported, not judged
+(a loaded machine is late at 600x); `make bench` measures lateness.
 """
 
 from __future__ import annotations
@@ -33,8 +39,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from harness.clock import clock_offset, libfaketime
 from harness.desktop import Desktop
-from tests.e2e.harness import DaemonProcess
+from harness.kit import DaemonProcess
 
 SPEED = 600  # simulated seconds per real second: a simulated hour is 6 real seconds
 ZONE = "UTC"  # the daemon's TZ, so that the expectation below reads the same wall clock
@@ -172,7 +179,12 @@ def soak(run: Run, minutes: float) -> None:
     try:
         daemon_env = {**desktop.env, "TZ": ZONE}
         run.t0, run.t0_mono = time.time(), time.monotonic()
-        daemon = DaemonProcess(run.workdir, daemon_env, faketime=f"{START:%Y-%m-%d %H:%M:%S} x{SPEED}")
+        # A clock that runs free at SPEED, on purpose (see the top of this file).
+        offset = START.timestamp() - (time.time() - clock_offset())
+        lib = libfaketime()
+        assert lib is not None  # checked before the run
+        daemon = DaemonProcess(run.workdir, daemon_env, clock_env={
+            "LD_PRELOAD": lib, "TZ": ZONE, "FAKETIME": f"{offset:+.6f} x{SPEED}"})
         daemon.wait_ready()
         answer_all(run, desktop, daemon, minutes)
         pid = daemon.proc.pid
@@ -367,8 +379,9 @@ def check(run: Run, report: Report, minutes: float) -> None:
             else:
                 late_first.append((when - scheduled[(r, d)]).total_seconds())
     worst = max(late_first + late_again, default=0.0)
-    report.check("on time", worst < 300,
-                 f"first shows at most {max(late_first, default=0):.0f} simulated s after their time, "
+    # How late is the machine's speed, not the daemon's behaviour: `make bench` measures it.
+    report.info("lateness", f"worst {worst:.0f} simulated s; "
+                f"first shows at most {max(late_first, default=0):.0f} simulated s after their time, "
                  f"snoozed ones at most {max(late_again, default=0):.0f} s after the snooze ran out")
     report.check("snoozes came back", run.unanswered_snoozes == 0,
                  "every snoozed reminder was shown again" if not run.unanswered_snoozes
@@ -415,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--minutes: at least 10 real seconds")
     tools = ("dbus-daemon", "dbus-monitor", "dbus-send", "Xvfb", "dunst", "dunstctl")
     missing = [t for t in tools if shutil.which(t) is None]
-    if not glob.glob("/usr/lib/*/faketime/libfaketime.so.1"):
+    if libfaketime() is None:
         missing.append("libfaketime (Debian: faketime)")
     if missing:
         print(f"soak: not installed: {', '.join(missing)}", file=sys.stderr)

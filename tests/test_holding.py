@@ -1,5 +1,5 @@
 """Holding a due reminder while the person is busy or away: the daemon with fake senses
-(tests/test_daemon.py's World), and the watch over held reminders on a real event loop."""
+(harness/world.py's World), and the watch over held reminders on a real event loop."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from harness.world import CONFIG, T0, World, run
 from stretchd.busy import Reading
 from stretchd.config import Hold
 from stretchd.history import History, Status
 from stretchd.notify import Action
-from tests.test_daemon import CONFIG, T0, World, run
 
 pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from harness.clock import outer_clock_env
-from tests.e2e.harness import Tmux, require, unavailable, wait_for
+from harness.kit import Tmux, require, unavailable, wait_for
 
 
 @pytest.fixture

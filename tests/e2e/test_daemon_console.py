@@ -12,23 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import DaemonProcess, require, stretchd_command, wait_for
+from harness.history import events
+from harness.kit import DaemonProcess, control_socket, no_desktop_env, require, stretchd_command, wait_for
+from harness.kit import start_console_daemon as start
 
 pytestmark = pytest.mark.clock  # fake dates and moved clocks: CI runs these again a year ahead
-
-
-def no_desktop_env(env: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in env.items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY")}
-    # An address that cannot be reached, so the test never uses the developer's own bus.
-    env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent/stretchd-test-bus"
-    return env
-
-
-def start(tmp_path: Path, env: dict[str, str], daemons: list[Any], **kw: Any) -> DaemonProcess:
-    d = DaemonProcess(tmp_path, no_desktop_env(env), **kw)
-    daemons.append(d)
-    d.wait_ready()
-    return d
 
 
 def raw(path: Path, payload: bytes, *, read: bool = True) -> dict[str, Any]:
@@ -41,10 +29,6 @@ def raw(path: Path, payload: bytes, *, read: bool = True) -> dict[str, Any]:
         while chunk := s.recv(65536):
             data += chunk
     return json.loads(data) if read else {}
-
-
-def sock(xdg: Path) -> Path:
-    return xdg / "run" / "stretchd" / "control.sock"
 
 
 def test_with_no_session_bus_it_reminds_on_the_console(
@@ -102,7 +86,7 @@ def test_the_socket_is_its_owners_alone(tmp_path: Path, xdg: Path, xdg_env: dict
                                         daemons: list[Any]) -> None:
     start(tmp_path, xdg_env, daemons)
     assert stat.S_IMODE(os.stat(xdg / "run" / "stretchd").st_mode) == 0o700
-    assert stat.S_IMODE(os.stat(sock(xdg)).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(control_socket()).st_mode) == 0o600
 
 
 def test_bad_messages_get_an_error_and_the_daemon_lives_on(
@@ -110,7 +94,7 @@ def test_bad_messages_get_an_error_and_the_daemon_lives_on(
     d = start(tmp_path, xdg_env, daemons)
     for payload in (b"\x00\xff garbage\n", b"{not json\n", b"[1, 2]\n", b'{"cmd": "explode"}\n',
                     b'{"cmd": "snooze", "minutes": "lots"}\n', b"x" * 200_000 + b"\n"):
-        reply = raw(sock(xdg), payload)
+        reply = raw(control_socket(), payload)
         assert reply["ok"] is False and reply["error"]
     assert d.cli("status").returncode == 0
     assert d.proc.poll() is None
@@ -141,13 +125,11 @@ def test_it_tells_systemd_it_is_ready(tmp_path: Path, xdg_env: dict[str, str],
 
 def test_a_schedule_change_from_the_cli_takes_effect_in_the_running_daemon_at_once(
         tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any]) -> None:
-    from datetime import datetime, timedelta
-
-    d = start(tmp_path, xdg_env, daemons)
-    soon = (datetime.now() + timedelta(seconds=6)).strftime("%H:%M:%S")
-    added = d.cli("schedule", "add", "soon", soon, "--routine", "shotgun")
+    d = start(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:00:00")
+    added = d.cli("schedule", "add", "soon", "07:30", "--routine", "shotgun")
     assert added.returncode == 0 and "the running daemon has the new schedule" in added.stdout
     assert "soon" in d.cli("status").stdout
+    d.step_to_next()  # to 07:29:57
     wait_for(lambda: "Soon stretch: Shotgun" in d.out(), 20, "the new reminder to fire")
     assert "config reloaded" in d.err()
 
@@ -175,13 +157,6 @@ def test_with_an_unusable_state_directory_it_still_reminds(
 
 # DST nights with the real alarm clock (APScheduler), grace 0: shown once, at schedule.py's time.
 
-def events(xdg: Path) -> list[tuple[str, str, str]]:
-    import sqlite3
-
-    with sqlite3.connect(xdg / "state" / "stretchd" / "stretchd.sqlite3") as db:
-        return db.execute("SELECT at, reminder, kind FROM events ORDER BY id").fetchall()
-
-
 NIGHT = '[defaults]\ngrace_minutes = 0\n[reminders.night]\ntime = "02:30"\nroutine = "shotgun"\n'
 
 
@@ -194,7 +169,7 @@ def test_on_a_spring_forward_night_a_0230_reminder_shows_at_0300_not_missed(
     d = start(tmp_path, {**xdg_env, "TZ": "Europe/Berlin"}, daemons, faketime="2027-03-28 01:59:57")
     wait_for(lambda: "Time to stretch" in d.out(), 20, "the reminder")
     assert d.out().startswith("\a03:00 Time to stretch: Night stretch: Shotgun (SI joints), 40 s · you need a belt")
-    ((at, reminder, kind),) = events(xdg)
+    ((at, reminder, kind),) = events(columns="at, reminder, kind")
     assert (at[:19], reminder, kind) == ("2027-03-28T03:00:00", "night", "shown")
 
 
@@ -202,19 +177,23 @@ def test_on_a_fall_back_night_a_0230_reminder_shows_once_not_at_the_second_0230(
         tmp_path: Path, xdg: Path, xdg_env: dict[str, str], daemons: list[Any],
         write_config: Any) -> None:
     """Berlin, 31 October 2027: 03:00 becomes 02:00 again, so 02:30 comes twice; it shows at the
-    first. (The daemon's clock runs 600x here, so that the hour between takes 6 s; with grace 30,
-    a tenth of a second of scheduling delay, a minute of its clock, cannot drop the alarm.)"""
+    first. The clock is stepped over the hour between: to a few seconds before the second 02:30,
+    which then passes in real time, as does the daemon's minute-free alarm clock."""
     require("faketime")
-    write_config(NIGHT.replace("grace_minutes = 0", "grace_minutes = 30"))
-    d = start(tmp_path, {**xdg_env, "TZ": "Europe/Berlin"}, daemons, faketime="2027-10-31 02:25:00 x600")
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    after_second = datetime(2027, 10, 31, 2, 35, tzinfo=ZoneInfo("Europe/Berlin"), fold=1).timestamp()
+    write_config(NIGHT.replace("grace_minutes = 0", "grace_minutes = 30"))
+    d = start(tmp_path, {**xdg_env, "TZ": "Europe/Berlin"}, daemons, faketime="2027-10-31 02:29:57")
+    wait_for(lambda: "Time to stretch" in d.out(), 20, "the first 02:30")
+    berlin = ZoneInfo("Europe/Berlin")
+    assert d.clock is not None
+    d.clock.set(datetime(2027, 10, 31, 2, 29, 57, tzinfo=berlin, fold=1))  # an hour on: winter time
+    # What a second showing would print, it prints by 02:30:00 (+01:00); a command answered
+    # after that, on the daemon's loop, comes after it.
+    after_second = datetime(2027, 10, 31, 2, 30, 5, tzinfo=berlin, fold=1).timestamp()
     wait_for(lambda: d.clock is not None and d.clock.now() > after_second, 30, "the second 02:30 to pass")
+    assert d.cli("status").returncode == 0
     assert d.out().count("Time to stretch") == 1
-    ((at, reminder, kind),) = events(xdg)
-    # The first 02:30 (+02:00, summer time). At 600x a few real milliseconds are seconds of its
-    # clock, so the minute and the offset tell, and "late" is possible on a loaded machine.
-    assert (at[:14], at[-6:], reminder) == ("2027-10-31T02:", "+02:00", "night")
-    assert kind in ("shown", "late")
+    ((at, reminder, kind),) = events(columns="at, reminder, kind")
+    assert (at[:19], at[-6:], reminder, kind) == ("2027-10-31T02:30:00", "+02:00", "night", "shown")

@@ -6,14 +6,14 @@ The daemon runs under faketime so a reminder falls due seconds after it starts.
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness.desktop import Desktop
-from tests.e2e.harness import DaemonProcess, Tmux, require, wait_for, zombies
+from harness.history import events
+from harness.kit import DaemonProcess, Tmux, require, wait_for, zombies
 
 pytestmark = pytest.mark.clock  # fake dates and moved clocks: CI runs these again a year ahead
 
@@ -30,18 +30,12 @@ def config(tmux: Tmux, reminders: str, defaults: str = "") -> str:
     return f"[defaults]\nterminal = {argv}\n{defaults}\n{reminders}"
 
 
-def start(tmp_path: Path, desktop: Desktop, daemons: list[Any], at: str = "2026-11-24 07:29:57",
-          speed: str = "") -> DaemonProcess:
+def start(tmp_path: Path, desktop: Desktop, daemons: list[Any], at: str = "2026-11-24 07:29:57") -> DaemonProcess:
     require("faketime")
-    d = DaemonProcess(tmp_path, dict(desktop.env), faketime=f"{at} {speed}".strip())
+    d = DaemonProcess(tmp_path, dict(desktop.env), faketime=at)
     daemons.append(d)
     d.wait_ready()
     return d
-
-
-def kinds(xdg: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(xdg / "state" / "stretchd" / "stretchd.sqlite3") as db:
-        return db.execute("SELECT reminder, kind FROM events ORDER BY id").fetchall()
 
 
 MORNING = '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
@@ -68,7 +62,7 @@ def test_the_notification_has_title_body_and_buttons(
     assert n["app_name"] == "stretchd"
     # Attributed to stretchd.desktop (its notification settings), normal urgency by default.
     assert n["hints"]["desktop-entry"] == "stretchd" and n["hints"]["urgency"] == 1
-    wait_for(lambda: kinds(xdg) == [("morning", "shown")], 5, "the shown row")
+    wait_for(lambda: events() == [("morning", "shown")], 5, "the shown row")
 
 
 @pytest.mark.compat("dunst, on X11 (Xvfb)", "Start")
@@ -79,7 +73,7 @@ def test_start_opens_the_walkthrough_in_the_terminal(
     terminal.cmd("select-window", "-t", ":1")
     screen = terminal.wait_screen("Press Enter to begin")
     assert "Shotgun (SI joints)" in screen
-    assert ("morning", "started") in kinds(xdg)
+    assert ("morning", "started") in events()
     # The terminal command (tmux new-window) has ended: it is reaped, not left a zombie.
     wait_for(lambda: zombies(showing[0].proc.pid) == [], 5, "the finished terminal to be reaped")
 
@@ -100,7 +94,7 @@ def test_start_with_no_terminal_says_why_on_the_reminder_itself_and_keeps_it(
         "Start", "Snooze 10 min", "Skip"]
     desktop.sync()
     assert [n["summary"] for n in desktop.notifications()] == ["Time to stretch", "Time to stretch"]
-    assert kinds(xdg) == [("morning", "shown"), ("morning", "start failed"), ("morning", "shown")]
+    assert events() == [("morning", "shown"), ("morning", "start failed"), ("morning", "shown")]
 
 
 @pytest.mark.compat("dunst, on X11 (Xvfb)", "a click on the body")
@@ -108,14 +102,14 @@ def test_a_click_on_the_body_starts_too(
         xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.click_body()
     wait_for(lambda: len(terminal.cmd("list-windows").splitlines()) == 2, 10, "a new window")
-    assert ("morning", "started") in kinds(xdg)
+    assert ("morning", "started") in events()
 
 
 @pytest.mark.compat("dunst, on X11 (Xvfb)", "Skip")
 def test_skip_records_and_opens_nothing(
         xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.click("Skip")
-    wait_for(lambda: ("morning", "skipped") in kinds(xdg), 10, "the skip to be recorded")
+    wait_for(lambda: ("morning", "skipped") in events(), 10, "the skip to be recorded")
     assert len(terminal.cmd("list-windows").splitlines()) == 1
     desktop.wait_count(0)
 
@@ -124,7 +118,7 @@ def test_skip_records_and_opens_nothing(
 def test_dismissing_is_recorded(
         xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.dismiss()
-    wait_for(lambda: ("morning", "dismissed") in kinds(xdg), 10, "the dismissal to be recorded")
+    wait_for(lambda: ("morning", "dismissed") in events(), 10, "the dismissal to be recorded")
 
 
 @pytest.mark.compat("dunst, on X11 (Xvfb)", "Snooze")
@@ -132,14 +126,16 @@ def test_snooze_shows_it_again_later_and_the_last_offers_no_snooze(
         tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
         write_config: Any) -> None:
     write_config(config(terminal, MORNING, "snooze_minutes = 1\nmax_snoozes = 1\n"))
-    start(tmp_path, desktop, daemons, speed="x10")  # a minute's snooze takes 6 s
+    d = start(tmp_path, desktop, daemons)
     first = desktop.wait_notify("Time to stretch", timeout=20)
     mark = len(desktop.notifications())
     desktop.click("Snooze")
+    wait_for(lambda: events()[-1:] == [("morning", "snoozed")], 10, "the snooze to be recorded")
+    d.step_to_next()  # to 3 s before the snooze's end
     again = desktop.wait_notify("Time to stretch", timeout=20, since=mark)
     assert again["body"] == first["body"]
     assert [label for key, label in again["actions"].items() if key != "default"] == ["Start", "Skip"]
-    wait_for(lambda: kinds(xdg) == [("morning", "shown"), ("morning", "snoozed"), ("morning", "shown")],
+    wait_for(lambda: events() == [("morning", "shown"), ("morning", "snoozed"), ("morning", "shown")],
              5, "shown, snoozed, shown in the history")
 
 
@@ -168,21 +164,23 @@ def test_the_daemon_survives_the_notification_server_going_and_coming_back(
     third = desktop.wait_notify(lambda n: n["body"].startswith("Third stretch:"), timeout=25)
     assert third["summary"] == "Time to stretch"
     desktop.click("Skip")
-    wait_for(lambda: ("third", "skipped") in kinds(xdg), 10, "the button to work after the restart")
+    wait_for(lambda: ("third", "skipped") in events(), 10, "the button to work after the restart")
     assert d.proc.poll() is None
     assert "Traceback" not in d.err()
 
 
+@pytest.mark.minute
 def test_a_reminder_showing_when_the_server_dies_is_shown_again_on_the_console(
         tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
         write_config: Any) -> None:
+    """The daemon's minute check (a real minute) finds the notification gone with its server."""
     write_config(config(terminal, MORNING))
-    d = start(tmp_path, desktop, daemons, speed="x10")  # the minute check every 6 s
+    d = start(tmp_path, desktop, daemons)
     desktop.wait_notify("Time to stretch", timeout=20)
     desktop.kill_server()
-    wait_for(lambda: "Morning stretch: Shotgun" in d.out(), 20, "the reminder on the console")
+    wait_for(lambda: "Morning stretch: Shotgun" in d.out(), 10 * 60, "the reminder on the console")
     assert "the notification server went away while it showed" in d.err()
-    wait_for(lambda: kinds(xdg)[-1] == ("morning", "shown"), 5, "a second shown row")
+    wait_for(lambda: events()[-1] == ("morning", "shown"), 5, "a second shown row")
 
 
 @pytest.mark.compat("dunst, on X11 (Xvfb)", "critical urgency and the icon")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from harness.desktop import Desktop
-from tests.e2e.harness import require
+from harness.kit import require
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from harness.desktop import Desktop
+from harness.kit import require, stretchd_command, wait_for
 from stretchd.busy import pw_dump_objects
-from tests.e2e.harness import require, stretchd_command, wait_for
 
 
 def doctor(env: dict[str, str], *args: str) -> str:

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import DaemonProcess, require, stretchd_command, wait_for, without_clock
-from tests.e2e.test_daemon_console import no_desktop_env
+from harness.kit import DaemonProcess, no_desktop_env, require, stretchd_command, wait_for
 
 pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
 
@@ -26,10 +25,8 @@ class Follower:
     """The bar module: its lines, each with the (real) time it arrived."""
 
     def __init__(self, d: DaemonProcess) -> None:
-        assert d.clock is not None
-        env = {**without_clock(d.env), **d.clock.cli_env()}
         self.proc = subprocess.Popen([*stretchd_command(), "status", "--follow", "--format", "waybar"],
-                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     env=d.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 

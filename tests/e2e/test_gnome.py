@@ -17,13 +17,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import require, stand_in_config, unavailable, wait_for
-from tests.e2e.test_wayland import (
+from harness.kit import require, stand_in_config, unavailable, wait_for
+from harness.sessions import (
     Session,
+    SessionDaemon,
     ensure_user,
     events,
-    start_daemon,
-    stop_daemon,
     user_python,
     wait_recorded,
 )
@@ -127,19 +126,20 @@ def test_gnome_shell_shows_the_buttons_and_each_reaches_the_daemon(gnome: tuple[
     started = session.home / "started"
     config = stand_in_config(started, morning="07:30", noon="07:32", evening="07:33", night="07:34",
                              late="07:36")
-    # 2 s before morning: the machine may still be busy with the shell's start
-    daemon = start_daemon(session, python, config, " x10", at="07:29:40")
+    daemon = SessionDaemon(session, python, config)
     try:
-        def click(reminder: str, what: str, kind: str) -> None:
+        def click(reminder: str, what: str, kind: str, step: bool = True) -> None:
             out = session.run(str(python), "-m", "harness.gnome", "click", what)
             assert out.returncode == 0, out.stdout + out.stderr
             wait_recorded(session, reminder, kind)
+            if step:
+                daemon.step_to_next()
 
         first = banner(session, python, "morning")
         assert first["title"] == "Time to stretch"
         assert first["buttons"] == ["Start", "Snooze 1 min", "Skip"]
         click("morning", "Snooze 1 min", "snoozed")
-        banner(session, python, "morning")  # back a (fast) minute later
+        banner(session, python, "morning")  # back at the snooze's end
         click("morning", "Skip", "skipped")
         banner(session, python, "noon")
         click("noon", "--body", "started")  # GNOME's click on a notification: the default action
@@ -149,14 +149,15 @@ def test_gnome_shell_shows_the_buttons_and_each_reaches_the_daemon(gnome: tuple[
         click("evening", "Start", "started")
         wait_for(lambda: "walk shotgun --reminder evening" in started.read_text(), 10, "the second walkthrough")
         banner(session, python, "night")
-        click("night", "--close", "dismissed")
+        click("night", "--close", "dismissed", step=False)
         # GNOME's do-not-disturb, switched as its quick settings switch it: held, then shown.
         banners = ["gsettings", "set", "org.gnome.desktop.notifications", "show-banners"]
         assert session.run(*banners, "false").returncode == 0
+        daemon.step_to_next()
         wait_for(lambda: events(session)[-1:] == [("late", "held")], 30, f"held: {events(session)}")
         assert session.run(*banners, "true").returncode == 0
         assert banner(session, python, "late")["body"].endswith("shown after do-not-disturb")
         doctor = session.run(str(python), "-m", "stretchd", "doctor").stdout
         assert "notification server: gnome-shell 43" in doctor, doctor
     finally:
-        stop_daemon(daemon)
+        daemon.stop()

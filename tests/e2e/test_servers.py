@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from harness.desktop import Desktop
-from tests.e2e.harness import DaemonProcess, require, stand_in_config, wait_for
-from tests.e2e.test_hold import MORNING, events
+from harness.history import events
+from harness.kit import MORNING, DaemonProcess, require, stand_in_config, wait_for
 
 pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
 
@@ -40,9 +40,9 @@ def server(desktop: Desktop) -> Iterator[Any]:
         p.wait(5)
 
 
-def daemon(tmp_path: Path, desktop: Desktop, daemons: list[Any], speed: str = "") -> DaemonProcess:
+def daemon(tmp_path: Path, desktop: Desktop, daemons: list[Any]) -> DaemonProcess:
     require("faketime")
-    d = DaemonProcess(tmp_path, dict(desktop.env), faketime=f"2026-11-24 07:29:58{speed}")
+    d = DaemonProcess(tmp_path, dict(desktop.env), faketime="2026-11-24 07:29:58")
     daemons.append(d)
     d.wait_ready()
     return d
@@ -77,7 +77,7 @@ def test_the_activation_token_sent_before_start_reaches_the_terminal(
                     "string:activation-42"], env=desktop.env, check=True, capture_output=True)
     wait_for(lambda: seen.exists() and seen.read_text().endswith("\n"), 10, "the terminal")
     assert seen.read_text() == "activation-42 activation-42\n"
-    wait_for(lambda: events(xdg)[-1][:2] == ("morning", "started"), 5, "the started row")
+    wait_for(lambda: events()[-1:] == [("morning", "started")], 5, "the started row")
 
 
 XFCE = "/usr/lib/x86_64-linux-gnu/xfce4"
@@ -135,7 +135,7 @@ def test_xfce4_notifyd_shows_the_buttons_and_a_click_on_it_is_a_dismissal(
         text=True, check=True).stdout.split())
     x, y = int(shape["X"]) + 20, int(shape["Y"]) + 20  # on the title, away from the buttons
     subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=env, check=True)
-    wait_for(lambda: events(xdg)[-1][:2] == ("morning", "dismissed"), 10, "the dismissed row")
+    wait_for(lambda: events()[-1:] == [("morning", "dismissed")], 10, "the dismissed row")
 
 
 @pytest.mark.compat("xfce4-notifyd, on X11", "Snooze, Skip and Start (pressed through AT-SPI)")
@@ -145,7 +145,7 @@ def test_xfce4_notifyd_buttons_each_reach_the_daemon(
     """Each of its buttons, pressed as a screen reader presses it, does what it says."""
     started = tmp_path / "started"
     write_config(stand_in_config(started, morning="07:30", noon="07:32"))
-    daemon(tmp_path, desktop, daemons, " x10")
+    d = daemon(tmp_path, desktop, daemons)
 
     def shown(since: int, reminder: str) -> int:
         n = desktop.wait_notify(lambda n: n["body"].lower().startswith(reminder), timeout=30, since=since)
@@ -155,14 +155,15 @@ def test_xfce4_notifyd_buttons_each_reach_the_daemon(
     def press(label: str, reminder: str, kind: str) -> None:
         out = atspi(xfce4_notifyd, "press", label, "--timeout", "10")
         assert out.returncode == 0, out.stderr
-        wait_for(lambda: events(xdg)[-1][:2] == (reminder, kind), 10, f"{kind}: {events(xdg)}")
+        wait_for(lambda: events()[-1:] == [(reminder, kind)], 10, f"{kind}: {events()}")
+        d.step_to_next()  # to 3 s before the next one due
 
     seen = shown(0, "morning")
     labels = wait_for(lambda: json.loads(atspi(xfce4_notifyd, "buttons", "--app", "xfce4-notifyd").stdout
                                          or "[]"), 10, "its window's buttons")
     assert labels == ["Start", "Snooze 1 min", "Skip"]
     press("Snooze 1 min", "morning", "snoozed")
-    seen = shown(seen, "morning")  # back a (fast) minute later
+    seen = shown(seen, "morning")  # back at the snooze's end
     press("Skip", "morning", "skipped")
     shown(seen, "noon")
     press("Start", "noon", "started")

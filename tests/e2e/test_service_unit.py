@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.kit import require, stretchd_command
 from stretchd import service
-from tests.e2e.harness import require, stretchd_command
 
 pytestmark = pytest.mark.e2e
 

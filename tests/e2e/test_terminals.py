@@ -8,7 +8,6 @@ import contextlib
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,40 +15,14 @@ from typing import Any
 import pytest
 
 from harness.desktop import Desktop
-from tests.e2e.harness import DaemonProcess, require, wait_for
+from harness.history import running_walk
+from harness.kit import MORNING, DaemonProcess, ancestors, require, wait_for
 
 pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
 
-MORNING = '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
 # The process that shows the terminal's window, by the terminal asked for.
 WINDOW = {"xterm": "xterm", "xfce4-terminal": "xfce4-terminal", "kitty": "kitty",
           "alacritty": "alacritty", "gnome-terminal": "gnome-terminal-"}
-
-
-def running_walk(xdg: Path) -> int | None:
-    path = xdg / "state" / "stretchd" / "stretchd.sqlite3"
-    if not path.exists():
-        return None
-    try:
-        with contextlib.closing(sqlite3.connect(path)) as db:
-            row = db.execute("SELECT pid FROM walks WHERE outcome IS NULL ORDER BY id DESC").fetchone()
-    except sqlite3.OperationalError:  # the daemon has created the file, not its tables yet
-        return None
-    return int(row[0]) if row and row[0] else None
-
-
-def ancestors(pid: int) -> list[str]:
-    """The command names from pid's parent up to init."""
-    names = []
-    while pid > 1:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            break
-        pid = int(stat.rsplit(")", 1)[1].split()[1])
-        with contextlib.suppress(OSError):
-            names.append(Path(f"/proc/{pid}/comm").read_text().strip())
-    return names
 
 
 def start_from_the_notification(tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any],
@@ -60,7 +33,7 @@ def start_from_the_notification(tmp_path: Path, xdg: Path, desktop: Desktop, dae
     d.wait_ready()
     desktop.wait_notify("Time to stretch", timeout=20)
     desktop.click("Start")
-    pid = wait_for(lambda: running_walk(xdg), 30, "the walkthrough to start in the terminal")
+    pid = wait_for(lambda: running_walk(), 30, "the walkthrough to start in the terminal")
     assert isinstance(pid, int)
     return pid
 

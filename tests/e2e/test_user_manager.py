@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import require, stretchd_command, unavailable, wait_for
+from harness.kit import require, stretchd_command, unavailable, wait_for
 
 SYSTEMD = "/lib/systemd/systemd"
 

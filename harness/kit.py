@@ -9,14 +9,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from harness.clock import clock_offset, without_clock
+from harness.clock import SteppedClock, libfaketime, without_clock
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -31,49 +29,6 @@ def require(*tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
         unavailable(f"not installed: {', '.join(missing)} (apt-get install them; .ci/run does)")
-
-
-def libfaketime() -> str:
-    """The preload library of Debian's faketime package."""
-    import glob
-
-    found = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
-    if not found:
-        unavailable("libfaketime not installed (apt-get install faketime; .ci/run does)")
-    return found[0]
-
-
-class FakeClock:
-    """A daemon's wall clock set to a fixed local moment, optionally running N times fast,
-    and the same clock for every command that inspects that daemon.
-
-    A CLI on the real clock would look at a fake date from another day (`history` shows
-    the last 7 days of *its* today): green on the day a test is written, red a week later.
-    The offset from the real clock is relative, so it holds whenever a process starts."""
-
-    def __init__(self, spec: str, zone: str) -> None:
-        # "2026-11-24 07:29:57" or "2026-11-24 07:29:57 x10", local time in `zone`.
-        moment, _, speed = spec.partition(" x")
-        self.speed = float(speed or 1)
-        self.zone = zone
-        self.start = datetime.fromisoformat(moment).replace(tzinfo=ZoneInfo(zone)).timestamp()
-        self.real_start = time.time() - clock_offset()
-
-    def now(self) -> float:
-        """The daemon's wall clock now, as a POSIX timestamp."""
-        return self.start + (time.time() - clock_offset() - self.real_start) * self.speed
-
-    def daemon_env(self) -> dict[str, str]:
-        # libfaketime runs a sped-up clock from the moment the process starts (within ms).
-        offset = self.start - self.real_start
-        return {"LD_PRELOAD": libfaketime(), "TZ": self.zone,
-                "FAKETIME": f"{offset:+.6f}" + (f" x{self.speed:g}" if self.speed != 1 else "")}
-
-    def cli_env(self) -> dict[str, str]:
-        """For a short command: the daemon's clock as it reads now (a sped-up one to about a
-        tenth of a second, the time that process takes to start)."""
-        offset = self.now() - (time.time() - clock_offset())
-        return {"LD_PRELOAD": libfaketime(), "TZ": self.zone, "FAKETIME": f"{offset:+.6f}"}
 
 
 def stretchd_command() -> list[str]:
@@ -99,7 +54,8 @@ def stand_in_config(started: Path, **times: str) -> str:
     shotgun reminder at each time."""
     terminal = ["sh", "-c", f'echo "$@" >> {started}', "sh"]
     return (f"[defaults]\nsnooze_minutes = 1\nterminal = {json.dumps(terminal)}\n"
-            + "".join(f'[reminders.{name}]\ntime = "{at}"\nroutine = "shotgun"\n' for name, at in times.items()))
+            + "".join(f'[reminders.{name}]\ntime = "{at}"\nroutine = "shotgun"\n'
+                      for name, at in times.items()))
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> object:
@@ -175,28 +131,65 @@ class Tmux:
 
 
 class DaemonProcess:
-    """`stretchd run` as a real process, its stdout and stderr kept in files."""
+    """`stretchd run` as a real process, its stdout and stderr kept in files.
+
+    With `faketime` ("YYYY-MM-DD HH:MM:SS", local time; TZ from env, else UTC) its wall clock
+    is a SteppedClock that reads that moment once the daemon is ready: the daemon starts a
+    minute before it, and once it answers, the clock is stepped there and the daemon woken
+    (logind's resume signal on the bus it takes for the system bus: env's, else a private
+    one). So a reminder due seconds after that moment is on time however slowly the daemon
+    started (`lead=0`: it starts at its moment, for a test of what it does at start).
+    `d.clock.set(...)` moves it on; `d.cli()` runs a command on the same clock."""
 
     count = 0
+    LEAD = 60.0  # how long before its moment the daemon's clock starts
 
     def __init__(self, tmp: Path, env: dict[str, str], faketime: str | None = None,
-                 extra: list[str] | None = None) -> None:
+                 extra: list[str] | None = None, clock_env: dict[str, str] | None = None,
+                 lead: float | None = None) -> None:
         DaemonProcess.count += 1
         n = DaemonProcess.count
         self.out_path, self.err_path = tmp / f"daemon{n}.out", tmp / f"daemon{n}.err"
         argv = [*stretchd_command(), "run"]
-        self.env = env
-        run_env = dict(env)
-        # faketime: "YYYY-MM-DD HH:MM:SS" (local time; TZ from env, else UTC), " x10" for 10x
-        # speed. libfaketime is preloaded directly: the faketime program forks, and a signal
-        # to it would not reach the daemon.
-        self.clock: FakeClock | None = None
+        self.env = dict(env)
+        self.bus: subprocess.Popen[str] | None = None
+        self.clock: SteppedClock | None = None
+        self.moment: str | None = None
         if faketime:
-            self.clock = FakeClock(faketime, env.get("TZ") or os.environ.get("TZ") or "UTC")
-            run_env = {**without_clock(env), **self.clock.daemon_env()}
+            if libfaketime() is None:
+                unavailable("libfaketime not installed (apt-get install faketime; .ci/run does)")
+            lead = self.LEAD if lead is None else lead
+            if "DBUS_SYSTEM_BUS_ADDRESS" not in self.env:
+                self.env["DBUS_SYSTEM_BUS_ADDRESS"] = self._private_bus()
+            elif not self._reachable(self.env["DBUS_SYSTEM_BUS_ADDRESS"]):
+                lead = 0.0  # no bus to wake it through: it starts at its moment, as a machine would
+            zone = env.get("TZ") or os.environ.get("TZ") or "UTC"
+            self.clock = SteppedClock(tmp / f"daemon{n}.clock", zone, wake=self.resume)
+            self.clock.set(faketime, before=lead, wake=False)
+            self.moment = faketime if lead else None
+            self.env = {**without_clock(self.env), **self.clock.env()}
+        elif clock_env:  # a clock the test keeps itself (the soak's sped-up one)
+            self.env = {**without_clock(self.env), **clock_env}
         self.proc = subprocess.Popen(
-            [*(extra or []), *argv], env=run_env, stdin=subprocess.DEVNULL,
+            [*(extra or []), *argv], env=self.env, stdin=subprocess.DEVNULL,
             stdout=self.out_path.open("w"), stderr=self.err_path.open("w"))
+
+    def _private_bus(self) -> str:
+        require("dbus-daemon", "dbus-send")
+        self.bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                                    stdout=subprocess.PIPE, text=True, env=without_clock(dict(os.environ)))
+        assert self.bus.stdout is not None
+        return self.bus.stdout.readline().strip()
+
+    @staticmethod
+    def _reachable(address: str) -> bool:
+        return not (address.startswith("unix:path=") and not Path(address[10:].split(",")[0]).exists())
+
+    def resume(self) -> None:
+        """logind's PrepareForSleep(false) on the daemon's system bus: the machine woke up."""
+        subprocess.run(["dbus-send", f"--bus={self.env['DBUS_SYSTEM_BUS_ADDRESS']}", "--type=signal",
+                        "/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep",
+                        "boolean:false"], check=True, timeout=10, env=without_clock(dict(os.environ)))
 
     def out(self) -> str:
         return self.out_path.read_text()
@@ -206,17 +199,26 @@ class DaemonProcess:
 
     def cli(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
         """A stretchd command on the daemon's clock (its fake one, if it has one)."""
-        env = {**without_clock(self.env), **self.clock.cli_env()} if self.clock else self.env
-        return subprocess.run([*stretchd_command(), *args], env=env, capture_output=True,
+        return subprocess.run([*stretchd_command(), *args], env=self.env, capture_output=True,
                               text=True, timeout=20, check=check)
 
     def wait_ready(self, timeout: float = 15.0) -> None:
+        """Until the daemon answers and listens for the resume signal; then its clock is
+        stepped to its moment."""
         def up() -> bool:
             if self.proc.poll() is not None:
                 raise AssertionError(f"the daemon exited {self.proc.returncode}: {self.err()}")
-            return self.cli("status").returncode == 0
+            return "running: " in self.err() and self.cli("status").returncode == 0
 
-        wait_for(up, timeout, "the daemon to answer `stretchd status`")
+        wait_for(up, timeout * 4, "the daemon to answer `stretchd status`")
+        if self.clock is not None and self.moment is not None:
+            self.clock.set(self.moment)
+            self.moment = None
+
+    def step_to_next(self, before: float = 3.0) -> None:
+        """Step the clock to `before` seconds ahead of the next reminder due (never back)."""
+        assert self.clock is not None, "a daemon started with faketime"
+        self.clock.step_to_next(self.cli("status", "--json", check=True).stdout, before)
 
     def stop(self) -> int:
         if self.proc.poll() is None:
@@ -226,4 +228,61 @@ class DaemonProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.bus is not None:
+            self.bus.terminate()
+            self.bus.wait(5)
+            self.bus = None
         return self.proc.returncode
+
+
+def no_desktop_env(env: dict[str, str]) -> dict[str, str]:
+    """env with no desktop: no X display, and a session bus address that cannot be reached (so
+    a test never uses the developer's own bus)."""
+    env = {k: v for k, v in env.items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY")}
+    env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent/stretchd-test-bus"
+    return env
+
+
+def start_daemon(tmp_path: Path, env: dict[str, str], daemons: list[object], **kw: object) -> DaemonProcess:
+    """A daemon (DaemonProcess's arguments), stopped after the test (`daemons`), once ready."""
+    d = DaemonProcess(tmp_path, env, **kw)  # type: ignore[arg-type]
+    daemons.append(d)
+    d.wait_ready()
+    return d
+
+
+def start_console_daemon(tmp_path: Path, env: dict[str, str], daemons: list[object],
+                         **kw: object) -> DaemonProcess:
+    """A daemon with no desktop (it reminds on its console), once ready."""
+    return start_daemon(tmp_path, no_desktop_env(env), daemons, **kw)
+
+
+def control_socket() -> Path:
+    """The control socket of a daemon with this process's XDG directories."""
+    from stretchd import paths
+
+    return paths.socket_file()
+
+
+def ancestors(pid: int) -> list[str]:
+    """The command names from pid's parent up to init."""
+    import contextlib
+
+    names = []
+    while pid > 1:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+        with contextlib.suppress(OSError):
+            names.append(Path(f"/proc/{pid}/comm").read_text().strip())
+    return names
+
+
+MORNING = '[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n'
+
+
+def hold(*when: str, extra: str = "") -> str:
+    """A [hold] table holding for `when`."""
+    return f"[hold]\nwhen = {json.dumps(list(when))}\n{extra}\n"

@@ -1,0 +1,48 @@
+"""The history a stretchd under test wrote, read as the tests and benchmarks check it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+
+def database(env: Mapping[str, str] | None = None) -> Path:
+    """The history file of a stretchd run with `env`'s XDG directories (this process's when
+    None), where stretchd.paths puts it."""
+    from stretchd import paths
+
+    if env is None:
+        return paths.database_file()
+    with mock.patch.dict(os.environ, {k: v for k, v in env.items() if k.startswith(("XDG_", "HOME"))}):
+        return paths.database_file()
+
+
+def events(env: Mapping[str, str] | None = None, columns: str = "reminder, kind",
+           where: str = "") -> list[tuple[Any, ...]]:
+    """The events table's `columns`, oldest first; [] while the daemon has not made it yet."""
+    path = database(env)
+    if not path.exists():
+        return []
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=10)) as db:
+            return db.execute(f"SELECT {columns} FROM events {where} ORDER BY id").fetchall()
+    except sqlite3.OperationalError:  # the daemon has created the file, not its tables yet
+        return []
+
+
+def running_walk(env: Mapping[str, str] | None = None) -> int | None:
+    """The pid of the walkthrough under way (recorded, not ended), if any."""
+    path = database(env)
+    if not path.exists():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=10)) as db:
+            row = db.execute("SELECT pid FROM walks WHERE outcome IS NULL ORDER BY id DESC").fetchone()
+    except sqlite3.OperationalError:  # the daemon has created the file, not its tables yet
+        return None
+    return int(row[0]) if row and row[0] else None
