@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Exit codes from PRODUCT.md.
+# The exit codes the README's "Exit codes" promises.
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 69  # the daemon is needed and not running
