@@ -15,23 +15,16 @@ $(BIN)/stretchd: pyproject.toml
 run: $(BIN)/stretchd
 	$(BIN)/stretchd run
 
-## set up, then run the whole test suite (real-desktop tests included). The tests marked
-## minute wait for the daemon's real once-a-minute check (a minute each, doing nothing), so
-## they run beside the rest; their report follows.
+## set up, then run the whole test suite (real-desktop tests included), in a few pytest
+## processes side by side (harness/beside.py): most end-to-end tests wait on a program, and
+## the tests marked minute wait a real minute each for the daemon's own minute check.
 test: $(BIN)/stretchd
 	@$(MAKE) --no-print-directory suite MARK=""
 
-# MARK narrows the suite (e.g. e2e). The tests marked minute among it run beside the rest,
-# each in a pytest of its own (harness/beside.py).
+# MARK narrows the suite to a marker expression (e2e, clock, ...).
 MARK ?=
 suite: $(BIN)/stretchd
-	@mkdir -p build
-	@$(BIN)/python -m harness.beside "minute $(if $(MARK),and $(MARK))" build/minute > build/test-minute.log 2>&1 & minute=$$!; \
-	trap 'kill $$minute 2>/dev/null' INT TERM; \
-	$(BIN)/pytest -p no:cacheprovider -m "not minute $(if $(MARK),and $(MARK))"; rest=$$?; \
-	wait $$minute; minute_rc=$$?; \
-	echo "--- the tests marked minute, run beside the rest:"; cat build/test-minute.log; \
-	if [ $$rest -ne 0 ]; then exit $$rest; fi; exit $$minute_rc
+	@$(BIN)/python -m harness.beside "$(MARK)" build/suite
 
 ## the fast loop: unit tests, ruff and mypy (no real desktop), about a minute
 check: $(BIN)/stretchd

@@ -158,9 +158,11 @@ def test_the_daemon_survives_the_notification_server_going_and_coming_back(
     d = start(tmp_path, desktop, daemons)
     desktop.wait_notify("Time to stretch", timeout=20)
     desktop.kill_server()
+    d.step_to_next()
     # The second falls due with no server: shown on the console instead, the daemon alive.
     wait_for(lambda: "Second stretch: Shotgun" in d.out(), 20, "the console fallback")
     desktop.start_server()
+    d.step_to_next()
     third = desktop.wait_notify(lambda n: n["body"].startswith("Third stretch:"), timeout=25)
     assert third["summary"] == "Time to stretch"
     desktop.click("Skip")
