@@ -41,12 +41,18 @@ test-busy: $(BIN)/stretchd
 	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	$(MAKE) --no-print-directory suite MARK=e2e
 
-## the tests that read the clock, at the times of day where a test may trip: just after
-## midnight, just before a reminder, after the evening one, just before midnight (today's date)
+## the unit tests at the times of day where a test may trip, today's date: just after
+## midnight, just before a reminder, after the evening one, just before midnight; side by side
 HOURS ?= 00:00:30 07:29:50 21:30:00 23:59:50
 test-hours: $(BIN)/stretchd
-	@for t in $(HOURS); do echo "--- the unit tests at $$t"; \
-	  faketime "$$(date +%F) $$t" $(BIN)/pytest -q -p no:cacheprovider -m "not e2e" || exit 1; done
+	@mkdir -p build/hours; pids=""; \
+	for t in $(HOURS); do \
+	  faketime "$$(date +%F) $$t" $(BIN)/pytest -q -p no:cacheprovider -m "not e2e" > build/hours/$$t.log 2>&1 & \
+	  pids="$$pids $$!"; done; \
+	rc=0; set -- $(HOURS); for p in $$pids; do \
+	  if wait $$p; then echo "--- the unit tests at $$1: $$(tail -n 1 build/hours/$$1.log)"; \
+	  else rc=1; echo "--- the unit tests at $$1 FAILED:"; cat build/hours/$$1.log; fi; shift; done; \
+	exit $$rc
 
 ## the date-sensitive tests (marked clock) again with the machine's clock moved: a test
 ## green today must be green next year. SHIFT=-30d or SHIFT=+1000d moves it elsewhere.

@@ -130,6 +130,9 @@ class Tmux:
         self.cmd("kill-server", check=False)
 
 
+RESUMED = "resumed from sleep"  # what the daemon logs when it takes logind's resume signal
+
+
 class DaemonProcess:
     """`stretchd run` as a real process, its stdout and stderr kept in files.
 
@@ -155,6 +158,7 @@ class DaemonProcess:
         self.bus: subprocess.Popen[str] | None = None
         self.clock: SteppedClock | None = None
         self.moment: str | None = None
+        self.wake_latency: list[float] = []  # seconds from each resume signal to the daemon's note
         if faketime:
             if libfaketime() is None:
                 unavailable("libfaketime not installed (apt-get install faketime; .ci/run does)")
@@ -186,10 +190,17 @@ class DaemonProcess:
         return not (address.startswith("unix:path=") and not Path(address[10:].split(",")[0]).exists())
 
     def resume(self) -> None:
-        """logind's PrepareForSleep(false) on the daemon's system bus: the machine woke up."""
+        """logind's PrepareForSleep(false) on the daemon's system bus: the machine woke up. Then
+        until the daemon has taken it (its log says so), if it is running."""
+        said = self.err().count(RESUMED)
+        sent = time.monotonic()
         subprocess.run(["dbus-send", f"--bus={self.env['DBUS_SYSTEM_BUS_ADDRESS']}", "--type=signal",
                         "/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep",
                         "boolean:false"], check=True, timeout=10, env=without_clock(dict(os.environ)))
+        if self.proc.poll() is None:
+            wait_for(lambda: self.err().count(RESUMED) > said or self.proc.poll() is not None, 60,
+                     "the daemon to take the resume signal")
+            self.wake_latency.append(time.monotonic() - sent)
 
     def out(self) -> str:
         return self.out_path.read_text()
@@ -228,6 +239,10 @@ class DaemonProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        log = os.environ.get("STRETCHD_TEST_WAKE_LOG")  # how long the resume signals took, to study
+        if log and self.wake_latency:
+            with open(log, "a") as f:
+                f.write("".join(f"{s:.3f}\n" for s in self.wake_latency))
         if self.bus is not None:
             self.bus.terminate()
             self.bus.wait(5)

@@ -23,7 +23,7 @@ from typing import Any
 from harness.clock import SteppedClock, without_clock
 from harness.desktop import BUS_CONFIG
 from harness.history import events as history_events
-from harness.kit import require, unavailable, wait_for
+from harness.kit import RESUMED, require, unavailable, wait_for
 
 USER = "stretchd-e2e"
 A11Y_BUS = "/usr/libexec/at-spi-bus-launcher"
@@ -221,10 +221,14 @@ class SessionDaemon:
         self.clock.set(f"2026-11-24 {at}")
 
     def resume(self) -> None:
-        """logind's PrepareForSleep(false), sent where the daemon listens for it."""
+        """logind's PrepareForSleep(false), sent where the daemon listens for it; then until the
+        daemon has taken it."""
+        said = self.log.read_text().count(RESUMED)
         out = self.session.run("dbus-send", "--session", "--type=signal", "/org/freedesktop/login1",
                                "org.freedesktop.login1.Manager.PrepareForSleep", "boolean:false")
         assert out.returncode == 0, out.stderr
+        wait_for(lambda: self.log.read_text().count(RESUMED) > said or self.proc.poll() is not None, 60,
+                 "the daemon to take the resume signal")
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """A stretchd command in the session, on the daemon's clock."""

@@ -54,16 +54,24 @@ def test_x11_idle_time_and_a_fullscreen_window_are_read(desktop: Desktop,
     def read(*conditions: str) -> list[busy.Reading]:
         return asyncio.run(busy.read(conditions, away_minutes=1))
 
+    def x11(condition: str) -> busy.Reading:
+        # A reading has 2 s to come (a fresh Python reads X11): on a busy machine, ask again.
+        found = wait_for(lambda: [r for r in read(condition) if r.source == "X11"], 60,
+                         f"a reading of {condition} from X11")
+        assert isinstance(found, list)
+        return found[0]
+
     monkeypatch.setenv("DISPLAY", desktop.env["DISPLAY"])
     time.sleep(1.5)
-    (away,) = read("away")
+    away = x11("away")
     assert away.busy is False and away.source == "X11" and away.detail.startswith("idle ")
     idle = int(away.detail.split()[1])
     assert idle >= 1
     subprocess.run(["xdotool", "mousemove", "10", "10"], env=desktop.env, check=True)
     subprocess.run(["xdotool", "mousemove", "20", "20"], env=desktop.env, check=True)
-    (again,) = read("away")
-    assert again.detail.startswith("idle 0 s"), again
+    moved = time.monotonic()
+    again = x11("away")
+    assert int(again.detail.split()[1]) <= time.monotonic() - moved + 1, again  # counted from the move
 
     d = xdisplay.Display(desktop.env["DISPLAY"])
     root = d.screen().root
@@ -72,10 +80,10 @@ def test_x11_idle_time_and_a_fullscreen_window_are_read(desktop: Desktop,
     root.change_property(d.intern_atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW, 32, [window.id])
     window.change_property(state, Xatom.ATOM, 32, [])
     d.sync()
-    assert read("fullscreen")[0].busy is False
+    assert x11("fullscreen").busy is False
     window.change_property(state, Xatom.ATOM, 32, [full], X.PropModeReplace)
     d.sync()
-    (on,) = read("fullscreen")
+    on = x11("fullscreen")
     assert (on.busy, on.source, on.reason) == (True, "X11", "a fullscreen window")
     d.close()
 

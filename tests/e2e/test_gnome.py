@@ -50,15 +50,24 @@ class GnomeSession(Session):
 
     def __init__(self, tmp: Path, user: Any) -> None:
         self._setup(tmp, user, "gnome")
+        # A returning user: GNOME warns once per user, in a banner, that the screen cannot lock
+        # without GDM; that banner would stay (the user is idle) and hold stretchd's behind it.
+        seen = self.home / ".local" / "share" / "gnome-shell" / "lock-warning-shown"
+        seen.parent.mkdir(parents=True)
+        seen.touch()
+        for p in (seen, seen.parent, seen.parent.parent, seen.parent.parent.parent):
+            shutil.chown(p, user.pw_name, user.pw_name)
         self.env["XDG_SESSION_TYPE"] = "wayland"
         shell = "exec gnome-shell --headless --wayland --no-x11 --virtual-monitor 1280x800 --unsafe-mode"
         self._start(shell, tmp / "gnome-shell.log", wrap=lambda argv: [
             "unshare", "--mount", "--propagation", "private", "sh", "-c", SYSTEM + "exec " + shlex.join(argv)])
         try:
+            # Up, and past its start-up (banners wait for it; on a busy machine that is seconds).
             wait_for(lambda: self.run("gdbus", "call", "--session", "--dest", "org.gnome.Shell",
-                                      "--object-path", "/org/gnome/Shell", "--method",
-                                      "org.gnome.Shell.Eval", "1").stdout.startswith("(true"),
-                     60, "GNOME Shell's Eval")
+                                      "--object-path", "/org/gnome/Shell", "--method", "org.gnome.Shell.Eval",
+                                      "!Main.layoutManager._startingUp && !Main.messageTray.bannerBlocked"
+                                      ).stdout.startswith("(true, 'true')"),
+                     120, "GNOME Shell to have started")
             # dconf's writer, activated on a full session: GNOME's do-not-disturb is a setting.
             self.dconf = self.spawn([DCONF_SERVICE], {}, self.dir / "dconf.log")
             # The notification service the shell activates on a full session (this bus activates
