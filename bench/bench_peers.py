@@ -200,15 +200,12 @@ def not_installed(missing: list[Program]) -> str:
 def program_env(box: Sandbox, desk: Desktop, system_bus: str) -> dict[str, str]:
     """The desktop's environment with a temporary HOME holding every XDG directory (Safe Eyes
     writes to $HOME/.config/safeeyes and reads $XDG_CONFIG_HOME/safeeyes: they must agree)."""
-    home = box.root / "home"
-    dirs = {"HOME": home, "XDG_CONFIG_HOME": home / ".config",
-            "XDG_DATA_HOME": home / ".local" / "share", "XDG_STATE_HOME": home / ".local" / "state",
-            "XDG_CACHE_HOME": home / ".cache", "XDG_RUNTIME_DIR": box.dir("XDG_RUNTIME_DIR")}
+    from harness.sandbox import xdg_home
+
+    dirs = xdg_home(box.root, under_home=True)
     for d in dirs.values():
-        d.mkdir(mode=0o700, parents=True, exist_ok=True)
-    env = daemon_env(box, desk, {"DBUS_SYSTEM_BUS_ADDRESS": system_bus})
-    env.update({k: str(v) for k, v in dirs.items()})
-    return env
+        Path(d).mkdir(mode=0o700, parents=True, exist_ok=True)
+    return {**daemon_env(box, desk, {"DBUS_SYSTEM_BUS_ADDRESS": system_bus}), **dirs}
 
 
 class Peer:

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 
 from bench.daemons import (
     TZ,
-    ClockFile,
     Daemon,
     LogindBus,
     daemon_env,
@@ -41,6 +40,7 @@ from bench.daemons import (
 )
 from bench.measure import IdleWindow, idle_window, sandbox, shared
 from bench.report import Section, Target
+from harness.clock import SteppedClock
 
 if TYPE_CHECKING:
     from harness.desktop import Desktop
@@ -125,7 +125,7 @@ def without_logind(desk: Desktop, count: int) -> list[dict[str, float]]:
             box = stack.enter_context(sandbox())
             name = f"nologind{i + 1}"
             write_config(box, reminder_toml(name, due_in(20)))
-            clock = ClockFile(box.root / "faketime-offset")
+            clock = SteppedClock(box.root / "faketime-offset", TZ)
             env = daemon_env(box, desk, {**clock.env(), "DBUS_SYSTEM_BUS_ADDRESS": NO_BUS})
             d = Daemon(box.root, env)
             started.append(d)
@@ -154,7 +154,7 @@ def with_logind(desk: Desktop, logind: LogindBus, count: int) -> list[dict[str, 
         with sandbox() as box, daemons() as started:
             name = f"logind{i + 1}"
             write_config(box, reminder_toml(name, due_in(20)))
-            clock = ClockFile(box.root / "faketime-offset")
+            clock = SteppedClock(box.root / "faketime-offset", TZ)
             env = daemon_env(box, desk, {**clock.env(), "DBUS_SYSTEM_BUS_ADDRESS": logind.address})
             d = Daemon(box.root, env)
             started.append(d)

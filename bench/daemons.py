@@ -8,7 +8,6 @@ tests' harness (tests/e2e/desktop.py): a private session bus, Xvfb, dunst, a pca
 from __future__ import annotations
 
 import contextlib
-import glob
 import itertools
 import shutil
 import signal
@@ -23,6 +22,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from bench.measure import Sandbox
+from harness import clock
+from harness.kit import stretchd_command
+from harness.logind import LogindBus  # noqa: F401
 
 if TYPE_CHECKING:
     from harness.desktop import Desktop
@@ -42,16 +44,10 @@ def require(*tools: str) -> None:
 
 
 def libfaketime() -> str:
-    found = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
-    if not found:
+    found = clock.libfaketime()
+    if found is None:
         raise RuntimeError("libfaketime not installed (apt-get install faketime)")
-    return found[0]
-
-
-def stretchd_command() -> list[str]:
-    """The venv's stretchd script, as the end-to-end tests run it."""
-    script = Path(sys.executable).parent / "stretchd"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "stretchd"]
+    return found
 
 
 @contextlib.contextmanager
@@ -63,62 +59,6 @@ def desktop(box: Sandbox) -> Iterator[Desktop]:
 
     with Desktop(box.root / "desktop", environ=box.env) as d:
         yield d
-
-
-class LogindBus:
-    """A private dbus-daemon standing in for the system bus, where logind's PrepareForSleep
-    comes from: give `address` to the daemon as DBUS_SYSTEM_BUS_ADDRESS."""
-
-    def __init__(self) -> None:
-        require("dbus-daemon", "dbus-send")
-        # stderr dropped: unprivileged, it complains that it cannot raise its fd limit.
-        self.proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        assert self.proc.stdout is not None
-        self.address = self.proc.stdout.readline().strip()
-        if not self.address:
-            self.stop()
-            raise RuntimeError("the stand-in system bus printed no address")
-
-    def resume(self) -> None:
-        """Send logind's PrepareForSleep(false): the machine has just woken up."""
-        subprocess.run(["dbus-send", f"--bus={self.address}", "--type=signal",
-                        "/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep",
-                        "boolean:false"], check=True, capture_output=True, timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-    def __enter__(self) -> LogindBus:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-class ClockFile:
-    """Moves a daemon's wall clock while its monotonic clock runs on, as a suspend does:
-    libfaketime reads a relative offset from this file at every clock call."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.path.write_text("+0\n")
-
-    def env(self) -> dict[str, str]:
-        return {"LD_PRELOAD": libfaketime(), "DONT_FAKE_MONOTONIC": "1", "FAKETIME_NO_CACHE": "1",
-                "FAKETIME_TIMESTAMP_FILE": str(self.path)}
-
-    def jump(self, seconds: int) -> None:
-        self.path.write_text(f"{seconds:+d}\n")
 
 
 def daemon_env(box: Sandbox, desk: Desktop, extra: Mapping[str, str] | None = None) -> dict[str, str]:

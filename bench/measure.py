@@ -14,8 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-XDG_DIRS = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "XDG_DATA_HOME",
-            "XDG_CACHE_HOME")
+from harness.sandbox import XDG_DIRS, xdg_home
 
 
 @dataclass(frozen=True)
@@ -48,11 +47,7 @@ def sandbox() -> Iterator[Sandbox]:
     """A fresh, empty config/state/runtime home, so no benchmark reads or writes the user's."""
     with tempfile.TemporaryDirectory(prefix="stretchd-bench-") as tmp:
         root = Path(tmp)
-        env = dict(os.environ)
-        for var in XDG_DIRS:
-            d = root / var.removeprefix("XDG_").removesuffix("_HOME").lower()
-            d.mkdir(mode=0o700)
-            env[var] = str(d)
+        env = {**os.environ, **{k: v for k, v in xdg_home(root).items() if k != "HOME"}}
         env.pop("NOTIFY_SOCKET", None)  # a benchmark must never talk to the real systemd
         yield Sandbox(root, env)
 

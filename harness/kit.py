@@ -12,14 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-import pytest
-
 from harness.clock import SteppedClock, libfaketime, without_clock
+from harness.logind import LogindBus, resume
 
 
 def unavailable(reason: str) -> NoReturn:
     """A real component is missing: skip locally with the reason; in CI (CI or
     STRETCHD_REQUIRE_E2E set), where .ci/run installs everything, fail."""
+    import pytest
+
     if os.environ.get("CI") or os.environ.get("STRETCHD_REQUIRE_E2E"):
         pytest.fail(reason)
     pytest.skip(reason)
@@ -155,7 +156,7 @@ class DaemonProcess:
         self.out_path, self.err_path = tmp / f"daemon{n}.out", tmp / f"daemon{n}.err"
         argv = [*stretchd_command(), "run"]
         self.env = dict(env)
-        self.bus: subprocess.Popen[str] | None = None
+        self.bus: LogindBus | None = None
         self.clock: SteppedClock | None = None
         self.moment: str | None = None
         self.wake_latency: list[float] = []  # seconds from each resume signal to the daemon's note
@@ -180,10 +181,8 @@ class DaemonProcess:
 
     def _private_bus(self) -> str:
         require("dbus-daemon", "dbus-send")
-        self.bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                                    stdout=subprocess.PIPE, text=True, env=without_clock(dict(os.environ)))
-        assert self.bus.stdout is not None
-        return self.bus.stdout.readline().strip()
+        self.bus = LogindBus()
+        return self.bus.address
 
     @staticmethod
     def _reachable(address: str) -> bool:
@@ -194,9 +193,7 @@ class DaemonProcess:
         until the daemon has taken it (its log says so), if it is running."""
         said = self.err().count(RESUMED)
         sent = time.monotonic()
-        subprocess.run(["dbus-send", f"--bus={self.env['DBUS_SYSTEM_BUS_ADDRESS']}", "--type=signal",
-                        "/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep",
-                        "boolean:false"], check=True, timeout=10, env=without_clock(dict(os.environ)))
+        resume(self.env["DBUS_SYSTEM_BUS_ADDRESS"])
         if self.proc.poll() is None:
             wait_for(lambda: self.err().count(RESUMED) > said or self.proc.poll() is not None, 60,
                      "the daemon to take the resume signal")
@@ -244,8 +241,7 @@ class DaemonProcess:
             with open(log, "a") as f:
                 f.write("".join(f"{s:.3f}\n" for s in self.wake_latency))
         if self.bus is not None:
-            self.bus.terminate()
-            self.bus.wait(5)
+            self.bus.stop()
             self.bus = None
         return self.proc.returncode
 

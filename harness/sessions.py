@@ -24,6 +24,7 @@ from harness.clock import SteppedClock, without_clock
 from harness.desktop import BUS_CONFIG
 from harness.history import events as history_events
 from harness.kit import RESUMED, require, unavailable, wait_for
+from harness.sandbox import xdg_home
 
 USER = "stretchd-e2e"
 A11Y_BUS = "/usr/libexec/at-spi-bus-launcher"
@@ -114,10 +115,8 @@ class Session:
         for d in (self.dir, self.home, self.runtime):
             d.mkdir(mode=0o700)
             os.chown(d, user.pw_uid, user.pw_gid)
-        self.env = {"HOME": str(self.home), "XDG_RUNTIME_DIR": str(self.runtime), "LANG": "C.UTF-8",
-                    "PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(self.home / ".config"),
-                    "XDG_STATE_HOME": str(self.home / ".local" / "state"),
-                    "XDG_DATA_HOME": str(self.home / ".local" / "share")}
+        self.env = {**xdg_home(self.dir, under_home=True), "XDG_RUNTIME_DIR": str(self.runtime),
+                    "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"}
 
     def _start(self, command: str, log_path: Path,
                wrap: Callable[[list[str]], list[str]] = lambda argv: argv) -> None:

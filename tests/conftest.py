@@ -21,14 +21,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 @pytest.fixture(autouse=True)
 def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own config, state and runtime directories under tmp_path."""
-    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-                     ("XDG_RUNTIME_DIR", "run"), ("XDG_DATA_HOME", "data"),
-                     ("XDG_CACHE_HOME", "cache")):
-        d = tmp_path / sub
-        d.mkdir(mode=0o700)
-        monkeypatch.setenv(var, str(d))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    (tmp_path / "home").mkdir()
+    from harness.sandbox import xdg_home
+
+    for var, path in xdg_home(tmp_path).items():
+        monkeypatch.setenv(var, path)
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
     return tmp_path
 

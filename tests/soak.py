@@ -41,7 +41,9 @@ from zoneinfo import ZoneInfo
 
 from harness.clock import clock_offset, libfaketime
 from harness.desktop import Desktop
+from harness.history import database
 from harness.kit import DaemonProcess
+from harness.sandbox import XDG_DIRS, xdg_home
 
 SPEED = 600  # simulated seconds per real second: a simulated hour is 6 real seconds
 ZONE = "UTC"  # the daemon's TZ, so that the expectation below reads the same wall clock
@@ -159,14 +161,12 @@ def config_text(launch_log: Path) -> str:
 
 
 def environment(workdir: Path) -> dict[str, str]:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir / "home")}
-    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-                     ("XDG_RUNTIME_DIR", "run"), ("XDG_DATA_HOME", "data"),
-                     ("XDG_CACHE_HOME", "cache")):
-        (workdir / sub).mkdir(mode=0o700)
-        env[var] = str(workdir / sub)
-    (workdir / "home").mkdir()
-    return env
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **xdg_home(workdir)}
+
+
+def environment_of(workdir: Path) -> dict[str, str]:
+    """The XDG variables of the run in workdir (made by environment())."""
+    return {var: str(workdir / sub) for var, sub in XDG_DIRS.items()}
 
 
 def soak(run: Run, minutes: float) -> None:
@@ -269,7 +269,7 @@ def answer_all(run: Run, desktop: Desktop, daemon: DaemonProcess, minutes: float
 
 
 def alive_at(workdir: Path) -> datetime | None:
-    db = workdir / "state" / "stretchd" / "stretchd.sqlite3"
+    db = database(environment_of(workdir))
     with sqlite3.connect(db) as conn:
         row = conn.execute("SELECT value FROM state WHERE key = 'alive_at'").fetchone()
     return datetime.fromisoformat(row[0]) if row else None
@@ -290,7 +290,7 @@ class Report:
 
 
 def rows(workdir: Path, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(workdir / "state" / "stretchd" / "stretchd.sqlite3") as conn:
+    with sqlite3.connect(database(environment_of(workdir))) as conn:
         return conn.execute(sql).fetchall()
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from harness.clock import outer_clock_env
 from harness.kit import Tmux, require, unavailable, wait_for
+from harness.logind import LogindBus
 
 
 @pytest.fixture
@@ -66,30 +67,12 @@ def daemons(tmp_path: Path) -> Iterator[list[object]]:
 
 # Sources of what the person is doing (stretchd doctor, holding reminders) -----------------
 
-class ResumeBus:
-    """A private bus standing in for the system bus, where logind's PrepareForSleep comes from:
-    give `address` to a daemon as DBUS_SYSTEM_BUS_ADDRESS."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-
-    def resume(self) -> None:
-        """logind's PrepareForSleep(false): the machine has just woken up."""
-        subprocess.run(["dbus-send", f"--bus={self.address}", "--type=signal", "/org/freedesktop/login1",
-                        "org.freedesktop.login1.Manager.PrepareForSleep", "boolean:false"], check=True)
-
-
 @pytest.fixture
-def resume_bus() -> Iterator[ResumeBus]:
+def resume_bus() -> Iterator[LogindBus]:
+    """A private bus standing in for the system bus, where logind's PrepareForSleep comes from."""
     require("dbus-daemon", "dbus-send")
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True)
-    try:
-        assert bus.stdout is not None
-        yield ResumeBus(bus.stdout.readline().strip())
-    finally:
-        bus.terminate()
-        bus.wait()
+    with LogindBus() as bus:
+        yield bus
 
 
 @pytest.fixture
