@@ -9,12 +9,23 @@ import sys
 LEVELS = {"error": 3, "warning": 4, "notice": 5, "info": 6, "debug": 7}
 
 
+def to_journal() -> bool:
+    """Is stderr journald's stream? JOURNAL_STREAM names its device and inode (systemd.exec(5)):
+    a terminal opened from a unit inherits the variable, not the stream."""
+    try:
+        device, inode = (int(part) for part in os.environ.get("JOURNAL_STREAM", "").split(":"))
+        st = os.fstat(sys.stderr.fileno())
+    except (ValueError, OSError):
+        return False
+    return (st.st_dev, st.st_ino) == (device, inode)
+
+
 def log(level: str, message: str) -> None:
-    """One line on stderr with a journald priority prefix."""
+    """One line on stderr: with journald's priority prefix when stderr is the journal, else
+    with the program's name (a terminal, a pipe, a file)."""
     if level == "debug" and not os.environ.get("STRETCHD_DEBUG"):
         return
-    # journald reads the <N> prefix as the priority; on a terminal it is noise.
-    prefix = f"<{LEVELS[level]}>" if os.environ.get("JOURNAL_STREAM") or not sys.stderr.isatty() \
+    prefix = f"<{LEVELS[level]}>" if to_journal() \
         else f"stretchd: {level}: " if level in ("error", "warning") else "stretchd: "
     sys.stderr.write(f"{prefix}{message}\n")
     sys.stderr.flush()

@@ -393,7 +393,7 @@ def check(run: Run, report: Report, minutes: float) -> None:
                  else f"{len(run.open_at_end)} still open: "
                  + "; ".join(f"#{n['index']} {n['body']!r}" for n in run.open_at_end[:3]))
     err = run.log
-    bad_lines = [line for line in err.splitlines() if line.startswith(("<3>", "<4>")) or "Traceback" in line]
+    bad_lines = [line for line in err.splitlines() if line.startswith(("<3>", "<4>", "stretchd: error:", "stretchd: warning:")) or "Traceback" in line]
     report.check("daemon", run.exit_code == 0 and not bad_lines,
                  f"up throughout, exit {run.exit_code} on SIGTERM, "
                  f"{len(err.splitlines())} log lines, {len(bad_lines)} errors/warnings"

@@ -106,7 +106,8 @@ def test_an_invalid_config_exits_78_naming_the_key(
     out = subprocess.run([*stretchd_command(), "run"], env=no_desktop_env(xdg_env),
                          capture_output=True, text=True, timeout=20, check=False)
     assert out.returncode == 78
-    assert f'<3>{path}: reminders.morning.time: "7:3" is not a time' in out.stderr
+    assert f'stretchd: error: {path}: reminders.morning.time: "7:3" is not a time' in out.stderr
+    assert "<3>" not in out.stderr  # journald's prefix only where stderr is the journal
     assert "Traceback" not in out.stderr
 
 
