@@ -214,3 +214,14 @@ def test_help_texts_give_no_dated_example_and_say_one_thing_about_history_rows()
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", pause_help)  # a dated example goes stale
     history_help = " ".join(run("history", "--help")[1].split())
     assert "--all List every row, even past 500 (without it, a summary a day)." in history_help
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ("9999", "9999 minutes is out of range; snooze for 1 to 240 minutes"),
+    ("0", "0 minutes is out of range; snooze for 1 to 240 minutes"),
+    ("ten", '"ten" is not a number of minutes; use a whole number from 1 to 240, e.g. 15'),
+    ("-5", '"-5" is not a number of minutes; use a whole number from 1 to 240, e.g. 15'),
+])
+def test_a_snooze_length_out_of_range_is_told_from_one_that_is_no_number(given: str, said: str) -> None:
+    code, out, err = run("snooze", "--", given)
+    assert (code, out) == (2, "") and said in err

@@ -90,7 +90,9 @@ class Minutes(click.ParamType):  # type: ignore[type-arg]  # generic only from c
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
         text = str(value).strip()
-        if not text.isdigit() or not 1 <= int(text) <= 240:
+        if not text.isdigit():
             self.fail(f'"{text}" is not a number of minutes; use a whole number from 1 to 240, e.g. 15',
                       param, ctx)
+        if not 1 <= int(text) <= 240:
+            self.fail(f"{int(text)} minutes is out of range; snooze for 1 to 240 minutes", param, ctx)
         return int(text)
