@@ -93,15 +93,17 @@ def main() -> int:
         log("error", "not started: fix the config (`stretchd config check`) and start again")
         lock.close()
         return e.exit_code
+    database = paths.database_file()
     try:
-        history = History(paths.database_file())
+        store = BufferedStore(History(database), log)
     except StretchdError as e:
-        # Reminding matters more than remembering: carry on with a history in memory.
-        log("error", f"{e.message}; reminding anyway, keeping the history in memory until "
-                     "the next start")
-        history = History(":memory:")
+        # Reminding matters more than remembering: carry on, the history read as it stands and
+        # what happens kept in memory, written when the history takes writes again.
+        log("error", f"{e.message}; reminding anyway, keeping what happens in memory until the "
+                     "history takes writes again")
+        store = BufferedStore(History.for_reading(database), log, reopen=lambda: History(database))
     tz = local_zone()
-    daemon = Daemon(loaded, alarms=SchedulerAlarms(tz), store=BufferedStore(history, log),
+    daemon = Daemon(loaded, alarms=SchedulerAlarms(tz), store=store,
                     notifier=FallbackNotifier(DesktopNotifier(), ConsoleNotifier(), log),
                     terminal=lambda config: SystemTerminal(config.defaults.terminal),
                     senses=DesktopSenses(log),
@@ -111,7 +113,7 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        history.close()
+        store.close()
         lock.close()
     return 0
 

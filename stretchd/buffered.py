@@ -1,5 +1,8 @@
 """The history store as the daemon uses it: writes it refuses (disk full, read-only) are kept
-in memory, in order, and retried, while reads see where they leave each occurrence."""
+in memory, in order, and retried, while reads see where they leave each occurrence and the
+state (a pause). A history that could not even be opened for writing is read as it stands and
+opened again when a write is next due, or at stop; a stop that still cannot write says what is
+lost."""
 
 from __future__ import annotations
 
@@ -10,25 +13,32 @@ from stretchd.errors import StretchdError
 from stretchd.history import History, Kind, Occurrence, Status
 
 MAX_UNWRITTEN = 10_000  # writes kept in memory while the store refuses them
+# How a state change reads in the line a stop writes when it could not keep it.
+STATE_CHANGES = {("paused_until", False): "a pause", ("paused_until", True): "a resume",
+                 ("alive_at", False): "when it last ran"}
 Log = Callable[[str, str], None]
 
 
 class BufferedStore:
-    def __init__(self, store: History, log: Log) -> None:
+    def __init__(self, store: History, log: Log, reopen: Callable[[], History] | None = None) -> None:
+        """reopen: how to open the history for writing, when `store` is only its reading."""
         self.store = store
         self.log = log
-        self._unwritten: list[Callable[[], None]] = []  # writes the store refused, in order
-        self._failing = False
+        self._reopen = reopen
+        self._unwritten: list[tuple[str, Callable[[], None]]] = []  # refused writes, in order
+        self._failing = reopen is not None
         # Occurrences as the unwritten writes leave them: what the daemon reads meanwhile.
         self._pending: dict[tuple[str, str], Occurrence] = {}
         self._reopened: set[tuple[str, str]] = set()  # reopened by unwritten writes
+        self._state: dict[str, str | None] = {}  # state keys as the unwritten writes leave them
 
     def record(self, reminder: str, key: str, scheduled: datetime, kind: Kind, at: datetime, *,
                status: Status | None = None, detail: str | None = None, snoozes: int | None = None,
                snoozed_until: datetime | None = None) -> None:
         """History.record, kept in memory and retried if the store cannot take it now."""
-        self.keep(lambda: self.store.record(reminder, key, scheduled, kind, at, status=status,
-                                            detail=detail, snoozes=snoozes, snoozed_until=snoozed_until))
+        self.keep(f"{reminder} {kind}", lambda: self.store.record(
+            reminder, key, scheduled, kind, at, status=status, detail=detail, snoozes=snoozes,
+            snoozed_until=snoozed_until))
         if self._unwritten:  # not in the store yet: remember where the occurrence stands
             old = self.occurrence(reminder, key)
             self._reopened.discard((reminder, key))
@@ -37,7 +47,7 @@ class BufferedStore:
                                                         status or Status(kind), count, snoozed_until)
 
     def reopen(self, reminder: str, key: str, at: datetime) -> None:
-        self.keep(lambda: self.store.reopen(reminder, key, at))
+        self.keep(f"{reminder} reopened", lambda: self.store.reopen(reminder, key, at))
         if self._unwritten:
             self._pending.pop((reminder, key), None)
             self._reopened.add((reminder, key))
@@ -64,20 +74,38 @@ class BufferedStore:
         return self.store.last_event(reminder, key, kind)
 
     def set_state(self, key: str, value: str | None) -> None:
-        self.keep(lambda: self.store.set_state(key, value))
+        what = STATE_CHANGES.get((key, value is None), key)
+        self.keep(what, lambda: self.store.set_state(key, value))
+        if self._unwritten:
+            self._state[key] = value
 
     def get_state(self, key: str) -> str | None:
-        return self.store.get_state(key)
+        """The store's state, or what unwritten writes set it to."""
+        return self._state[key] if key in self._state else self.store.get_state(key)
 
     def paused_until(self) -> datetime | None:
-        return self.store.paused_until()
+        value = self.get_state("paused_until")
+        return datetime.fromisoformat(value) if value else None
 
-    def keep(self, write: Callable[[], None]) -> None:
-        """Run the write after those still waiting; on failure keep it and say so once."""
-        self._unwritten.append(write)
+    def keep(self, what: str, write: Callable[[], None]) -> None:
+        """Run the write after those still waiting; on failure keep it and say so once.
+        what: the change in a few words, for the line that says what a stop lost."""
+        self._unwritten.append((what, write))
+        self.retry()
+
+    def retry(self) -> None:
+        """Write what waits, in order, to the history: opened again first if it could not be."""
+        if self._reopen is not None:
+            try:
+                writable = self._reopen()
+            except StretchdError:
+                pass
+            else:
+                self.store.close()
+                self.store, self._reopen = writable, None
         while self._unwritten:
             try:
-                self._unwritten[0]()
+                self._unwritten[0][1]()
             except StretchdError as e:
                 if not self._failing:
                     self.log("error", f"{e.message}; reminding anyway, and keeping what happens in "
@@ -86,8 +114,19 @@ class BufferedStore:
                 del self._unwritten[:-MAX_UNWRITTEN]
                 return
             self._unwritten.pop(0)
-        if self._failing:
+        if self._failing and self._reopen is None:
             self.log("notice", "the history store takes writes again; nothing was lost")
             self._failing = False
             self._pending.clear()
             self._reopened.clear()
+            self._state.clear()
+
+    def close(self) -> None:
+        """Write what waits, one last try; say in one line what could not be, then close."""
+        self.retry()
+        if self._unwritten:
+            what = [w for w, _ in self._unwritten]
+            shown = ", ".join(what[:6]) + (f" and {len(what) - 6} more" if len(what) > 6 else "")
+            self.log("error", f"{getattr(self.store, 'path', 'the history')}: cannot write the history; "
+                              f"lost at this stop: {shown}")
+        self.store.close()

@@ -227,6 +227,22 @@ class History:
         except (OSError, sqlite3.Error) as e:
             raise StretchdError(f"{path}: cannot open the history database: {e}") from None
 
+    @classmethod
+    def for_reading(cls, path: Path) -> History:
+        """The history as it stands, read-only, when it cannot be opened for writing (a folder
+        or file that refuses writes); an empty one in memory if it cannot be read either."""
+        history = cls.__new__(cls)
+        history.path = path
+        try:
+            # immutable: a WAL database in a read-only folder cannot make its -shm file.
+            history.db = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True, timeout=10,
+                                         isolation_level=None)
+            history.db.execute("SELECT count(*) FROM events").fetchone()
+        except (OSError, sqlite3.Error, ValueError):
+            history.db = sqlite3.connect(":memory:", isolation_level=None)
+            migrate(history.db)
+        return history
+
     def close(self) -> None:
         self.db.close()
 

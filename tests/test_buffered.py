@@ -77,3 +77,48 @@ def test_a_reopen_the_disk_refused_reads_as_reopened_and_lands_later(setup: Any)
     store.set_state("alive_at", T0.isoformat())  # the next write flushes the ones kept
     assert history.occurrence("morning", "2026-11-24") is None
     assert [r[3] for r in history.event_rows()] == ["skipped", "unskipped"]
+
+
+def test_a_pause_and_a_resume_the_disk_refused_are_read_back_as_they_will_be(setup: Any) -> None:
+    history, _, store, _ = setup
+    until = T0 + timedelta(hours=1)
+    store.set_state("paused_until", until.isoformat())
+    assert store.paused_until() == until and history.paused_until() is None
+    store.set_state("paused_until", None)  # `stretchd resume` while the disk is full
+    assert store.paused_until() is None and store.get_state("paused_until") is None
+
+
+def test_a_close_that_still_cannot_write_says_in_one_line_what_is_lost(setup: Any) -> None:
+    _, _, store, lines = setup
+    store.record("evening", "2026-11-24", T0, Kind.SKIPPED, T0)
+    store.set_state("paused_until", (T0 + timedelta(hours=1)).isoformat())
+    store.close()
+    assert lines[-1][0] == "error" and lines[-1][1].endswith(
+        "h.sqlite3: cannot write the history; lost at this stop: evening skipped, a pause")
+
+
+def test_a_history_that_could_not_be_opened_for_writing_is_opened_when_a_write_is_due(tmp_path: Path) -> None:
+    """Read as it stands meanwhile; what waits lands in order once it opens."""
+    path = tmp_path / "h.sqlite3"
+    with History(path) as h:
+        h.record("morning", "2026-11-23", T0 - timedelta(days=1), Kind.SHOWN, T0 - timedelta(days=1),
+                 status=Status.SHOWING)
+    lines: list[tuple[str, str]] = []
+    writable = False
+
+    def reopen() -> History:
+        if not writable:
+            raise StretchdError(f"{path}: cannot open the history database: readonly")
+        return History(path)
+
+    store = BufferedStore(History.for_reading(path), lambda level, m: lines.append((level, m)), reopen)
+    assert store.occurrence("morning", "2026-11-23") is not None  # the history as it stands
+    store.record("evening", "2026-11-24", T0, Kind.SKIPPED, T0)
+    assert store.occurrence("evening", "2026-11-24") is not None and lines == []  # said at start
+    writable = True
+    store.set_state("alive_at", T0.isoformat())
+    store.close()
+    with History(path) as h:
+        assert [(r[1], r[3]) for r in h.event_rows()] == [("morning", "shown"), ("evening", "skipped")]
+        assert h.get_state("alive_at") == T0.isoformat()
+    assert lines == [("notice", "the history store takes writes again; nothing was lost")]
