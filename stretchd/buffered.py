@@ -6,6 +6,8 @@ lost."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -94,7 +96,13 @@ class BufferedStore:
         self.retry()
 
     def retry(self) -> None:
-        """Write what waits, in order, to the history: opened again first if it could not be."""
+        """Write what waits, in order, to the history: opened again first if it could not be,
+        or followed to its path if it was deleted or replaced under us."""
+        if self._reopen is None and self.store.replaced():
+            try:
+                self.store = carry_over(self.store, self.log)
+            except StretchdError as e:  # the folder refuses a new one: read the old one meanwhile
+                self.log("error", e.message)
         if self._reopen is not None:
             try:
                 writable = self._reopen()
@@ -130,3 +138,32 @@ class BufferedStore:
             self.log("error", f"{getattr(self.store, 'path', 'the history')}: cannot write the history; "
                               f"lost at this stop: {shown}")
         self.store.close()
+
+
+TABLES = ("events", "occurrences", "state", "walks")
+
+
+def carry_over(old: History, log: Log) -> History:
+    """The history file was deleted or replaced under us: a history at its path again (the
+    one there, or a new one) with everything the old one held added, then the old one closed."""
+    path = old.path
+    rows = {t: old.db.execute(f"SELECT * FROM {t}").fetchall() for t in TABLES}
+    # Out of WAL mode first: its -wal and -shm files, still at the path, would be taken by the
+    # new one for its own. The old one stays usable if the new one cannot be opened.
+    with contextlib.suppress(sqlite3.Error):
+        old.db.execute("PRAGMA journal_mode=DELETE")
+    new = History(path)
+    old.close()
+    with new.db:
+        new.db.execute("BEGIN IMMEDIATE")
+        have = {t: {row[1:] for row in new.db.execute(f"SELECT * FROM {t}")} for t in ("events", "walks")}
+        new.db.executemany("INSERT INTO events (at, reminder, occurrence, kind, detail) VALUES (?,?,?,?,?)",
+                           [r[1:] for r in rows["events"] if r[1:] not in have["events"]])
+        new.db.executemany("INSERT OR IGNORE INTO occurrences VALUES (?,?,?,?,?,?)", rows["occurrences"])
+        new.db.executemany("INSERT OR IGNORE INTO state VALUES (?,?)", rows["state"])
+        new.db.executemany("INSERT INTO walks (routine, reminder, started, ended, outcome, step, steps, pid) "
+                           "VALUES (?,?,?,?,?,?,?,?)",
+                           [w[1:] for w in rows["walks"] if w[1:] not in have["walks"]])
+    log("warning", f"{path} was deleted or replaced while stretchd ran; carrying on in the one "
+                   "there now, with everything the old one held")
+    return new

@@ -202,6 +202,26 @@ class Store(Protocol):
     def paused_until(self) -> datetime | None: ...
 
 
+def _drop_orphans(path: Path) -> None:
+    """A -wal or -shm file without its database is what a deletion under a running daemon
+    leaves: a new database must not take them for its own (the daemon keeps its open ones,
+    and carries what it held over to the new one)."""
+    if not path.exists():
+        for orphan in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            orphan.unlink(missing_ok=True)
+
+
+def _identity(path: Path | str) -> tuple[int, int] | None:
+    """The file's device and inode; None for one in memory or gone."""
+    if not isinstance(path, Path):
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone().isoformat(timespec="milliseconds")
 
@@ -218,21 +238,28 @@ class History:
         try:
             if isinstance(path, Path):
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                _drop_orphans(path)
             self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             # In WAL mode NORMAL survives any crash of ours (kill -9 included); only a power cut
             # may lose the last commits. FULL would fsync each write: wakeups all day long.
             self.db.execute("PRAGMA synchronous=NORMAL")
             migrate(self.db)
+            self.identity = _identity(path)
         except (OSError, sqlite3.Error) as e:
             raise StretchdError(f"{path}: cannot open the history database: {e}") from None
+
+    def replaced(self) -> bool:
+        """Is the file at our path gone, or another one, since we opened it (deleted or
+        replaced under us; we would write on into a file nobody reads)?"""
+        return self.identity is not None and _identity(self.path) != self.identity
 
     @classmethod
     def for_reading(cls, path: Path) -> History:
         """The history as it stands, read-only, when it cannot be opened for writing (a folder
         or file that refuses writes); an empty one in memory if it cannot be read either."""
         history = cls.__new__(cls)
-        history.path = path
+        history.path, history.identity = path, None
         try:
             # immutable: a WAL database in a read-only folder cannot make its -shm file.
             history.db = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True, timeout=10,

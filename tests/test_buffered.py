@@ -122,3 +122,30 @@ def test_a_history_that_could_not_be_opened_for_writing_is_opened_when_a_write_i
         assert [(r[1], r[3]) for r in h.event_rows()] == [("morning", "shown"), ("evening", "skipped")]
         assert h.get_state("alive_at") == T0.isoformat()
     assert lines == [("notice", "the history store takes writes again; nothing was lost")]
+
+
+@pytest.mark.parametrize("how", ["deleted", "deleted with its -wal and -shm", "replaced by a new one"])
+def test_a_history_deleted_under_it_is_carried_on_at_its_path_with_all_it_held(
+        tmp_path: Path, how: str) -> None:
+    path = tmp_path / "h.sqlite3"
+    lines: list[tuple[str, str]] = []
+    store = BufferedStore(History(path), lambda level, m: lines.append((level, m)))
+    store.record("morning", "2026-11-24", T0, Kind.SHOWN, T0, status=Status.SHOWING)
+    store.set_state("paused_until", (T0 + timedelta(hours=1)).isoformat())
+    for f in [path] + ([tmp_path / "h.sqlite3-wal", tmp_path / "h.sqlite3-shm"] if "-wal" in how else []):
+        f.unlink()
+    if how == "replaced by a new one":  # `stretchd history`, say, made a new one; a walk ended in it
+        with History(path) as h:
+            h.start_walk("shotgun", "morning", T0 + timedelta(minutes=1), 3)
+    store.record("morning", "2026-11-24", T0, Kind.SNOOZED, T0 + timedelta(minutes=2), snoozes=1,
+                 snoozed_until=T0 + timedelta(minutes=12))
+    store.record("evening", "2026-11-24", T0, Kind.SKIPPED, T0 + timedelta(minutes=3))
+    store.close()
+    with History(path) as h:
+        assert [(r[1], r[3]) for r in h.event_rows()] == [
+            ("morning", "shown"), ("morning", "snoozed"), ("evening", "skipped")]
+        got = h.occurrence("morning", "2026-11-24")
+        assert got is not None and (got.status, got.snoozes) == (Status.SNOOZED, 1)
+        assert h.paused_until() == T0 + timedelta(hours=1)
+        assert len(h.walks()) == (1 if how == "replaced by a new one" else 0)
+    assert [level for level, m in lines if "deleted or replaced" in m] == ["warning"]  # said once

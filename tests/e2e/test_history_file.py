@@ -1,7 +1,10 @@
-"""A state folder that refuses writes, as an ordinary user meets it (root writes anyway):
-`chmod 444 ~/.local/state/stretchd/*; chmod 500 ~/.local/state/stretchd`, then the daemon
-starts. What it accepts is seen at once, written once the folder takes writes again, and a
-stop that still cannot write says in one line what is lost."""
+"""The history file under a running daemon: deleted, or in a state folder that refuses writes.
+
+A folder that refuses writes, as an ordinary user meets it (root writes anyway): `chmod 444
+~/.local/state/stretchd/*; chmod 500 ~/.local/state/stretchd`, then the daemon starts. What it
+accepts is seen at once, written once the folder takes writes again, and a stop that still
+cannot write says in one line what is lost. A deleted file: the daemon notices, says so once,
+and carries on in a new one at its path with everything it held."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from harness.history import database, events
-from harness.kit import wait_for
+from harness.kit import MORNING, start_console_daemon, wait_for
 from harness.sandbox import xdg_home
 from harness.sessions import ensure_user, root_env, user_python
 
@@ -114,3 +117,26 @@ def test_a_stop_that_still_cannot_write_says_what_is_lost_in_one_line(user: User
     assert f"{user.state / 'stretchd.sqlite3'}: cannot write the history; lost at this stop: " in lost[0]
     assert "a pause" in lost[0] and "evening skipped" in lost[0]
     assert "Traceback" not in err
+
+
+def test_a_history_deleted_under_the_daemon_is_carried_on_with_all_it_held(
+        tmp_path: Path, xdg_env: dict[str, str], daemons: list[object], write_config: object) -> None:
+    write_config(MORNING + '[reminders.evening]\ntime = "21:00"\nroutine = "shotgun"\n')  # type: ignore[operator]
+    d = start_console_daemon(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:29:57")
+    wait_for(lambda: "Time to stretch" in d.out(), 20, "the reminder")
+    wait_for(lambda: events() == [("morning", "shown")], 10, "the shown row")
+    database().unlink()  # as `rm ~/.local/state/stretchd/stretchd.sqlite3` does
+    assert d.cli("history").returncode == 0  # a command that opens it makes a new, empty one
+    snoozed = d.cli("snooze", "5")
+    assert snoozed.returncode == 0 and snoozed.stdout.startswith("snoozed morning until 07:3"), snoozed
+    assert d.cli("skip", "evening").returncode == 0
+    assert d.stop() == 0
+    err = d.err()
+    assert err.count("was deleted or replaced while stretchd ran") == 1, err
+    assert events() == [("morning", "shown"), ("morning", "snoozed"), ("evening", "skipped")]
+    # Started again: the snoozed morning is still snoozed, the evening still skipped.
+    d2 = start_console_daemon(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:31:00")
+    status = d2.cli("status").stdout
+    assert "(snoozed)" in next(line for line in status.splitlines() if "morning" in line), status
+    assert "(skipped)" in next(line for line in status.splitlines() if "evening" in line), status
+    assert "Time to stretch" not in d2.out() and "Traceback" not in d2.err()
