@@ -50,6 +50,7 @@ async def live(daemon: Daemon) -> None:
         daemon.spawn(DesktopSenses(log).say_unseen(daemon.config.hold), "reading what can hold a reminder")
     await daemon.stopping.wait()
     sd_notify("STOPPING=1")
+    await daemon.close_showing()
     daemon.note_alive(daemon.now())
     watch.cancel()
     server.close()

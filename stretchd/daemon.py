@@ -17,7 +17,16 @@ from typing import Any
 from stretchd import commands
 from stretchd.alarms import Alarms
 from stretchd.config import Config
-from stretchd.decisions import Showing, Verdict, answer, is_late, notice, shown_as, verdict
+from stretchd.decisions import (
+    Showing,
+    Verdict,
+    answer,
+    is_late,
+    left_unanswered,
+    notice,
+    shown_as,
+    verdict,
+)
 from stretchd.errors import ConfigError, StretchdError
 from stretchd.history import Kind, Status, Store
 from stretchd.holding import Held, Holds, Senses, after
@@ -568,3 +577,27 @@ class Daemon:
         self.check_clock(since=since)
         since_key = (self.now() - timedelta(days=1)).astimezone(self.tz).date().isoformat()
         self.holds.resume(since_key, self.config.reminder)
+        self.show_again_what_was_left(since_key)
+
+    def show_again_what_was_left(self, since_key: str) -> None:
+        """What the last daemon left showing or snoozed, unanswered, shows again once: its
+        notification went with it (or stays with buttons that lead nowhere)."""
+        now = self.now()
+        show, missed = left_unanswered(self.store.occurrences(since_key), now, self._grace())
+        for o in missed:
+            self.store.record(o.reminder, o.occurrence, o.scheduled, Kind.MISSED, now,
+                              detail="unanswered when stretchd stopped")
+        for o in show:
+            r = self.config.reminder(o.reminder)
+            if r is not None:
+                late = int((now - (o.snoozed_until or o.scheduled)).total_seconds() // 60)
+                why = "again: stretchd restarted" + (f", {late} min late" if late >= 1 else "")
+                self.spawn(self.present(Due(r, o.scheduled, o.occurrence), snoozes=o.snoozes, again=True,
+                                        why=why), f"showing {r.name} again")
+
+    async def close_showing(self) -> None:
+        """At stop: the notification on screen goes with us (its buttons would lead nowhere).
+        Its occurrence stays unanswered, for the next start to show again."""
+        if self.showing is not None:
+            with contextlib.suppress(Exception):  # a server gone meanwhile: nothing to close
+                await self.notifier.close(self.showing.handle)

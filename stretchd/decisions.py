@@ -116,3 +116,21 @@ def answer(action: Action, showing: Showing, now: datetime, tz: tzinfo, defaults
     if action == Action.SKIP:
         return Answer(f"skipped {name}", Kind.SKIPPED)
     return Answer(f"dismissed {name}", Kind.DISMISSED)
+
+
+def left_unanswered(occurrences: list[Occurrence], now: datetime,
+                    grace: timedelta) -> tuple[list[Occurrence], list[Occurrence]]:
+    """At start: the occurrences a stopped (or killed) daemon left showing, or snoozed until a
+    time that came while it was down, with no answer. Those within grace of when they were
+    due (or their snooze ran out) show again; older ones were missed."""
+    show: list[Occurrence] = []
+    missed: list[Occurrence] = []
+    for o in occurrences:
+        if o.status == Status.SHOWING:
+            since = o.scheduled
+        elif o.status == Status.SNOOZED and o.snoozed_until is not None and o.snoozed_until <= now:
+            since = o.snoozed_until
+        else:
+            continue
+        (show if now - since <= max(grace, LATE) else missed).append(o)
+    return show, missed

@@ -105,3 +105,20 @@ def test_skip_and_dismiss_are_recorded_as_such() -> None:
     showing = Showing(DUE, "n1", 0)
     assert answer(Action.SKIP, showing, AT, TZ, Defaults()).kind == Kind.SKIPPED
     assert answer(Action.DISMISSED, showing, AT, TZ, Defaults()).kind == Kind.DISMISSED
+
+
+def test_at_start_what_was_left_showing_or_snoozed_past_shows_again_and_older_was_missed() -> None:
+    from stretchd.decisions import left_unanswered
+
+    def o(name: str, status: Status, at: datetime, until: datetime | None = None) -> Occurrence:
+        return Occurrence(name, "2026-11-24", at, status, 0, until)
+
+    now = AT + timedelta(minutes=10)
+    showing = o("a", Status.SHOWING, AT)
+    snooze_ran_out = o("b", Status.SNOOZED, AT, AT + timedelta(minutes=5))
+    snoozed_ahead = o("c", Status.SNOOZED, AT, now + timedelta(minutes=5))
+    old = o("d", Status.SHOWING, AT - timedelta(hours=2))
+    answered = o("e", Status.SKIPPED, AT)
+    show, missed = left_unanswered([showing, snooze_ran_out, snoozed_ahead, old, answered], now,
+                                   timedelta(minutes=30))
+    assert (show, missed) == ([showing, snooze_ran_out], [old])

@@ -201,3 +201,28 @@ def test_critical_urgency_and_the_installed_icon_are_sent(
     n = desktop.wait_notify("Time to stretch", timeout=20)
     assert n["hints"]["urgency"] == 2
     assert n["app_icon"] == icon.as_uri()
+
+
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "a restart: closed at stop, shown again at start")
+def test_a_restart_closes_the_notification_and_shows_it_again_once(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    """Its buttons would lead to a daemon that is gone: the stop closes it, and the next start
+    shows the unanswered reminder again, once, and its buttons work."""
+    write_config(config(terminal, MORNING))
+    d = start(tmp_path, desktop, daemons)
+    desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.wait_count(1)
+    assert d.stop() == 0
+    desktop.wait_count(0)  # closed at stop, not left on screen
+    mark = len(desktop.notifications())
+    start(tmp_path, desktop, daemons, at="2026-11-24 07:32:00")
+    again = desktop.wait_notify("Time to stretch", timeout=20, since=mark)
+    assert again["body"].startswith("Morning stretch: Shotgun (SI joints), 40 s")
+    wait_for(lambda: len(events()) == 2, 10, "the second shown row")
+    (_, first), (kind, detail) = events(columns="kind, detail")
+    assert (first, kind) == (None, "shown") and detail.startswith("again: stretchd restarted, "), detail
+    desktop.click("Skip")
+    wait_for(lambda: events()[-1:] == [("morning", "skipped")], 10, "the skip")
+    desktop.sync()
+    assert len([n for n in desktop.notifications() if n["summary"] == "Time to stretch"]) == mark + 1
