@@ -180,6 +180,9 @@ class DesktopNotifier:
         await self._notifier.clear(handle)  # type: ignore[attr-defined]
 
 
+DEFAULT_LABEL = "Start"
+
+
 def _name_the_desktop_entry(lib: object, name: str, tokens: dict[int, str]) -> None:
     """Add the `desktop-entry` hint to every Notify call: desktops attribute the notification
     to stretchd.desktop and list it in their notification settings. And keep the
@@ -203,6 +206,10 @@ def _name_the_desktop_entry(lib: object, name: str, tokens: dict[int, str]) -> N
             if hints:  # a{sv} or, for old servers, a{ss}: as desktop-notifier chose
                 sv = any(isinstance(v, Variant) for v in hints.values())
                 hints = {**hints, "desktop-entry": Variant("s", name) if sv else name}
+            # The body's click (the "default" action) is Start: servers that list the actions
+            # in a menu (dunst) show its label, blank as desktop-notifier leaves it.
+            actions = [DEFAULT_LABEL if i % 2 and actions[i - 1] == "default" and not label else label
+                       for i, label in enumerate(actions)]
             return await notify(app, replaces, icon, summary, body, actions, hints, timeout)
 
         interface.call_notify = call_notify

@@ -58,6 +58,7 @@ def test_the_notification_has_title_body_and_buttons(
     assert n["body"] == "Morning stretch: Shotgun (SI joints), 40 s · you need a belt"
     assert [label for key, label in n["actions"].items() if key != "default"] == [
         "Start", "Snooze 10 min", "Skip"]
+    assert n["actions"]["default"] == "Start"  # the body's click, labelled in dunst's menu
     assert n["expire_timeout"] == 0  # it does not expire by itself
     assert n["app_name"] == "stretchd"
     # Attributed to stretchd.desktop (its notification settings), normal urgency by default.
