@@ -6,6 +6,10 @@ import click
 
 # What the desktop matrix proves in CI (README, "Desktops"; `make compat` writes that table).
 # Servers by the name they give (GetServerInformation), with their row in that table.
+# dunst shows "(A)" where others draw buttons: the actions are in its menu.
+DUNST_NOTE = ("  dunst draws no buttons, only (A): Start, Snooze and Skip are in its menu (its "
+              "context mouse action, or `dunstctl context`), which needs a dmenu program (dmenu "
+              "{dmenu}); a middle click starts, a left click dismisses")
 TESTED_SERVERS = {"dunst": "dunst", "mako": "mako", "SwayNotificationCenter": "swaync",
                   "Xfce Notify Daemon": "xfce4-notifyd", "gnome-shell": "GNOME Shell"}
 TESTED_TERMINALS = ("xterm", "xfce4-terminal", "kitty", "alacritty", "gnome-terminal", "foot",
@@ -31,6 +35,7 @@ def doctor(as_json: bool) -> None:
     import asyncio
     import json
     import os
+    import shutil
 
     from stretchd import busy, paths, terminal
     from stretchd.config import CONDITIONS, Hold, load
@@ -84,6 +89,9 @@ def doctor(as_json: bool) -> None:
     else:
         click.echo(f"notification server: {found.name} {found.version} ({found.vendor}), "
                    f"buttons: {'yes' if found.buttons else 'no'}; {tested(found.name, TESTED_SERVERS)}")
+        if found.name == "dunst":
+            click.echo(DUNST_NOTE.format(dmenu="found" if shutil.which("dmenu") else
+                                         "not found: install one, or set dunst's dmenu to rofi -dmenu"))
     click.echo("terminal: " + (f"{' '.join(term)}; {tested(term[0], TESTED_TERMINALS)}" if term
                                else "none found; set defaults.terminal or $TERMINAL"))
     click.echo(f"voice: {speaker.program if speaker else 'none (install speech-dispatcher or espeak-ng)'}")

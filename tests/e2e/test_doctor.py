@@ -30,7 +30,11 @@ def test_doctor_names_dunst_its_buttons_and_its_do_not_disturb(desktop: Desktop)
     seen = doctor({**desktop.env, "TERMINAL": "xterm"})
     assert seen.startswith("notification server: dunst "), seen
     assert seen.splitlines()[0].endswith("buttons: yes; tested")
-    assert seen.splitlines()[1].startswith("terminal: /usr/bin/xterm ") and seen.splitlines()[1].endswith(
+    # dunst's "buttons" are its menu: say where they are, and what a click does.
+    assert seen.splitlines()[1].startswith("  dunst draws no buttons, only (A): Start, Snooze and Skip are "
+                                           "in its menu"), seen
+    assert "a middle click starts, a left click dismisses" in seen.splitlines()[1]
+    assert seen.splitlines()[2].startswith("terminal: /usr/bin/xterm ") and seen.splitlines()[2].endswith(
         "; tested")
     assert "buttons: yes" in seen and "dnd: off (dunst)" in seen
     assert "away: no (X11, idle " in seen and "fullscreen: off (X11, no active window)" in seen
