@@ -141,13 +141,14 @@ class BufferedStore:
 
 
 TABLES = ("events", "occurrences", "state", "walks")
+WALK = "routine, reminder, started, ended, outcome, step, steps, pid, seconds"  # a walk, its id aside
 
 
 def carry_over(old: History, log: Log) -> History:
     """The history file was deleted or replaced under us: a history at its path again (the
     one there, or a new one) with everything the old one held added, then the old one closed."""
     path = old.path
-    rows = {t: old.db.execute(f"SELECT * FROM {t}").fetchall() for t in TABLES}
+    rows = {t: old.db.execute(f"SELECT {WALK if t == 'walks' else '*'} FROM {t}").fetchall() for t in TABLES}
     # Out of WAL mode first: its -wal and -shm files, still at the path, would be taken by the
     # new one for its own. The old one stays usable if the new one cannot be opened.
     with contextlib.suppress(sqlite3.Error):
@@ -156,14 +157,14 @@ def carry_over(old: History, log: Log) -> History:
     old.close()
     with new.db:
         new.db.execute("BEGIN IMMEDIATE")
-        have = {t: {row[1:] for row in new.db.execute(f"SELECT * FROM {t}")} for t in ("events", "walks")}
+        have = {"events": {row[1:] for row in new.db.execute("SELECT * FROM events")},
+                "walks": set(new.db.execute(f"SELECT {WALK} FROM walks"))}
         new.db.executemany("INSERT INTO events (at, reminder, occurrence, kind, detail) VALUES (?,?,?,?,?)",
                            [r[1:] for r in rows["events"] if r[1:] not in have["events"]])
         new.db.executemany("INSERT OR IGNORE INTO occurrences VALUES (?,?,?,?,?,?)", rows["occurrences"])
         new.db.executemany("INSERT OR IGNORE INTO state VALUES (?,?)", rows["state"])
-        new.db.executemany("INSERT INTO walks (routine, reminder, started, ended, outcome, step, steps, pid) "
-                           "VALUES (?,?,?,?,?,?,?,?)",
-                           [w[1:] for w in rows["walks"] if w[1:] not in have["walks"]])
+        new.db.executemany(f"INSERT INTO walks ({WALK}) VALUES ({', '.join('?' for _ in WALK.split(','))})",
+                           [w for w in rows["walks"] if w not in have["walks"]])
     log("warning", f"{path} was deleted or replaced while stretchd ran; carrying on in the one "
                    "there now, with everything the old one held")
     return new

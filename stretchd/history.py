@@ -101,7 +101,13 @@ def m003_walk_pid(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE walks ADD COLUMN pid INTEGER")
 
 
-MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_reminders, m003_walk_pid)
+def m004_walk_seconds(db: sqlite3.Connection) -> None:
+    # The time spent in the routine's steps (the first screen, pauses and the end screen left
+    # out): what `stretchd stats` counts as stretched. NULL for walks recorded before it.
+    db.execute("ALTER TABLE walks ADD COLUMN seconds REAL")
+
+
+MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_reminders, m003_walk_pid, m004_walk_seconds)
 
 
 def migrate(db: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
@@ -202,6 +208,10 @@ class Store(Protocol):
     def paused_until(self) -> datetime | None: ...
 
 
+# A walk for `stretchd stats`: routine, started, ended, outcome, reminder, seconds in its steps.
+WalkStats = tuple[str, str, str | None, str | None, str | None, float | None]
+
+
 def _drop_orphans(path: Path) -> None:
     """A -wal or -shm file without its database is what a deletion under a running daemon
     leaves: a new database must not take them for its own (the daemon keeps its open ones,
@@ -298,11 +308,13 @@ class History:
         """Note the exercise reached, so a killed walkthrough still tells how far it got."""
         self._write("UPDATE walks SET step = ? WHERE id = ?", (step, walk_id))
 
-    def finish_walk(self, walk_id: int, ended: datetime, *, outcome: str, step: int) -> None:
-        """outcome: "completed", "quit" (q pressed), or "interrupted" (its terminal closed)."""
+    def finish_walk(self, walk_id: int, ended: datetime, *, outcome: str, step: int,
+                    seconds: float | None = None) -> None:
+        """outcome: "completed", "quit" (q pressed), or "interrupted" (its terminal closed);
+        seconds: the time spent in the routine's steps."""
         self._write(
-            "UPDATE walks SET ended = ?, outcome = ?, step = ? WHERE id = ?",
-            (_iso(ended), outcome, step, walk_id),
+            "UPDATE walks SET ended = ?, outcome = ?, step = ?, seconds = ? WHERE id = ?",
+            (_iso(ended), outcome, step, seconds, walk_id),
         )
 
     def walks(self, since: datetime | None = None) -> list[Walk]:
@@ -419,9 +431,9 @@ class History:
                GROUP BY day, what ORDER BY day, what""", (_iso(since),)).fetchall()
 
     def stats_rows(self) -> tuple[list[tuple[str, str, str, int, int]],
-                                  list[tuple[str, str, str | None, str | None, str | None]]]:
+                                  list[WalkStats]]:
         """For `stretchd stats`: every occurrence as (reminder, local date, status, snoozed,
-        held) and every walk as (routine, started, ended, outcome, reminder); one pass each."""
+        held) and every walk as WalkStats; one pass each."""
         try:
             occurrences = self.db.execute(
                 """SELECT o.reminder, o.occurrence, o.status, coalesce(e.snoozed, 0), coalesce(e.held, 0)
@@ -430,7 +442,8 @@ class History:
                             max(kind = 'held') AS held
                      FROM events WHERE kind IN ('snoozed', 'held') GROUP BY reminder, occurrence) e
                    USING (reminder, occurrence)""").fetchall()
-            walks = self.db.execute("SELECT routine, started, ended, outcome, reminder FROM walks").fetchall()
+            walks = self.db.execute(
+                "SELECT routine, started, ended, outcome, reminder, seconds FROM walks").fetchall()
         except sqlite3.Error as e:
             raise StretchdError(f"{self.path}: cannot read the history: {e}") from None
         return occurrences, walks

@@ -154,6 +154,7 @@ class Timer:
         self.started_at: float | None = None
         self.finished_at: float | None = None
         self.paused_at: float | None = None
+        self.paused_for = 0.0  # seconds spent paused, ended pauses
 
     @property
     def current(self) -> Item:
@@ -205,6 +206,15 @@ class Timer:
         """Seconds spent in the current item."""
         return self.current.seconds - self.remaining()
 
+    def in_steps(self) -> float:
+        """Seconds spent in the routine's steps so far: from the start to the end (or now, or
+        the pause under way), pauses left out. What `stretchd stats` counts as stretched."""
+        if self.started_at is None:
+            return 0.0
+        end = self.finished_at if self.finished_at is not None else (
+            self.paused_at if self.paused_at is not None else self.clock())
+        return max(0.0, end - self.started_at - self.paused_for)
+
     def remaining_total(self) -> float:
         return self.remaining() + sum(i.seconds for i in self.items[self.index + 1:])
 
@@ -216,6 +226,7 @@ class Timer:
             self.paused_at = now
         else:
             self.deadline += now - self.paused_at
+            self.paused_for += now - self.paused_at
             self.paused_at = None
 
     def skip(self) -> None:

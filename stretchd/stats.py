@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from stretchd.history import WalkStats
     from stretchd.notify import Notice
 
 # Occurrence statuses that mean the reminder came and went unanswered.
@@ -283,16 +284,18 @@ def report(s: Stats) -> list[str]:
 
 
 def from_rows(occurrences: Iterable[tuple[str, str, str, int, int]],
-              walks: Iterable[tuple[str, str, str | None, str | None, str | None]],
+              walks: Iterable[WalkStats],
               today: dt.date, **kwargs: Any) -> Stats:
     """compute() over history.History.stats_rows(): dates as stored (local, ISO text)."""
     occ = (OccRow(r, dt.date.fromisoformat(day), status, bool(snoozed), bool(held))
            for r, day, status, snoozed, held in occurrences)
 
-    def walk(row: tuple[str, str, str | None, str | None, str | None]) -> WalkRow:
-        routine, started, ended, outcome, reminder = row
+    def walk(row: WalkStats) -> WalkRow:
+        routine, started, ended, outcome, reminder, in_steps = row
         seconds = 0.0
-        if ended:
+        if in_steps is not None:  # the time in the routine's steps, as the walkthrough counted it
+            seconds = in_steps
+        elif ended:  # recorded before that was kept: from the first screen to the end
             seconds = max(0.0, (dt.datetime.fromisoformat(ended)
                                 - dt.datetime.fromisoformat(started)).total_seconds())
         return WalkRow(dt.date.fromisoformat((ended or started)[:10]), routine, reminder,

@@ -350,7 +350,8 @@ def walk(
             assert timer.started_at is not None and timer.finished_at is not None
             elapsed = timer.finished_at - timer.started_at
             if history and walk_id:
-                history.finish_walk(walk_id, wallclock(), outcome="completed", step=total)
+                history.finish_walk(walk_id, wallclock(), outcome="completed", step=total,
+                                    seconds=timer.in_steps())
             if speaker:
                 speaker.say("Done.")
             _end_screen(routine, elapsed, history, streak_goal, wallclock, keys, end_wait, clock,
@@ -363,7 +364,7 @@ def walk(
             assert timer.started_at is not None and timer.finished_at is not None
             return Outcome(True, total, total, timer.finished_at - timer.started_at)
         if history and walk_id:
-            history.finish_walk(walk_id, wallclock(), step=reached,
+            history.finish_walk(walk_id, wallclock(), step=reached, seconds=timer.in_steps(),
                                 outcome="interrupted" if isinstance(stop, Interrupted) else "quit")
         elapsed = (clock() - timer.started_at) if timer.started_at is not None else 0.0
         return Outcome(False, reached, total, elapsed)

@@ -109,3 +109,18 @@ def test_counts_that_would_cut_into_what_to_do_are_left_out() -> None:
     with_ready = Routine("t", "T", (quick,), transition_seconds=5)
     items = plan(with_ready)
     assert [(c.offset, c.phrase) for c in cues(items, 1, 6)] == [(0.0, "3"), (1.0, "2"), (2.0, "1")]
+
+
+def test_the_time_in_the_steps_leaves_the_pauses_out() -> None:
+    clock = FakeClock()
+    items = plan(routine())
+    timer = Timer(items, clock)
+    assert timer.in_steps() == 0.0  # not started: the first screen is not counted
+    timer.start()
+    clock.now += 7.5
+    timer.toggle_pause()
+    clock.now += 42.0
+    assert timer.in_steps() == pytest.approx(7.5)  # the pause under way is not counted
+    timer.toggle_pause()
+    run_to_end(timer, clock, 0.5)
+    assert timer.in_steps() == pytest.approx(planned_seconds(items))

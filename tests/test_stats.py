@@ -41,7 +41,7 @@ def test_the_streak_runs_across_a_dst_change_as_stored_local_dates() -> None:
         day = dt.date(2026, 3, 26) + i * D
         end = dt.datetime.combine(day, dt.time(23, 50), berlin)
         start = end - dt.timedelta(minutes=5)
-        rows.append(("shotgun", start.isoformat(), end.isoformat(), "completed", "evening"))
+        rows.append(("shotgun", start.isoformat(), end.isoformat(), "completed", "evening", None))
     assert {r[2][-6:] for r in rows} == {"+01:00", "+02:00"}
     s = from_rows([], rows, TODAY)
     assert (s.current, s.longest, s.today_counts) == (8, 8, True)
@@ -157,3 +157,11 @@ def test_the_command_with_no_history_says_nothing_yet_without_error(xdg: Path) -
     got = CliRunner().invoke(cli, ["stats"])
     assert got.exit_code == 0, got.output
     assert "Streak: 0 days, longest 0" in got.output
+
+
+def test_stretched_counts_the_time_in_the_steps_where_the_walk_recorded_it() -> None:
+    """A walk of 40 s in its steps, 10 min from its first screen to its end screen's close."""
+    end = dt.datetime.combine(TODAY, dt.time(8, 0)).astimezone()
+    rows = [("shotgun", (end - dt.timedelta(minutes=10)).isoformat(), end.isoformat(), "completed",
+             "morning", 40.0)]
+    assert from_rows([], rows, TODAY).minutes_total == pytest.approx(40 / 60)

@@ -77,6 +77,19 @@ def test_a_completed_walk_ends_at_the_planned_length_and_is_recorded(tmp_path: P
     assert "Next: Push your knees out against the belt (4 of 4)" in text
 
 
+def test_the_time_stretched_is_the_time_in_the_steps_not_the_first_screen_nor_pauses(
+        tmp_path: Path) -> None:
+    """`stretchd stats` counts it: 30 s reading the first screen and a minute's pause are not."""
+    shotgun = routines()["shotgun"]
+    keys = Script([(30.0, "\r"), (40.0, " "), (100.0, " ")])
+    with History(tmp_path / "h.sqlite3") as h:
+        outcome = walk(shotgun, console=console()[0], keys=keys, history=h, clock=keys.clock,
+                       wallclock=lambda: T0)
+        ((seconds,),) = h.db.execute("SELECT seconds FROM walks").fetchall()
+    assert outcome.completed
+    assert seconds == pytest.approx(planned_seconds(plan(shotgun)))
+
+
 def test_q_quits_and_the_row_says_how_far_it_got(tmp_path: Path) -> None:
     shotgun = routines()["shotgun"]
     # Enter at 0; one get-ready (5 s) + hold (5 s) + get-ready (5 s) → in the 2nd hold at 16 s.
