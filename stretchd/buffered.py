@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from stretchd.errors import StretchdError
-from stretchd.history import History, Kind, Occurrence, Status
+from stretchd.history import History, Kind, Occurrence, Status, Walk
 
 MAX_UNWRITTEN = 10_000  # writes kept in memory while the store refuses them
 # How a state change reads in the line a stop writes when it could not keep it.
@@ -56,6 +56,9 @@ class BufferedStore:
 
     def completed_days(self) -> dict[date, int]:
         return self.store.completed_days()  # walks are the walkthrough's writes, not ours
+
+    def walks(self, since: datetime | None = None) -> list[Walk]:
+        return self.store.walks(since)
 
     def occurrence(self, reminder: str, key: str) -> Occurrence | None:
         """The store's occurrence, or where unwritten writes leave it."""

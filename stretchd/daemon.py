@@ -51,8 +51,10 @@ from stretchd.state import (
     status,
     unskip,
 )
-from stretchd.terminal import TerminalLauncher, stats_argv, walk_argv
+from stretchd.terminal import FIX as TERMINAL_FIX
+from stretchd.terminal import Launched, TerminalLauncher, stats_argv, walk_argv
 
+START_WAIT = 10.0  # seconds a terminal has to show the walkthrough once it is started
 TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
 JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
 ALIVE_EVERY = timedelta(minutes=10)  # how often "still up" is written (and at stop)
@@ -333,11 +335,14 @@ class Daemon:
         self.showing = None
         if outcome.open_walk:
             try:
-                self.make_terminal(self.config).launch(walk_argv(due.reminder.routine, due.reminder.name),
-                                                       token=self.notifier.activation_token(showing.handle))
+                launched = self.make_terminal(self.config).launch(
+                    walk_argv(due.reminder.routine, due.reminder.name),
+                    token=self.notifier.activation_token(showing.handle))
             except StretchdError as e:
                 await self._start_failed(showing, e.message)
                 return f"{due.reminder.name} did not start: {e.message}"
+            if launched is not None:
+                self.spawn(self._watch_start(showing, launched, now), f"watching {launched.name} start")
         self.store.record(due.reminder.name, due.key, due.at, outcome.kind, now, detail=outcome.detail,
                           snoozes=outcome.snoozes, snoozed_until=outcome.snoozed_until)
         # A server may keep it open after a click (dunst does), its buttons dead now; and a
@@ -353,6 +358,35 @@ class Daemon:
         if outcome is not None and outcome.snoozed_until is not None:
             self.arm()
         return outcome.message if outcome else None
+
+    async def _watch_start(self, showing: Showing, launched: Launched, since: datetime) -> None:
+        """A terminal can fail after it started: gnome-terminal outside GNOME exits at once,
+        saying so on stderr. Until the walkthrough reports in (its row in the history), watch
+        the terminal: one that ended with words on stderr and no walkthrough failed; then the
+        next terminal found ("auto") is tried, and when none is left the reminder shows again
+        saying why. One still open after START_WAIT, or ended cleanly, is trusted."""
+        name = showing.due.reminder.name
+        started = time.monotonic()
+        while True:
+            await asyncio.sleep(0.25)
+            if any(w.reminder == name for w in self.store.walks(since - timedelta(seconds=5))):
+                return
+            waited = time.monotonic() - started
+            if not launched.ended():
+                if waited > START_WAIT:
+                    return  # its window is open
+                continue
+            if launched.clean():
+                return
+            if waited < START_WAIT:
+                continue  # it said something on its way out: the walkthrough may still come
+            problem = f"{launched.name} could not open a window: {launched.said()}"
+            nxt = launched.next()
+            if nxt is None:
+                await self._start_failed(showing, f"{problem}; {TERMINAL_FIX}")
+                return
+            log("warning", f"{name}: {problem}; trying {nxt.name}")
+            launched, started = nxt, time.monotonic()
 
     async def _start_failed(self, showing: Showing, problem: str) -> None:
         """No terminal opened: say so in the history, and show the reminder again with the

@@ -207,6 +207,8 @@ class Store(Protocol):
 
     def paused_until(self) -> datetime | None: ...
 
+    def walks(self, since: datetime | None = None) -> list[Walk]: ...
+
 
 # A walk for `stretchd stats`: routine, started, ended, outcome, reminder, seconds in its steps.
 WalkStats = tuple[str, str, str | None, str | None, str | None, float | None]

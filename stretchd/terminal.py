@@ -9,9 +9,10 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import IO, Protocol
 
 from stretchd.errors import ConfigError, StretchdError
+from stretchd.text import clean as clean_text
 
 Which = Callable[[str], str | None]
 
@@ -71,21 +72,44 @@ def find(
     `setting` is config.toml's defaults.terminal: "auto", or an argv list used as is.
     `which` resolves a program name to its path (default: shutil.which over env's PATH).
     """
+    found = candidates(setting, env, which)
+    return found[0] if found else None
+
+
+def candidates(
+    setting: str | Sequence[str], env: Mapping[str, str], which: Which | None = None
+) -> list[list[str]]:
+    """Every terminal that could run the walkthrough, in the order to try them: the one
+    configured alone; with "auto", $TERMINAL's and then each one found, each program once
+    (x-terminal-emulator is often gnome-terminal by another name)."""
     if which is None:
         which = _which_in(env)
     if not isinstance(setting, str):
-        return _configured(setting, which)
+        return [_configured(setting, which)]
     if setting != "auto":
         raise ConfigError(f'{SETTING_KEY}: "{setting}" is not "auto" or an argv list, e.g. ["kitty", "--"]')
+    found: list[list[str]] = []
     from_env = _from_terminal_variable(env.get("TERMINAL", ""), which)
     if from_env is not None:
-        return from_env
+        found.append(from_env)
     for name in SEARCH_ORDER:
         path = which(name)
         if path is not None:
             emulator = EMULATORS[name]
-            return [path, *emulator.title, *emulator.run]
-    return None
+            found.append([path, *emulator.title, *emulator.run])
+    seen: set[str] = set()
+    unique = []
+    for prefix in found:
+        if (program := real_program(prefix[0])) not in seen:
+            seen.add(program)
+            unique.append(prefix)
+    return unique
+
+
+def real_program(path: str) -> str:
+    """The terminal a path really runs: through alternatives' links, and Debian's wrappers
+    (x-terminal-emulator -> gnome-terminal.wrapper is gnome-terminal)."""
+    return os.path.basename(os.path.realpath(path)).removesuffix(".wrapper")
 
 
 def command(prefix: Sequence[str], argv: Sequence[str]) -> list[str]:
@@ -98,27 +122,86 @@ def launch(
     argv: Sequence[str],
     env: Mapping[str, str] | None = None,
     which: Which | None = None,
-) -> subprocess.Popen[bytes]:
-    """Start a terminal running `argv`, detached from us; raise StretchdError if none can start."""
+) -> Launched:
+    """Start a terminal running `argv`, detached from us; raise StretchdError if none can start.
+    With "auto", the terminals found after it are kept, to try if this one fails."""
     if env is None:
         env = os.environ
-    prefix = find(setting, env, which)
-    if prefix is None:
+    found = candidates(setting, env, which)
+    if not found:
         raise StretchdError(NOT_FOUND)
+    return _start(found, argv, env)
+
+
+@dataclass
+class Launched:
+    """A terminal started for the walkthrough: what became of it, and the next one to try."""
+
+    prefix: list[str]
+    proc: subprocess.Popen[bytes]
+    errors: IO[bytes]  # what it writes on stderr
+    argv: Sequence[str]
+    env: Mapping[str, str]
+    rest: list[list[str]]  # terminals found after it ("auto")
+
+    @property
+    def name(self) -> str:
+        return real_program(self.prefix[0])
+
+    def ended(self) -> bool:
+        return self.proc.poll() is not None
+
+    def clean(self) -> bool:
+        """Ended with 0 and said nothing: it handed its window to a server (gnome-terminal's
+        wrapper does), or it ran the walkthrough and it is over."""
+        return self.proc.poll() == 0 and not self._said()
+
+    def said(self) -> str:
+        """Its last word on stderr (or its exit status): why it failed, in its words."""
+        return self._said() or f"it exited with status {self.proc.poll()}"
+
+    def _said(self) -> str:
+        self.errors.seek(0)
+        lines = [line.strip().lstrip("#").strip()
+                 for line in self.errors.read().decode(errors="replace").splitlines()]
+        return clean_text(next((line for line in reversed(lines) if line), ""))[:300]
+
+    def next(self) -> Launched | None:
+        """The next terminal found, started; None if there is none that starts."""
+        while self.rest:
+            try:
+                return _start(self.rest, self.argv, self.env)
+            except StretchdError:
+                self.rest = self.rest[1:]
+        return None
+
+
+def _start(found: list[list[str]], argv: Sequence[str], env: Mapping[str, str]) -> Launched:
+    import tempfile
+
+    prefix, rest = found[0], found[1:]
+    errors = tempfile.TemporaryFile()  # noqa: SIM115  (kept open while the terminal lives)
     try:
-        # A session of its own, so the window outlives a daemon restart and never
-        # receives our signals; no inherited stdio, so it cannot write into our journal.
-        return subprocess.Popen(
+        # A session of its own, so the window outlives a daemon restart and never receives our
+        # signals; its stderr in a file of ours, to say why it failed if it does.
+        proc = subprocess.Popen(
             command(prefix, argv),
             env=dict(env),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=errors,
             start_new_session=True,
         )
     except OSError as exc:
+        errors.close()
         reason = exc.strerror or str(exc)
         raise StretchdError(f"cannot start terminal {prefix[0]}: {reason}; {FIX}") from exc
+    # Reap it when it ends (the walkthrough can take minutes): a thread asleep in waitpid
+    # costs nothing meanwhile, and no finished terminal stays a zombie of ours.
+    import threading
+
+    threading.Thread(target=proc.wait, name="reap terminal", daemon=True).start()
+    return Launched(list(prefix), proc, errors, argv, env, rest)
 
 
 def walk_argv(routine: str | None = None, reminder: str | None = None) -> list[str]:
@@ -139,8 +222,9 @@ def stats_argv() -> list[str]:
 class TerminalLauncher(Protocol):
     """What the daemon needs: open a terminal running a program, or raise StretchdError."""
 
-    def launch(self, argv: Sequence[str], token: str | None = None) -> None:
-        """Open a terminal running argv; `token`: the desktop's activation token for it."""
+    def launch(self, argv: Sequence[str], token: str | None = None) -> Launched | None:
+        """Open a terminal running argv; `token`: the desktop's activation token for it. What
+        it returns tells whether the terminal failed at once, and starts the next one."""
 
 
 @dataclass(frozen=True)
@@ -150,17 +234,12 @@ class SystemTerminal:
     setting: str | Sequence[str] = "auto"
     env: Mapping[str, str] | None = None  # None: os.environ as it is when launching
 
-    def launch(self, argv: Sequence[str], token: str | None = None) -> None:
-        import threading
-
+    def launch(self, argv: Sequence[str], token: str | None = None) -> Launched:
         env = dict(os.environ if self.env is None else self.env)
         if token:
             # The window opens focused: Wayland's xdg-activation, and X11's startup notification.
             env.update(XDG_ACTIVATION_TOKEN=token, DESKTOP_STARTUP_ID=token)
-        terminal = launch(self.setting, argv, env)
-        # Reap it when it ends (the walkthrough can take minutes): a thread asleep in
-        # waitpid costs nothing meanwhile, and no finished terminal stays a zombie of ours.
-        threading.Thread(target=terminal.wait, name="reap terminal", daemon=True).start()
+        return launch(self.setting, argv, env)
 
 
 def _which_in(env: Mapping[str, str]) -> Which:

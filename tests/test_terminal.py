@@ -186,7 +186,7 @@ def test_launch_starts_the_program_with_its_arguments_verbatim_never_through_a_s
     out = tmp_path / "out.json"
     argv = ["walk", "a b", "$HOME", "*", "; echo pwned", "'"]
     process = launch(reporting_terminal(out), argv, {"PATH": "/usr/bin:/bin"})
-    assert process.wait(timeout=30) == 0
+    assert process.proc.wait(timeout=30) == 0
     assert json.loads(out.read_text())["argv"] == argv
 
 
@@ -194,7 +194,7 @@ def test_launch_starts_the_program_with_its_arguments_verbatim_never_through_a_s
 def test_launch_detaches_the_terminal_into_its_own_session_without_our_stdio(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     process = launch(reporting_terminal(out), ["walk"], {})
-    assert process.wait(timeout=30) == 0
+    assert process.proc.wait(timeout=30) == 0
     info = json.loads(out.read_text())
     assert info["sid"] == info["pid"]
     assert info["stdin"] == info["stdout"] == "/dev/null"
@@ -205,7 +205,7 @@ def test_launch_passes_the_given_environment(tmp_path: Path) -> None:
     script = 'printf %s "$STRETCHD_PROBE" > "$1"'
     env = {"PATH": "/usr/bin:/bin", "STRETCHD_PROBE": "yes"}
     process = launch(["sh", "-c", script, "sh"], [str(out)], env)
-    assert process.wait(timeout=30) == 0
+    assert process.proc.wait(timeout=30) == 0
     assert out.read_text() == "yes"
 
 
@@ -249,3 +249,37 @@ def test_walk_argv_really_runs_the_walkthrough() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout
 
+
+
+def test_auto_lists_each_terminal_once_x_terminal_emulator_being_gnome_terminal_by_another_name(
+        tmp_path: Path) -> None:
+    from stretchd.terminal import candidates
+
+    for name in ("gnome-terminal.wrapper", "gnome-terminal", "xterm"):
+        (tmp_path / name).write_text("#!/bin/sh\n")
+        (tmp_path / name).chmod(0o755)
+    (tmp_path / "x-terminal-emulator").symlink_to(tmp_path / "gnome-terminal.wrapper")
+    found = candidates("auto", {"PATH": str(tmp_path)})
+    assert [p[0] for p in found] == [str(tmp_path / "x-terminal-emulator"), str(tmp_path / "xterm")]
+
+
+def test_a_terminal_that_exits_at_once_saying_why_is_not_clean_and_the_next_one_starts(tmp_path: Path) -> None:
+    """gnome-terminal outside GNOME exits 0 at once, its reason on stderr."""
+    failing = tmp_path / "gnome-terminal"
+    failing.write_text("#!/bin/sh\necho '# AT-SPI: noise' >&2\n"
+                       "echo '# Error creating terminal: The name org.gnome.Terminal was not provided' >&2\n")
+    failing.chmod(0o755)
+    out = tmp_path / "out"
+    working = tmp_path / "xterm"
+    working.write_text(f'#!/bin/sh\nshift 3\necho "$@" > {out}\n')  # xterm -T stretchd -e ...
+    working.chmod(0o755)
+    launched = launch("auto", ["walk", "shotgun"], {"PATH": str(tmp_path)})
+    assert launched.name == "gnome-terminal"
+    launched.proc.wait(timeout=30)
+    assert launched.ended() and not launched.clean()
+    assert launched.said() == "Error creating terminal: The name org.gnome.Terminal was not provided"
+    after = launched.next()
+    assert after is not None and after.name == "xterm"
+    assert after.proc.wait(timeout=30) == 0 and after.clean()
+    assert out.read_text() == "walk shotgun\n"
+    assert after.next() is None  # nothing after it

@@ -10,6 +10,7 @@ import click
 DUNST_NOTE = ("  dunst draws no buttons, only (A): Start, Snooze and Skip are in its menu (its "
               "context mouse action, or `dunstctl context`), which needs a dmenu program (dmenu "
               "{dmenu}); a middle click starts, a left click dismisses")
+GNOME_TERMINAL_SERVICE = "org.gnome.Terminal"
 TESTED_SERVERS = {"dunst": "dunst", "mako": "mako", "SwayNotificationCenter": "swaync",
                   "Xfce Notify Daemon": "xfce4-notifyd", "gnome-shell": "GNOME Shell"}
 TESTED_TERMINALS = ("xterm", "xfce4-terminal", "kitty", "alacritty", "gnome-terminal", "foot",
@@ -48,19 +49,26 @@ def doctor(as_json: bool) -> None:
     except ConfigError as e:
         setting, hold, config_note = "auto", Hold(), e.message
 
-    async def look() -> tuple[busy.Server | None, str, list[busy.Reading]]:
+    async def look() -> tuple[busy.Server | None, str, list[busy.Reading], bool]:
         session, system = busy.Bus(), busy.Bus(system=True)
         try:
             found = await busy.server(session)
             readings = await busy.read(CONDITIONS, away_minutes=hold.away_minutes,
                                        mako_modes=hold.mako_modes, session=session, system=system,
                                        found=found)
-            return found, session.failed, readings
+            # gnome-terminal's windows come from gnome-terminal-server, which the session bus
+            # starts: without it, gnome-terminal exits at once.
+            dbus = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
+            owned = await session.call(*dbus, "NameHasOwner", "s", [GNOME_TERMINAL_SERVICE])
+            startable = await session.call(*dbus, "ListActivatableNames")
+            gnome_terminal = bool(owned and owned[0]) or bool(
+                startable and GNOME_TERMINAL_SERVICE in startable[0])
+            return found, session.failed, readings, gnome_terminal
         finally:
             session.close()
             system.close()
 
-    found, no_bus, readings = asyncio.run(look())
+    found, no_bus, readings, gnome_terminal = asyncio.run(look())
     try:
         term = terminal.find(setting, os.environ)
     except ConfigError as e:
@@ -73,6 +81,7 @@ def doctor(as_json: bool) -> None:
                 "name": found.name, "vendor": found.vendor, "version": found.version,
                 "capabilities": list(found.capabilities), "buttons": found.buttons},
             "terminal": term,
+            "terminal_program": terminal.real_program(term[0]) if term else None,
             "tested": {"server": found is not None and tested(found.name, TESTED_SERVERS) == "tested",
                        "terminal": term is not None and tested(term[0], TESTED_TERMINALS) == "tested"},
             "voice": speaker.program if speaker else None,
@@ -92,8 +101,16 @@ def doctor(as_json: bool) -> None:
         if found.name == "dunst":
             click.echo(DUNST_NOTE.format(dmenu="found" if shutil.which("dmenu") else
                                          "not found: install one, or set dunst's dmenu to rofi -dmenu"))
-    click.echo("terminal: " + (f"{' '.join(term)}; {tested(term[0], TESTED_TERMINALS)}" if term
-                               else "none found; set defaults.terminal or $TERMINAL"))
+    if term is None:
+        click.echo("terminal: none found; set defaults.terminal or $TERMINAL")
+    else:
+        program = terminal.real_program(term[0])
+        really = f" (that is {program})" if program != os.path.basename(term[0]) else ""
+        click.echo(f"terminal: {' '.join(term)}{really}; {tested(program, TESTED_TERMINALS)}")
+        if program == "gnome-terminal" and not gnome_terminal:
+            click.echo(f"  gnome-terminal cannot open a window here: no {GNOME_TERMINAL_SERVICE} on the "
+                       "session bus to start gnome-terminal-server (outside GNOME); Start tries the "
+                       "next terminal found, or set defaults.terminal or $TERMINAL")
     click.echo(f"voice: {speaker.program if speaker else 'none (install speech-dispatcher or espeak-ng)'}")
     click.echo(f"chime: {os.path.basename(chime[0]) if chime else 'the terminal bell'}")
     for reading in readings:

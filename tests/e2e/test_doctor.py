@@ -144,3 +144,20 @@ def test_with_nothing_there_every_condition_is_unknown_or_no_and_it_exits_0(tmp_
     for line in ("dnd: unknown (no session bus", "locked: unknown (no system bus",
                  "away: unknown (no idle time", "fullscreen: unknown (no X display)"):
         assert line in seen, seen
+
+
+def test_doctor_names_what_x_terminal_emulator_really_is_and_whether_it_can_open_a_window(
+        desktop: Desktop) -> None:
+    """On Debian it is often gnome-terminal, which outside GNOME cannot open a window."""
+    require("gnome-terminal", "x-terminal-emulator")
+    env = {k: v for k, v in desktop.env.items() if k != "TERMINAL"}
+    lines = doctor(env).splitlines()
+    term = next(line for line in lines if line.startswith("terminal: "))
+    # Debian's alternatives pick gnome-terminal (priority 40) among the terminals .ci/run installs.
+    assert os.path.realpath(shutil.which("x-terminal-emulator") or "").endswith("gnome-terminal.wrapper")
+    assert term.startswith("terminal: /usr/bin/x-terminal-emulator ") and term.endswith(
+        " (that is gnome-terminal); tested"), term
+    warning = lines[lines.index(term) + 1]
+    assert warning.startswith("  gnome-terminal cannot open a window here: no org.gnome.Terminal on "
+                              "the session bus"), warning
+    assert json.loads(doctor(env, "--json"))["terminal_program"] == "gnome-terminal"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from harness.desktop import Desktop
-from harness.history import running_walk
+from harness.history import events, running_walk
 from harness.kit import MORNING, DaemonProcess, ancestors, require, wait_for
 
 pytestmark = pytest.mark.clock  # fake dates: CI runs these again a year ahead
@@ -90,3 +90,47 @@ def test_xdg_terminal_exec_is_used_first_when_there_is_no_terminal_variable(
         assert "via-xdg-terminal-exec" in Path(f"/proc/{parent}/cmdline").read_bytes().decode()
     finally:
         close(pid)
+
+
+@pytest.mark.compat("gnome-terminal (terminal), on X11",
+                    "outside GNOME (no gnome-terminal-server): the next terminal found opens the walkthrough")
+def test_a_terminal_that_cannot_open_a_window_here_gives_way_to_the_next_one_found(
+        tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
+    """x-terminal-emulator is gnome-terminal on Debian; outside GNOME (here: a bus that starts
+    no gnome-terminal-server) it exits at once, saying so. The walkthrough opens in the next
+    terminal found; the log says what happened."""
+    require("gnome-terminal", "x-terminal-emulator", "kitty")
+    assert os.path.realpath(shutil.which("x-terminal-emulator") or "").endswith("gnome-terminal.wrapper")
+    write_config(MORNING)
+    env = {k: v for k, v in desktop.env.items() if k != "TERMINAL"}
+    env.update(NO_AT_BRIDGE="1", LANG="C.UTF-8")
+    pid = start_from_the_notification(tmp_path, xdg, desktop, daemons, env)
+    try:
+        assert "kitty" in ancestors(pid), ancestors(pid)
+        d = daemons[-1]
+        assert ("morning: gnome-terminal could not open a window: Error creating terminal: The name "
+                "org.gnome.Terminal was not provided by any .service files; trying kitty") in d.err(), d.err()
+        assert ("morning", "start failed") not in events()
+    finally:
+        close(pid)
+
+
+@pytest.mark.compat("gnome-terminal (terminal), on X11",
+                    "configured, outside GNOME: start failed with its words, the reminder shown again")
+def test_a_configured_terminal_that_cannot_open_a_window_shows_the_reminder_again_saying_why(
+        tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
+    require("gnome-terminal")
+    write_config('[defaults]\nterminal = ["gnome-terminal", "--"]\n' + MORNING)
+    env = {**desktop.env, "NO_AT_BRIDGE": "1", "LANG": "C.UTF-8"}
+    d = DaemonProcess(tmp_path, env, faketime="2026-11-24 07:29:58")
+    daemons.append(d)
+    d.wait_ready()
+    desktop.wait_notify("Time to stretch", timeout=20)
+    mark = len(desktop.notifications())
+    desktop.click("Start")
+    again = desktop.wait_notify("Time to stretch", timeout=60, since=mark)
+    assert ("Start did not work: gnome-terminal could not open a window: Error creating terminal: The "
+            "name org.gnome.Terminal was not provided by any .service files;") in again["body"], again["body"]
+    wait_for(lambda: [k for _, k in events()] == ["shown", "started", "start failed", "shown"], 10,
+             "shown again in the history")
+    assert running_walk() is None
