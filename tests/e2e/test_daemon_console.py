@@ -153,7 +153,7 @@ def test_with_an_unusable_state_directory_it_still_reminds(
     write_config('[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n')
     d = start(tmp_path, xdg_env, daemons, faketime="2026-11-24 07:29:57")
     wait_for(lambda: "Time to stretch" in d.out(), 20, "the console reminder")
-    assert "keeping the history in memory" in d.err() and "Traceback" not in d.err()
+    assert "keeping what happens in memory" in d.err() and "Traceback" not in d.err()
 
 
 # DST nights with the real alarm clock (APScheduler), grace 0: shown once, at schedule.py's time.
