@@ -74,7 +74,7 @@ def test_start_opens_the_walkthrough_in_the_terminal(
     terminal.cmd("select-window", "-t", ":1")
     screen = terminal.wait_screen("Press Enter to begin")
     assert "Shotgun (SI joints)" in screen
-    assert ("morning", "started") in events()
+    wait_for(lambda: ("morning", "started") in events(), 10, "the started row")
     # The terminal command (tmux new-window) has ended: it is reaped, not left a zombie.
     wait_for(lambda: zombies(showing[0].proc.pid) == [], 5, "the finished terminal to be reaped")
 
@@ -103,7 +103,7 @@ def test_a_click_on_the_body_starts_too(
         xdg: Path, desktop: Desktop, terminal: Tmux, showing: Any) -> None:
     desktop.click_body()
     wait_for(lambda: len(terminal.cmd("list-windows").splitlines()) == 2, 10, "a new window")
-    assert ("morning", "started") in events()
+    wait_for(lambda: ("morning", "started") in events(), 10, "the started row")
 
 
 @pytest.mark.compat("dunst, on X11 (Xvfb)", "Skip")
