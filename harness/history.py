@@ -23,13 +23,18 @@ def database(env: Mapping[str, str] | None = None) -> Path:
 
 
 def events(env: Mapping[str, str] | None = None, columns: str = "reminder, kind",
-           where: str = "") -> list[tuple[Any, ...]]:
-    """The events table's `columns`, oldest first; [] while the daemon has not made it yet."""
+           where: str = "", at_rest: bool = False) -> list[tuple[Any, ...]]:
+    """The events table's `columns`, oldest first; [] while the daemon has not made it yet.
+
+    at_rest: a history nothing writes now (its folder refuses writes, or its daemon stopped),
+    read without the -wal and -shm files a reader makes: made by root, another user's daemon
+    could not open them again."""
     path = database(env)
     if not path.exists():
         return []
+    target = f"{path.as_uri()}?immutable=1" if at_rest else str(path)
     try:
-        with contextlib.closing(sqlite3.connect(path, timeout=10)) as db:
+        with contextlib.closing(sqlite3.connect(target, timeout=10, uri=at_rest)) as db:
             return db.execute(f"SELECT {columns} FROM events {where} ORDER BY id").fetchall()
     except sqlite3.OperationalError:  # the daemon has created the file, not its tables yet
         return []

@@ -257,6 +257,10 @@ class History:
             # may lose the last commits. FULL would fsync each write: wakeups all day long.
             self.db.execute("PRAGMA synchronous=NORMAL")
             migrate(self.db)
+            # SQLite opens a file it may not write read-only, without a word (a folder or file
+            # that refuses writes, with a -shm file another reader left): find out now.
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("ROLLBACK")
             self.identity = _identity(path)
         except (OSError, sqlite3.Error) as e:
             raise StretchdError(f"{path}: cannot open the history database: {e}") from None
