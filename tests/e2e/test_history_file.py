@@ -58,8 +58,11 @@ class User:
 
     def stop(self) -> str:
         assert self.daemon is not None
-        os.killpg(self.daemon.pid, signal.SIGTERM)  # runuser's and the daemon's
-        self.daemon.wait(30)
+        # The daemon itself (runuser's child), as systemd stops it: runuser, told to stop,
+        # would kill it two seconds later, in the middle of writing on a busy machine.
+        child = int(Path(f"/proc/{self.daemon.pid}/task/{self.daemon.pid}/children").read_text().split()[0])
+        os.kill(child, signal.SIGTERM)
+        self.daemon.wait(60)
         self.daemon = None
         wait_for(lambda: "stretchd: stopped" in self.err.read_text(), 30, "the daemon to stop")
         return self.err.read_text()
