@@ -22,10 +22,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-# Files whose tests must not run at the same time as each other's: both run sessions as the
-# one ordinary user of the Wayland tests, and stopping a session ends all of that user's
+# Files whose tests must not run at the same time as each other's: they all run programs as
+# the one ordinary user of the Wayland tests, and stopping a session ends all of that user's
 # processes.
-SAME_SHARD = {"tests/e2e/test_gnome.py": "tests/e2e/test_wayland.py"}
+SAME_SHARD = {"tests/e2e/test_gnome.py": "tests/e2e/test_wayland.py",
+              "tests/e2e/test_history_file.py": "tests/e2e/test_wayland.py"}
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 
 
@@ -75,7 +76,7 @@ def main() -> int:
     parser.add_argument("--shards", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     args.logdir.mkdir(parents=True, exist_ok=True)
-    within = f"({args.expression})" if args.expression.strip() else "e2e or not e2e"
+    within = f"({args.expression or 'e2e or not e2e'})"  # every test, when no expression
     rest = f"{within} and not minute"
     groups = [["-m", f"{within} and minute", t] for t in collect(f"{within} and minute")]
     groups += [["-m", rest, *files] for files in shards(collect(rest), args.shards)]
