@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, fields, replace
 from stretchd import bigtext
 
 BIG_SHARE = 0.45  # the big countdown takes at most this share of the rows
-GAP = 3  # columns between the countdown and its label
+BANNER_SHARE = 0.6  # block words above a page of text (DONE) take at most this share
+GAP = 3  # columns between the countdown and the block words beside it
 
 
 @dataclass(frozen=True)
@@ -35,19 +36,26 @@ class View:
     big: str  # the countdown or breath count: "10", "1:30"
     now: str  # what to do now, in words: the phrase also spoken
     keys: tuple[str, ...]  # the key hints, longest first; the first that fits is drawn
-    label: str = ""  # beside the countdown in block letters: "LEFT 1/3", "IN"
-    label_plain: str = ""  # the same in words: "LEFT · 1 of 3"
+    # Block words stacked beside the countdown, most important first, each with its
+    # alternatives longest first: (("GET READY", "READY"), ("LEFT",)). What does not fit in
+    # block letters is said in words on a line of its own.
+    words: tuple[tuple[str, ...], ...] = ()
+    rep: str = ""  # the repetition, always in words: "1 of 3" (never beside the digits)
     instruction: str = ""
     cautions: tuple[str, ...] = ()
     tips: tuple[str, ...] = ()
     header: str = ""
     next: str = ""
-    paused: bool = False
-    # The widest countdown and label of the routine: the scale is chosen for them, so it
-    # stays the same from step to step.
+    # The widest countdown and, for each place of the block words, the widest word the
+    # routine puts there: the scale is chosen for them, so it holds from step to step.
     big_room: str = ""
-    label_room: str = ""
+    word_rooms: tuple[str, ...] = ()
     extra: tuple[str, ...] = field(default=())  # lines under the countdown ("Breath 3 of 7")
+
+    @property
+    def label_plain(self) -> str:
+        """The block words and the repetition in words: "GET READY · LEFT · 1 of 3"."""
+        return " · ".join([alts[0] for alts in self.words] + ([self.rep] if self.rep else []))
 
 
 _ASCII = {"—": "-", "–": "-", "·": "|", "…": "...", "’": "'", "‘": "'", "“": '"', "”": '"',
@@ -133,40 +141,42 @@ def _shapes(instruction_lines: int, now_lines: int) -> Iterator[_Shape]:
         yield replace(base, instruction_lines=0, now_lines=k)
 
 
-def _big_block(view: View, width: int, scale: int, ascii: bool, *,
-               beside: bool) -> list[Line] | None:
-    """The countdown in block letters at scale, its label beside it in block letters (or
-    above it in words); None if that does not fit."""
+def _big_block(view: View, width: int, scale: int, ascii: bool, places: int) -> list[Line] | None:
+    """The countdown in block letters at scale with the first `places` block words stacked
+    beside it, never taller than the digits; the rest in words. None if that does not fit."""
     room = view.big_room or view.big
     if bigtext.width(room, scale) > width or not bigtext.drawable(view.big):
         return None
-    digits = bigtext.render(view.big, scale, ascii=ascii)
     pad = bigtext.width(room, scale)
-    label_room = view.label_room or view.label
-    drawn: list[str] = []
-    if beside:
-        if not (view.label and bigtext.drawable(view.label)):
+    digits = bigtext.render(view.big, scale, ascii=ascii)
+    beside: list[str] = []
+    if places:
+        rooms = view.word_rooms[:places]
+        room_width = width - pad - GAP
+        # Stacked words (a blank row between) stay within the digits' height.
+        t = next((t for t in range(scale, 0, -1) if places * bigtext.ROWS * t + places - 1
+                  <= bigtext.ROWS * scale + 1
+                  and all(bigtext.width(r, t) <= room_width for r in rooms)), None)
+        if len(rooms) < places or t is None:
             return None
-        t = next((t for t in range(scale, 0, -1)
-                  if pad + GAP + bigtext.width(label_room, t) <= width), None)
-        if t is None:
-            return None
-        drawn = bigtext.render(view.label, t, ascii=ascii)
-    out: list[Line] = []
-    if view.label and not drawn:
-        out.append(Line(view.label_plain or view.label, "bold"))
-    for i, row in enumerate(digits):
-        text = row.ljust(pad)
-        if i < len(drawn):
-            text += " " * GAP + drawn[i]
-        out.append(Line(text.rstrip(), "bold"))
-    return out
+        for alts in view.words[:places]:
+            word = next((a for a in alts if bigtext.drawable(a)
+                         and bigtext.width(a, t) <= room_width), None)
+            if word is None:
+                return None
+            beside += ([""] if beside else []) + bigtext.render(word, t, ascii=ascii)
+    rest = [alts[0] for alts in view.words[places:]] + ([view.rep] if view.rep else [])
+    said = [Line(to_ascii(" · ".join(rest)) if ascii else " · ".join(rest), "bold")] if rest else []
+    rows = [Line(((digits[i] if i < len(digits) else "").ljust(pad)
+                  + (" " * GAP + beside[i] if i < len(beside) else "")).rstrip(), "bold")
+            for i in range(max(len(digits), len(beside)))]
+    return said + rows if not places else rows + said  # in words above, or under the words
 
 
-def _plain_block(view: View) -> list[Line]:
+def _plain_block(view: View, ascii: bool = False) -> list[Line]:
     out = []
-    if view.label_plain or view.label:
-        out.append(Line(view.label_plain or view.label, "bold"))
+    if view.label_plain:
+        out.append(Line(to_ascii(view.label_plain) if ascii else view.label_plain, "bold"))
     out.append(Line(f"  {view.big}  ", "bold reverse"))  # a block of reverse video: seen from afar
     return out
 
@@ -178,11 +188,12 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False) -> list[Lin
     width, height = max(1, width), max(1, height)
     key_lines = _key_lines(view.keys, width)
     scales = [s for s in range(int(height * BIG_SHARE) // bigtext.ROWS, 0, -1)]
-    # The label in block letters beside the countdown is worth a smaller countdown.
-    tries = [(s, True) for s in scales] + [(s, False) for s in scales]
-    blocks = [b for b in (_big_block(view, width, s, ascii, beside=side) for s, side in tries)
+    # Every block word beside the countdown, then the first alone (GET READY or HOLD), then
+    # none: each is worth a smaller countdown.
+    places = sorted({len(view.word_rooms), min(1, len(view.word_rooms)), 0}, reverse=True)
+    blocks = [b for b in (_big_block(view, width, s, ascii, k) for k in places for s in scales)
               if b is not None]
-    blocks.append(_plain_block(view))
+    blocks.append(_plain_block(view, ascii))
     now_all = _wrap(view.now, width)
     instr_full = _wrap(view.instruction, width) if view.instruction else []
     instr_first = _wrap(first_sentence(view.instruction), width) if view.instruction else []
@@ -193,8 +204,6 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False) -> list[Lin
                 body += [Line(t) for t in _cut(_wrap(view.header, width), 1, width, ascii)]
             body += block
             body += [Line(t, "bold") for t in view.extra]
-            if view.paused:
-                body.append(Line("PAUSED", "bold reverse"))
             now = now_all if shape.now_lines is None else _cut(now_all, shape.now_lines, width, ascii)
             body += [Line(t, "bold") for t in now]
             instr = instr_full if shape.full_instruction else instr_first
@@ -223,17 +232,39 @@ def _ascii_view(view: View) -> View:
         if isinstance(value, str):
             changes[f.name] = to_ascii(value)
         elif isinstance(value, tuple):
-            changes[f.name] = tuple(map(to_ascii, value))
+            changes[f.name] = tuple(tuple(map(to_ascii, v)) if isinstance(v, tuple) else to_ascii(v)
+                                    for v in value)
     return replace(view, **changes)  # type: ignore[arg-type]
 
 
+def banner(words: tuple[str, ...], width: int, rows: int, *, ascii: bool = False) -> list[Line]:
+    """Words in block letters, one under another with a blank row between, at the largest scale
+    that fits width and rows; the first word alone if they do not all fit; [] if none does."""
+    words = tuple(w for w in words if w and bigtext.drawable(w))
+    for some in (words, words[:1]):
+        for t in range(max(0, rows) // bigtext.ROWS, 0, -1):
+            height = len(some) * (bigtext.ROWS * t + 1) - 1
+            if some and height <= rows and all(bigtext.width(w, t) <= width for w in some):
+                out: list[Line] = []
+                for w in some:
+                    out += ([Line("")] if out else []) + [
+                        Line(row.rstrip(), "bold") for row in bigtext.render(w, t, ascii=ascii)]
+                return out
+    return []
+
+
 def text_lines(paragraphs: list[tuple[str, str]], keys: tuple[str, ...], width: int,
-               height: int, *, ascii: bool = False) -> list[Line]:
+               height: int, *, ascii: bool = False, big: tuple[str, ...] = ()) -> list[Line]:
     """A screen of paragraphs ((text, style), first most important) with the keys at the
-    bottom: paragraphs that do not fit are dropped from the end, the keys never."""
+    bottom: paragraphs that do not fit are dropped from the end, the keys never. `big`: words
+    drawn in block letters above them (DONE), where they leave room for the first paragraph."""
     conv = to_ascii if ascii else (lambda t: t)
     key_lines = _key_lines(tuple(conv(k) for k in keys), width)
-    body: list[Line] = []
+    first = len(_wrap(conv(paragraphs[0][0]), width)) if paragraphs and paragraphs[0][0] else 0
+    rows = min(int(height * BANNER_SHARE), height - len(key_lines) - first - 1)
+    body: list[Line] = banner(big, width, rows, ascii=ascii)
+    if body:
+        body.append(Line(""))
     for text, style in paragraphs:
         wrapped = [Line(t, style) for t in (_wrap(conv(text), width) if text else [""])]
         room = height - len(key_lines) - len(body)

@@ -98,30 +98,39 @@ def countdown(seconds: float) -> str:
     return format_clock(whole) if whole >= 60 else str(whole)
 
 
-def _side(item: Item) -> tuple[str, str]:
-    """The side and repetition, in block letters and in words: ("LEFT 2/3", "LEFT · 2 of 3")."""
-    side = item.side.upper() if item.side in ("left", "right") else ""
-    reps = (f"{item.rep}/{item.reps}", f"{item.rep} of {item.reps}") if item.reps > 1 else ("", "")
-    return (" ".join(p for p in (side, reps[0]) if p),
-            " · ".join(p for p in (side, reps[1]) if p))
+GET_READY = ("GET READY", "READY")
+HOLD = ("HOLD",)
+PAUSED = ("PAUSED",)
 
 
-def _breath_label(item: Item, phase: str) -> tuple[str, str]:
-    """The side and the breath's half: ("LEFT IN", "LEFT · BREATHE IN")."""
-    side = item.side.upper() if item.side in ("left", "right") else ""
-    return (" ".join(p for p in (side, phase.upper()) if p),
-            " · ".join(p for p in (side, f"BREATHE {phase.upper()}") if p))
+def _breathe(phase: str) -> tuple[str, ...]:
+    return (f"BREATHE {phase.upper()}", phase.upper())
+
+
+def _side(item: Item) -> tuple[tuple[str, ...], ...]:
+    """The side as a block word, if the step has one: (("LEFT",),)."""
+    return ((item.side.upper(),),) if item.side in ("left", "right") else ()
+
+
+def _rep(item: Item) -> str:
+    return f"{item.rep} of {item.reps}" if item.reps > 1 else ""
 
 
 class Rooms:
-    """The widest countdown and label of a routine, so the scale holds from step to step."""
+    """The widest countdown and block words of a routine, so the scale holds from step to step."""
 
     def __init__(self, items: list[Item]) -> None:
         bigs = [countdown(i.seconds) if i.breaths is None or i.get_ready else str(i.breaths)
                 for i in items]
-        labels = [_side(i)[0] for i in items] + [_breath_label(i, "out")[0] for i in items]
         self.big = max(bigs, key=lambda t: bigtext.width(t, 1))
-        self.label = max(labels, key=lambda t: bigtext.width(t, 1))
+        phases = [GET_READY, HOLD, PAUSED]
+        if any(i.breaths is not None for i in items):
+            phases += [_breathe("in"), _breathe("out")]
+        places = [[alts[-1] for alts in phases]]
+        sides = [side[-1] for i in items for side in _side(i)]
+        if sides:
+            places.append(sides)
+        self.words = tuple(max(words, key=lambda t: bigtext.width(t, 1)) for words in places)
 
 
 def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tuple[str, str]]:
@@ -155,13 +164,13 @@ def now_line(items: list[Item], index: int) -> str:
 def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
     items, index = timer.items, max(timer.index, 0)
     item = timer.current
-    label, label_plain = _side(item)
+    phase = GET_READY if item.get_ready else HOLD
     extra: tuple[str, ...] = ()
     if item.breaths is not None and not item.get_ready:
-        number, phase = breath_phase(item, timer.elapsed(), routine.breath_seconds)
+        number, breath = breath_phase(item, timer.elapsed(), routine.breath_seconds)
         big = str(number)
-        label, label_plain = _breath_label(item, phase)
-        extra = (f"Breathe {phase}. Breath {number} of {item.breaths}.",)
+        phase = _breathe(breath)
+        extra = (f"Breathe {breath}. Breath {number} of {item.breaths}.",)
     else:
         big = countdown(timer.remaining())
     after = next((i for i in items[index:] if i.number > item.number), None)
@@ -174,14 +183,17 @@ def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
     else:
         keys = ("Space pause/resume · n skip to the next · q quit", "Space pause · n skip · q quit",
                 "Spc pause n skip q quit")
+    # While getting ready, what comes next is the stretch on screen: one "Next:" line only.
+    following = "" if item.get_ready else (
+        f"Next: {after.label()}" if after else "Next: done, this is the last stretch")
     return View(
-        big=big, label=label, label_plain=label_plain, extra=extra,
-        now=now_line(items, index),
+        big=big, words=(PAUSED if timer.paused else phase, *_side(item)), rep=_rep(item),
+        extra=extra, now=now_line(items, index),
         instruction=item.step.instruction, cautions=item.step.cautions, tips=item.step.tips,
         header=(f"{routine.title} · step {item.number} of {exercise_count(items)} · "
                 f"{format_clock(timer.remaining_total())} left"),
-        next=f"Next: {after.label()}" if after else "Next: done, this is the last stretch",
-        keys=keys, paused=timer.paused, big_room=rooms.big, label_room=rooms.label,
+        next=following, keys=keys, big_room=rooms.big,
+        word_rooms=rooms.words,
     )
 
 
@@ -305,9 +317,10 @@ def walk(
                 speaker.say(due[-1].phrase)
         return start + pending[0].offset if pending else None
 
-    def page(paragraphs: list[tuple[str, str]], key_hints: tuple[str, ...]) -> RenderableType:
+    def page(paragraphs: list[tuple[str, str]], key_hints: tuple[str, ...],
+             big: tuple[str, ...] = ()) -> RenderableType:
         width, height = console.size
-        return _draw(text_lines(paragraphs, key_hints, width, height, ascii=ascii))
+        return _draw(text_lines(paragraphs, key_hints, width, height, ascii=ascii, big=big))
 
     try:
         with _stop_on_hangup(), console.screen(hide_cursor=True) as scr:
@@ -355,7 +368,7 @@ def walk(
             if speaker:
                 speaker.say("Done.")
             _end_screen(routine, elapsed, history, streak_goal, wallclock, keys, end_wait, clock,
-                        lambda paragraphs, hints: scr.update(page(paragraphs, hints)))
+                        lambda paragraphs, hints, big: scr.update(page(paragraphs, hints, big)))
     except BaseException as stop:
         release(0)
         if not isinstance(stop, KeyboardInterrupt | Interrupted | EOFError):
@@ -375,11 +388,16 @@ def walk(
 def _end_screen(routine: Routine, elapsed: float, history: History | None, streak_goal: int,
                 wallclock: Callable[[], datetime], keys: Keys, end_wait: float | None,
                 clock: Callable[[], float],
-                show: Callable[[list[tuple[str, str]], tuple[str, ...]], None]) -> None:
-    """"Done: Hips and lower back, 4 min 2 s. 3 days in a row." until a key, or end_wait s."""
+                show: Callable[[list[tuple[str, str]], tuple[str, ...], tuple[str, ...]], None],
+                ) -> None:
+    """DONE and the streak in block letters, then "Done: Hips and lower back, 4 min 2 s. 3 days
+    in a row." in words, until a key, or end_wait seconds."""
     done = f"Done: {routine.title}, {format_duration(elapsed)}."
+    big: tuple[str, ...] = ("DONE",)
     if history:
-        done += " " + streak_line(history.completed_days(), wallclock().astimezone().date(), streak_goal)
+        words, days = streak(history.completed_days(), wallclock().astimezone().date(), streak_goal)
+        done += " " + words
+        big += (days,) if days else ()
     shown_at = clock()
     closes_at = None if end_wait is None else shown_at + end_wait
     while True:
@@ -387,7 +405,7 @@ def _end_screen(routine: Routine, elapsed: float, history: History | None, strea
         hints = END_KEYS if left is None else (
             f"Any key closes · closes by itself in {math.ceil(left)} s", f"Any key · {math.ceil(left)} s")
         show([(done, "bold"), ("", ""), ("Well done. Stretch again at your next reminder.", "")],
-             hints)
+             hints, big)
         if left == 0.0:
             return
         key = keys.read(1.0 if left is None else min(1.0, left))
@@ -397,14 +415,22 @@ def _end_screen(routine: Routine, elapsed: float, history: History | None, strea
 
 def streak_line(completed: dict[date, int], today: date, goal: int) -> str:
     """The streak as the end screen says it (a day counts with `goal` completed)."""
+    return streak(completed, today, goal)[0]
+
+
+def streak(completed: dict[date, int], today: date, goal: int) -> tuple[str, str]:
+    """The streak in words, and in block letters where today counts: ("3 days in a row.",
+    "3 DAYS"); ("A streak starts today.", "DAY 1")."""
     from stretchd.stats import streaks
 
     current, _, today_counts = streaks(completed, today, goal)
     if not today_counts:
         more = goal - completed.get(today, 0)
         keeps = f"keeps your {current}-day streak" if current else "starts a streak"
-        return f"{completed.get(today, 0)} of {goal} today: {more} more {keeps}."
-    return "A streak starts today." if current <= 1 else f"{current} days in a row."
+        return f"{completed.get(today, 0)} of {goal} today: {more} more {keeps}.", ""
+    if current <= 1:
+        return "A streak starts today.", "DAY 1"
+    return f"{current} days in a row.", f"{current} DAYS"
 
 
 def is_interactive() -> bool:

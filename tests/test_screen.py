@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harness.screens import big_rows, shows_big
 from stretchd.routines import load_all
-from stretchd.screen import View, first_sentence, fit, to_ascii, wants_ascii
+from stretchd.screen import View, first_sentence, fit, text_lines, to_ascii, wants_ascii
 from stretchd.session import Timer, plan
 from stretchd.walkthrough import Rooms, view
 
@@ -44,37 +45,93 @@ def check(v: View, width: int, height: int, ascii: bool = False) -> list[str]:
     return lines
 
 
+def paused(v: View) -> bool:
+    return v.words[:1] == (("PAUSED",),)
+
+
+def find(phase: str, side: str = "", rep: str = "", routine: str = "") -> View:
+    return next(v for v in VIEWS if v.words and v.words[0][0] == phase
+                and (not side or v.words[1:] == ((side,),)) and v.rep == rep
+                and routine in v.header)
+
+
 @pytest.mark.parametrize(("width", "height"), [(30, 8), (40, 10), (80, 24), (120, 40)])
 def test_the_countdown_and_the_keys_are_never_cut(width: int, height: int) -> None:
     for v in VIEWS:
-        check(v, width, height)
-        if v.paused:
-            assert "PAUSED" in [line.text for line in fit(v, width, height)]
+        lines = check(v, width, height)
+        if paused(v):
+            assert "PAUSED" in " ".join(lines) or shows_big(lines, "PAUSED"), lines
 
 
-def test_at_80x24_the_countdown_is_block_digits_5_rows_tall_with_the_side_beside() -> None:
-    v = next(v for v in VIEWS if v.label == "LEFT 1/3")
+def test_at_80x24_hold_and_the_side_are_block_letters_beside_the_digits_and_the_repetition_in_words(
+) -> None:
+    v = find("HOLD", "LEFT", "1 of 3")
     lines = check(v, 80, 24)
-    rows = [t for t in lines if BLOCK in t]
-    assert len(rows) >= 5
-    assert all(len(t) > 40 for t in rows[:5])  # "LEFT 1/3" drawn beside the digits
+    digits = big_rows(lines, v.big)
+    assert len(digits) >= 5 and shows_big(lines, "HOLD") and shows_big(lines, "LEFT"), lines
+    assert big_rows(lines, "HOLD")[0] == digits[0]  # beside the digits, level with them
+    (rep,) = [i for i, t in enumerate(lines) if t.strip() == "1 of 3"]  # in words
+    assert BLOCK not in lines[rep] and rep > max(digits), lines  # never beside the count
 
 
-def test_at_40x10_the_countdown_is_plain_digits_on_their_own_line() -> None:
-    v = next(v for v in VIEWS if v.label == "LEFT 1/3")
-    lines = check(v, 40, 10)
-    assert not any(BLOCK in t for t in lines)
-    assert v.big in [t.strip() for t in lines] and "LEFT · 1 of 3" in lines
+def test_get_ready_and_hold_look_different_from_across_the_room() -> None:
+    """The word beside the digits says which it is; the digits keep their size and place."""
+    ready, hold = find("GET READY", "RIGHT", "2 of 3"), find("HOLD", "RIGHT", "2 of 3")
+    for width, height in [(80, 24), (120, 40), (200, 60)]:
+        a, b = check(ready, width, height), check(hold, width, height)
+        assert shows_big(a, "READY") and not shows_big(a, "HOLD"), a
+        assert shows_big(b, "HOLD") and not shows_big(b, "READY"), b
+        assert len(big_rows(a, ready.big)) == len(big_rows(b, hold.big)) >= 5
+        assert big_rows(a, ready.big)[0] == big_rows(b, hold.big)[0]
+    assert shows_big(check(ready, 200, 60), "GET READY")  # in full where there is room
+
+
+def test_breaths_say_breathe_in_and_out_beside_the_count() -> None:
+    v = next(v for v in VIEWS if v.words and v.words[0][-1] in ("IN", "OUT"))
+    lines = check(v, 80, 24)
+    assert shows_big(lines, v.words[0][-1]) and f"Breathe {v.words[0][-1].lower()}." in "".join(lines)
+
+
+def test_at_40x10_the_countdown_is_plain_digits_under_the_words() -> None:
+    ready, hold = find("GET READY", "LEFT", "1 of 3"), find("HOLD", "LEFT", "1 of 3")
+    a, b = check(ready, 40, 10), check(hold, 40, 10)
+    assert not any(BLOCK in t for t in a + b)
+    assert "GET READY · LEFT · 1 of 3" in a and "HOLD · LEFT · 1 of 3" in b
+    assert hold.big in [t.strip() for t in b]
+
+
+@given(st.integers(30, 220), st.integers(8, 70), st.sampled_from(VIEWS))
+def test_one_next_line_and_the_repetition_never_beside_the_digits(width: int, height: int,
+                                                                  v: View) -> None:
+    lines = check(v, width, height)
+    text = " ".join(lines)
+    assert text.count("Next:") <= 1, lines
+    assert all(BLOCK not in t for t in lines if v.rep and v.rep in t), lines
 
 
 def test_tips_go_first_then_the_instruction_shortens_to_its_first_sentence() -> None:
-    v = next(v for v in VIEWS if v.label == "LEFT 1/3" and v.tips)
+    v = next(v for v in VIEWS if v.words[1:] == (("LEFT",),) and v.rep == "1 of 3" and v.tips)
     full = " ".join(t.text for t in fit(v, 120, 60))
     assert all(tip in full for tip in v.tips)
     some = " ".join(t.text for t in fit(v, 80, 18))
     assert not any(tip in some for tip in v.tips) and first_sentence(v.instruction) in some
     small = " ".join(t.text for t in fit(v, 30, 8))
     assert v.instruction.split()[0] in small and v.instruction not in small
+
+
+END = [("Done: Shotgun (SI joints), 40 s. 3 days in a row.", "bold"), ("", ""),
+       ("Well done. Stretch again at your next reminder.", "")]
+
+
+@pytest.mark.parametrize(("width", "height", "drawn"), [
+    (80, 24, ("DONE", "3 DAYS")), (160, 48, ("DONE", "3 DAYS")), (40, 10, ("DONE",)), (30, 8, ())])
+def test_the_end_screen_says_done_and_the_streak_in_block_letters_where_they_fit(
+        width: int, height: int, drawn: tuple[str, ...]) -> None:
+    lines = [t.text for t in text_lines(END, ("Any key closes this screen",), width, height,
+                                        big=("DONE", "3 DAYS"))]
+    assert len(lines) == height and all(len(t) <= width for t in lines)
+    assert lines[-1] == "Any key closes this screen" and END[0][0].split()[0] in " ".join(lines)
+    assert [w for w in ("DONE", "3 DAYS") if shows_big(lines, w)] == list(drawn), lines
 
 
 @given(st.integers(30, 220), st.integers(8, 70), st.sampled_from(VIEWS), st.booleans())

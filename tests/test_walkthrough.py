@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from harness.screens import shows_big
 from stretchd.history import History
 from stretchd.routines import SAFETY_LINE, SAFETY_NOTICE, Routine, load_all
 from stretchd.session import plan, planned_seconds
@@ -47,6 +48,13 @@ def console(width: int = 100, height: int = 40) -> tuple[Console, io.StringIO]:
     out = io.StringIO()
     return Console(file=out, width=width, height=height, force_terminal=False,
                    color_system=None), out
+
+
+def rows(out: io.StringIO, width: int = 100) -> list[str]:
+    """The console's rows, frame after frame (each row is padded to the width; a frame's first
+    row follows the last frame's last row on one line)."""
+    return [line[i:i + width] for line in out.getvalue().splitlines()
+            for i in range(0, max(len(line), 1), width)]
 
 
 def walk(routine: Routine, *, console: Console, keys: Keys, **kw: object) -> Outcome:
@@ -139,7 +147,7 @@ def test_space_pauses_and_the_pause_adds_to_the_length(tmp_path: Path) -> None:
     outcome = walk(shotgun, console=con, keys=keys, clock=keys.clock)
     assert outcome.completed
     assert outcome.elapsed == pytest.approx(planned_seconds(plan(shotgun)) + 30.0)
-    assert "PAUSED" in out.getvalue()
+    assert shows_big(rows(out), "PAUSED")  # in block letters, beside the count
 
 
 def test_n_skips_to_the_next_step() -> None:
@@ -293,6 +301,7 @@ def test_the_end_screen_stays_until_a_key(tmp_path: Path) -> None:
     end = out.getvalue().rsplit("Done:", 1)[1]
     assert end.startswith(" Shotgun (SI joints), 40 s. A streak starts today.")
     assert "Any key closes this screen" in end
+    assert shows_big(rows(out), "DONE") and shows_big(rows(out), "DAY 1")  # seen from the floor
 
 
 def test_from_a_notification_the_end_screen_closes_by_itself_after_60_s() -> None:
@@ -316,12 +325,13 @@ def test_the_end_screen_counts_the_days_in_a_row(tmp_path: Path) -> None:
         walk(routines()["shotgun"], console=con, keys=keys, history=h, clock=keys.clock,
              wallclock=lambda: T0)
     assert "Done: Shotgun (SI joints), 40 s. 3 days in a row." in out.getvalue()
+    assert shows_big(rows(out), "3 DAYS")
 
 
 def test_with_a_streak_goal_of_2_the_end_screen_says_what_today_still_needs() -> None:
     from datetime import date, timedelta
 
-    from stretchd.walkthrough import streak_line
+    from stretchd.walkthrough import streak, streak_line
 
     today = date(2026, 3, 29)
     done = {today - timedelta(days=n): 2 for n in (1, 2, 3)} | {today: 1}
@@ -329,6 +339,9 @@ def test_with_a_streak_goal_of_2_the_end_screen_says_what_today_still_needs() ->
     assert streak_line(done, today, 1) == "4 days in a row."
     assert streak_line({today: 1}, today, 2) == "1 of 2 today: 1 more starts a streak."
     assert streak_line({today: 2}, today, 2) == "A streak starts today."
+    # In block letters only where today counts: a day not yet won is said in words.
+    assert [streak(d, today, g)[1] for d, g in ((done, 2), (done, 1), ({today: 2}, 2))] == [
+        "", "4 DAYS", "DAY 1"]
 
 
 def test_the_screen_never_uses_a_colour() -> None:

@@ -14,6 +14,7 @@ import pytest
 from harness.clock import libfaketime, without_clock
 from harness.history import database
 from harness.kit import Tmux, stretchd_command, unavailable, wait_for
+from harness.screens import big_rows, shows_big
 from stretchd.routines import SAFETY_LINE
 
 UTF8 = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": "", "TERM": "xterm-256color"}
@@ -48,14 +49,14 @@ def test_walk_in_a_terminal_counts_down_pauses_and_quits(
     assert "Push your knees out against the belt. Hold for 5 seconds." in hold
     assert sum(1 for line in hold.splitlines() if BLOCK in line) >= 5  # the big countdown
     tmux.keys("Space")
-    paused = tmux.wait_screen("PAUSED")
+    paused = tmux.wait_screen("Space resume")  # the keys: the frame's last line
+    assert shows_big(paused.splitlines(), "PAUSED"), paused  # in block letters, seen from afar
     digits = [line for line in paused.splitlines() if BLOCK in line]
-    assert digits
     time.sleep(1.5)  # paused means the countdown stands still
     assert [line for line in tmux.screen().splitlines() if BLOCK in line] == digits
 
     tmux.keys("Space")
-    wait_for(lambda: "PAUSED" not in tmux.screen(), what="the pause to end")
+    wait_for(lambda: "Space pause/resume" in tmux.screen(), what="the pause to end")
     tmux.keys("q")
     done = tmux.wait_screen("Stopped at step 1 of 4", scrollback=True)
     assert "Traceback" not in done
@@ -71,13 +72,22 @@ def test_n_skips_to_the_end_screen_which_stays_until_a_key(
     tmux.keys("Enter")
     for k in range(1, 5):
         tmux.wait_screen(f"step {k} of 4")
-        tmux.wait_screen("n start it now")
+        ready = tmux.wait_screen("n start it now").splitlines()
         tmux.keys("n")
-        tmux.wait_screen("n skip to the next")
+        hold = tmux.wait_screen("n skip to the next").splitlines()
         tmux.keys("n")
+        # From across the room: GET READY and HOLD are told apart in block letters beside
+        # digits of one size; the repetition is words on a line of its own; one "Next:".
+        assert shows_big(ready, "READY") and not shows_big(ready, "HOLD"), ready
+        assert shows_big(hold, "HOLD") and not shows_big(hold, "READY"), hold
+        assert len(big_rows(ready, "5")) == len(big_rows(hold, "5")) >= 5, (ready, hold)
+        for screen in (ready, hold):
+            assert f"{k} of 4" in [line.strip() for line in screen], screen
+            assert " ".join(screen).count("Next:") == 1, screen
     tmux.wait_screen("Done: Shotgun (SI joints)")
     end = tmux.wait_screen("Any key closes this screen")  # its last line: the whole frame is drawn
     assert "Done: Shotgun (SI joints)" in end and "A streak starts today." in end
+    assert shows_big(end.splitlines(), "DONE") and shows_big(end.splitlines(), "DAY 1"), end
     ((_, outcome, step, steps, _),) = walks(xdg)
     assert (outcome, step, steps) == ("completed", 4, 4)  # recorded before the end screen
     time.sleep(2)
@@ -159,7 +169,8 @@ def test_with_term_xterm_and_lang_c_the_screen_is_plain_ascii_without_colour(
     screens = [hold_screen(tmux, env, 80, 24)]
     coloured = tmux.cmd("capture-pane", "-p", "-e")
     tmux.keys("Space")
-    screens.append(tmux.wait_screen("PAUSED"))
+    screens.append(tmux.wait_screen("Space resume"))
+    assert shows_big(screens[1].splitlines(), "PAUSED", ascii=True), screens[1]
     assert all(s.isascii() for s in screens), screens
     assert sum(1 for line in screens[0].splitlines() if "#" in line) >= 5
     codes = {c for seq in re.findall(r"\x1b\[([0-9;]*)m", coloured) for c in seq.split(";")}
