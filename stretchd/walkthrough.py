@@ -164,7 +164,7 @@ def now_line(items: list[Item], index: int) -> str:
 def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
     items, index = timer.items, max(timer.index, 0)
     item = timer.current
-    phase = GET_READY if item.get_ready else HOLD
+    phase: tuple[str, ...] = GET_READY if item.get_ready else HOLD
     extra: tuple[str, ...] = ()
     if item.breaths is not None and not item.get_ready:
         number, breath = breath_phase(item, timer.elapsed(), routine.breath_seconds)
