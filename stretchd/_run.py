@@ -106,7 +106,8 @@ def main() -> int:
     tz = local_zone()
     daemon = Daemon(loaded, alarms=SchedulerAlarms(tz), store=store,
                     notifier=FallbackNotifier(DesktopNotifier(), ConsoleNotifier(), log),
-                    terminal=lambda config: SystemTerminal(config.defaults.terminal),
+                    terminal=lambda config: SystemTerminal(config.defaults.terminal,
+                                                            window=config.walkthrough.window),
                     senses=DesktopSenses(log),
                     tz=tz, config_path=config_path, zone=ZoneWatch())
     try:

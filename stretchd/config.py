@@ -19,7 +19,7 @@ TOP_KEYS = ("defaults", "hold", "reminders", "stats", "walkthrough")
 DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal", "urgency")
 URGENCIES = ("normal", "critical")
 REMINDER_KEYS = ("time", "days", "routine", "hold")
-WALKTHROUGH_KEYS = ("voice",)
+WALKTHROUGH_KEYS = ("voice", "window")
 HOLD_KEYS = ("when", "away_minutes", "hold_at_most_minutes", "mako_modes")
 STATS_KEYS = ("streak_goal", "weekly_summary")
 STREAK_GOAL = (1, 20)
@@ -27,6 +27,8 @@ STREAK_GOAL = (1, 20)
 CONDITIONS = ("meeting", "dnd", "locked", "away", "fullscreen")
 HOLD_BOUNDS = {"away_minutes": (1, 240), "hold_at_most_minutes": (1, 720)}
 VOICES = ("auto", "on", "off")
+# How large the terminal that Start opens: each known terminal's own flag (terminal.py).
+WINDOWS = ("maximized", "fullscreen", "normal")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")  # ASCII digits only
 BOUNDS = {"snooze_minutes": (1, 240), "max_snoozes": (0, 20), "grace_minutes": (0, 720)}
@@ -62,6 +64,7 @@ class Defaults:
 class Walkthrough:
     # "auto": spoken when Start on a notification opened it and a speech program exists.
     voice: str = "auto"
+    window: str = "maximized"
 
 
 @dataclass(frozen=True)
@@ -239,8 +242,13 @@ def _walkthrough(ck: _Checker, raw: object) -> Walkthrough:
     if voice not in VOICES:
         ck.add("walkthrough", "voice", f'{_show(voice)} is not accepted; use "auto", "on" or "off"'
                                        f'{did_you_mean(str(voice), VOICES)}')
-        return Walkthrough()
-    return Walkthrough(voice=voice)
+        voice = Walkthrough.voice
+    window = data.get("window", Walkthrough.window)
+    if window not in WINDOWS:
+        ck.add("walkthrough", "window", f'{_show(window)} is not accepted; use "maximized", '
+                                        f'"fullscreen" or "normal"{did_you_mean(str(window), WINDOWS)}')
+        window = Walkthrough.window
+    return Walkthrough(voice=voice, window=window)
 
 
 def _hold(ck: _Checker, raw: object) -> Hold:

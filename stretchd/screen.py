@@ -20,7 +20,7 @@ from stretchd import bigtext
 
 BIG_SHARE = 0.45  # the big countdown takes at most this share of the rows
 BANNER_SHARE = 0.6  # block words above a page of text (DONE) take at most this share
-GAP = 3  # columns between the countdown and the block words beside it
+GAP = 3  # columns between the countdown and the block words beside it, times the scale
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,10 @@ class View:
     header: str = ""
     next: str = ""
     # The widest countdown and, for each place of the block words, the widest word the
-    # routine puts there: the scale is chosen for them, so it holds from step to step.
+    # routine puts there in full and shortened ("BREATHE OUT", "PAUSED"): the scale is chosen
+    # for them, so it holds from step to step.
     big_room: str = ""
-    word_rooms: tuple[str, ...] = ()
+    word_rooms: tuple[tuple[str, str], ...] = ()
     extra: tuple[str, ...] = field(default=())  # lines under the countdown ("Breath 3 of 7")
 
     @property
@@ -151,24 +152,33 @@ def _big_block(view: View, width: int, scale: int, ascii: bool, places: int) -> 
     digits = bigtext.render(view.big, scale, ascii=ascii)
     beside: list[str] = []
     if places:
-        rooms = view.word_rooms[:places]
-        room_width = width - pad - GAP
-        # Stacked words (a blank row between) stay within the digits' height.
-        t = next((t for t in range(scale, 0, -1) if places * bigtext.ROWS * t + places - 1
-                  <= bigtext.ROWS * scale + 1
-                  and all(bigtext.width(r, t) <= room_width for r in rooms)), None)
-        if len(rooms) < places or t is None:
+        if len(view.word_rooms) < places:
             return None
+        room_width = width - pad - GAP * scale
+
+        def largest(rooms: list[str]) -> int | None:
+            """The largest scale for words this wide stacked (a gap of the scale between them)
+            beside the digits, and no taller than they are."""
+            return next((t for t in range(scale, 0, -1)
+                         if places * bigtext.ROWS * t + (places - 1) * t <= bigtext.ROWS * scale + 1
+                         and all(bigtext.width(r, t) <= room_width for r in rooms)), None)
+
+        full = largest([r[0] for r in view.word_rooms[:places]])
+        short = largest([r[-1] for r in view.word_rooms[:places]])
+        if short is None:
+            return None
+        # The words in full (GET READY, BREATHE IN) unless that would halve their size.
+        whole = full is not None and 2 * full >= short
+        t = full if whole and full is not None else short
         for alts in view.words[:places]:
-            word = next((a for a in alts if bigtext.drawable(a)
-                         and bigtext.width(a, t) <= room_width), None)
-            if word is None:
+            word = alts[0] if whole else alts[-1]
+            if not bigtext.drawable(word):
                 return None
-            beside += ([""] if beside else []) + bigtext.render(word, t, ascii=ascii)
+            beside += [""] * t * bool(beside) + bigtext.render(word, t, ascii=ascii)
     rest = [alts[0] for alts in view.words[places:]] + ([view.rep] if view.rep else [])
     said = [Line(to_ascii(" · ".join(rest)) if ascii else " · ".join(rest), "bold")] if rest else []
-    rows = [Line(((digits[i] if i < len(digits) else "").ljust(pad)
-                  + (" " * GAP + beside[i] if i < len(beside) else "")).rstrip(), "bold")
+    rows = [Line(((digits[i] if i < len(digits) else "").rjust(pad)  # ones stay in place
+                  + (" " * GAP * scale + beside[i] if i < len(beside) else "")).rstrip(), "bold")
             for i in range(max(len(digits), len(beside)))]
     return said + rows if not places else rows + said  # in words above, or under the words
 
@@ -238,16 +248,16 @@ def _ascii_view(view: View) -> View:
 
 
 def banner(words: tuple[str, ...], width: int, rows: int, *, ascii: bool = False) -> list[Line]:
-    """Words in block letters, one under another with a blank row between, at the largest scale
+    """Words in block letters, one under another with a gap of the scale between, at the largest scale
     that fits width and rows; the first word alone if they do not all fit; [] if none does."""
     words = tuple(w for w in words if w and bigtext.drawable(w))
     for some in (words, words[:1]):
         for t in range(max(0, rows) // bigtext.ROWS, 0, -1):
-            height = len(some) * (bigtext.ROWS * t + 1) - 1
+            height = len(some) * (bigtext.ROWS * t + t) - t
             if some and height <= rows and all(bigtext.width(w, t) <= width for w in some):
                 out: list[Line] = []
                 for w in some:
-                    out += ([Line("")] if out else []) + [
+                    out += [Line("")] * t * bool(out) + [
                         Line(row.rstrip(), "bold") for row in bigtext.render(w, t, ascii=ascii)]
                 return out
     return []

@@ -22,30 +22,52 @@ FIX = "set defaults.terminal in config.toml, or $TERMINAL"
 NOT_FOUND = f"no terminal found; {FIX}"
 
 
+WINDOWS = ("maximized", "fullscreen", "normal")  # config.toml's walkthrough.window
+
+
 @dataclass(frozen=True)
 class Emulator:
-    """How one terminal emulator is told to run a program and to title its window."""
+    """How one terminal emulator is told to run a program, to title its window and to open it
+    maximized or full screen."""
 
     run: tuple[str, ...]  # what goes right before the program's argv
     title: tuple[str, ...] = ()
+    maximized: tuple[str, ...] = ()
+    fullscreen: tuple[str, ...] = ()
+
+    def window(self, size: str) -> tuple[str, ...]:
+        return {"maximized": self.maximized, "fullscreen": self.fullscreen}.get(size, ())
+
+    def prefix(self, path: str, size: str = "normal") -> list[str]:
+        return [path, *self.title, *self.window(size), *self.run]
 
 
 # Looked up by basename. The flags matter: gnome-terminal's and xfce4-terminal's `-e` take
-# one shell-parsed string, so a program's argv must follow `--` or `-x` instead.
+# one shell-parsed string, so a program's argv must follow `--` or `-x` instead. Konsole has
+# no flag for a maximized window, xdg-terminal-exec and wezterm's `start` none at all.
 EMULATORS: Mapping[str, Emulator] = {
     "xdg-terminal-exec": Emulator(run=()),
-    # Debian policy requires `-e` (the rest of the line is the command) and `-T title`.
+    # Debian policy requires `-e` (the rest of the line is the command) and `-T title`; the
+    # window's flags are those of the terminal it really is (see candidates()).
     "x-terminal-emulator": Emulator(run=("-e",), title=("-T", TITLE)),
-    "gnome-terminal": Emulator(run=("--",)),
-    "konsole": Emulator(run=("-e",)),
-    "kitty": Emulator(run=(), title=("--title", TITLE)),
-    "alacritty": Emulator(run=("-e",), title=("--title", TITLE)),
-    "foot": Emulator(run=(), title=("--title", TITLE)),
-    "xterm": Emulator(run=("-e",), title=("-T", TITLE)),
+    "gnome-terminal": Emulator(run=("--",), maximized=("--maximize",),
+                               fullscreen=("--full-screen",)),
+    "konsole": Emulator(run=("-e",), fullscreen=("--fullscreen",)),
+    "kitty": Emulator(run=(), title=("--title", TITLE), maximized=("--start-as=maximized",),
+                      fullscreen=("--start-as=fullscreen",)),
+    "alacritty": Emulator(run=("-e",), title=("--title", TITLE),
+                          maximized=("-o", "window.startup_mode=Maximized"),
+                          fullscreen=("-o", "window.startup_mode=Fullscreen")),
+    "foot": Emulator(run=(), title=("--title", TITLE), maximized=("--maximized",),
+                     fullscreen=("--fullscreen",)),
+    "xterm": Emulator(run=("-e",), title=("-T", TITLE), maximized=("-maximized",),
+                      fullscreen=("-fullscreen",)),
     # Not searched for, but recognised in $TERMINAL, where a plain `-e` would be wrong.
-    "xfce4-terminal": Emulator(run=("-x",)),
-    "mate-terminal": Emulator(run=("-x",)),
-    "terminator": Emulator(run=("-x",)),
+    "xfce4-terminal": Emulator(run=("-x",), maximized=("--maximize",),
+                               fullscreen=("--fullscreen",)),
+    "mate-terminal": Emulator(run=("-x",), maximized=("--maximize",),
+                              fullscreen=("--full-screen",)),
+    "terminator": Emulator(run=("-x",), maximized=("--maximise",), fullscreen=("--fullscreen",)),
     "wezterm": Emulator(run=("start", "--")),
 }
 
@@ -65,23 +87,26 @@ UNKNOWN = Emulator(run=("-e",))
 
 
 def find(
-    setting: str | Sequence[str], env: Mapping[str, str], which: Which | None = None
+    setting: str | Sequence[str], env: Mapping[str, str], which: Which | None = None,
+    window: str = "normal",
 ) -> list[str] | None:
     """The argv prefix that runs a program in a terminal, or None when no terminal is found.
 
     `setting` is config.toml's defaults.terminal: "auto", or an argv list used as is.
     `which` resolves a program name to its path (default: shutil.which over env's PATH).
+    `window`: "maximized", "fullscreen" or "normal", with each terminal's own flag for it.
     """
-    found = candidates(setting, env, which)
+    found = candidates(setting, env, which, window)
     return found[0] if found else None
 
 
 def candidates(
-    setting: str | Sequence[str], env: Mapping[str, str], which: Which | None = None
+    setting: str | Sequence[str], env: Mapping[str, str], which: Which | None = None,
+    window: str = "normal",
 ) -> list[list[str]]:
     """Every terminal that could run the walkthrough, in the order to try them: the one
-    configured alone; with "auto", $TERMINAL's and then each one found, each program once
-    (x-terminal-emulator is often gnome-terminal by another name)."""
+    configured alone (as written: no flag added); with "auto", $TERMINAL's and then each one
+    found, each program once, with its flag for the window size asked for."""
     if which is None:
         which = _which_in(env)
     if not isinstance(setting, str):
@@ -89,14 +114,13 @@ def candidates(
     if setting != "auto":
         raise ConfigError(f'{SETTING_KEY}: "{setting}" is not "auto" or an argv list, e.g. ["kitty", "--"]')
     found: list[list[str]] = []
-    from_env = _from_terminal_variable(env.get("TERMINAL", ""), which)
+    from_env = _from_terminal_variable(env.get("TERMINAL", ""), which, window)
     if from_env is not None:
         found.append(from_env)
     for name in SEARCH_ORDER:
         path = which(name)
         if path is not None:
-            emulator = EMULATORS[name]
-            found.append([path, *emulator.title, *emulator.run])
+            found.append(_searched(name, path, which, window))
     seen: set[str] = set()
     unique = []
     for prefix in found:
@@ -104,6 +128,18 @@ def candidates(
             seen.add(program)
             unique.append(prefix)
     return unique
+
+
+def _searched(name: str, path: str, which: Which, window: str) -> list[str]:
+    """A terminal found by name. x-terminal-emulator (often gnome-terminal by another name) is
+    run as the terminal it really is, with that terminal's own flags, where that is known and
+    installed: Debian's gnome-terminal.wrapper passes on no flag for the window's size."""
+    if name == "x-terminal-emulator":
+        real = real_program(path)
+        real_path = which(real) if real in EMULATORS and real != name else None
+        if real_path is not None and real_program(real_path) == real:
+            return EMULATORS[real].prefix(real_path, window)
+    return EMULATORS[name].prefix(path, window)
 
 
 def real_program(path: str) -> str:
@@ -122,12 +158,13 @@ def launch(
     argv: Sequence[str],
     env: Mapping[str, str] | None = None,
     which: Which | None = None,
+    window: str = "normal",
 ) -> Launched:
     """Start a terminal running `argv`, detached from us; raise StretchdError if none can start.
     With "auto", the terminals found after it are kept, to try if this one fails."""
     if env is None:
         env = os.environ
-    found = candidates(setting, env, which)
+    found = candidates(setting, env, which, window)
     if not found:
         raise StretchdError(NOT_FOUND)
     return _start(found, argv, env)
@@ -233,13 +270,14 @@ class SystemTerminal:
 
     setting: str | Sequence[str] = "auto"
     env: Mapping[str, str] | None = None  # None: os.environ as it is when launching
+    window: str = "normal"  # config.toml's walkthrough.window
 
     def launch(self, argv: Sequence[str], token: str | None = None) -> Launched:
         env = dict(os.environ if self.env is None else self.env)
         if token:
             # The window opens focused: Wayland's xdg-activation, and X11's startup notification.
             env.update(XDG_ACTIVATION_TOKEN=token, DESKTOP_STARTUP_ID=token)
-        return launch(self.setting, argv, env)
+        return launch(self.setting, argv, env, window=self.window)
 
 
 def _which_in(env: Mapping[str, str]) -> Which:
@@ -259,7 +297,7 @@ def _configured(setting: Sequence[str], which: Which) -> list[str]:
     return list(setting)
 
 
-def _from_terminal_variable(value: str, which: Which) -> list[str] | None:
+def _from_terminal_variable(value: str, which: Which, window: str = "normal") -> list[str] | None:
     """$TERMINAL as a prefix: a program name or path, or a command with arguments."""
     try:
         words = shlex.split(value)
@@ -272,7 +310,7 @@ def _from_terminal_variable(value: str, which: Which) -> list[str] | None:
         return None
     emulator = EMULATORS.get(os.path.basename(words[0]), UNKNOWN)
     if len(words) == 1:
-        return [path, *emulator.title, *emulator.run]
+        return emulator.prefix(path, window)
     # The user wrote the options; add only the part of the run flag not already there,
     # so "alacritty -e" and "wezterm start" work as well as "kitty --single-instance".
     return [path, *words[1:], *emulator.run[_overlap(words[1:], emulator.run):]]

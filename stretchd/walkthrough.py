@@ -126,11 +126,16 @@ class Rooms:
         phases = [GET_READY, HOLD, PAUSED]
         if any(i.breaths is not None for i in items):
             phases += [_breathe("in"), _breathe("out")]
-        places = [[alts[-1] for alts in phases]]
-        sides = [side[-1] for i in items for side in _side(i)]
+        places = [phases]
+        sides = [side for i in items for side in _side(i)]
         if sides:
             places.append(sides)
-        self.words = tuple(max(words, key=lambda t: bigtext.width(t, 1)) for words in places)
+
+        def widest(words: list[str]) -> str:
+            return max(words, key=lambda t: bigtext.width(t, 1))
+
+        self.words = tuple((widest([alts[0] for alts in place]), widest([alts[-1] for alts in place]))
+                           for place in places)
 
 
 def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tuple[str, str]]:

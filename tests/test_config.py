@@ -141,6 +141,24 @@ def test_a_bad_voice_setting_is_named(text: str, expected: str) -> None:
     assert problems(text) == [expected]
 
 
+@pytest.mark.parametrize(("text", "window"), [
+    ("", "maximized"), ('[walkthrough]\nwindow = "fullscreen"\n', "fullscreen"),
+    ('[walkthrough]\nwindow = "normal"\n', "normal")])
+def test_the_walkthrough_window_is_maximized_unless_set(text: str, window: str) -> None:
+    assert parse(text, "config.toml").walkthrough.window == window
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[walkthrough]\nwindow = "maximised"\n',
+     'config.toml: walkthrough.window: "maximised" is not accepted; use "maximized", "fullscreen" '
+     'or "normal" (did you mean "maximized"?) (line 2)'),
+    ('[walkthrough]\nwindow = 1\nvoice = "x"\n',
+     'config.toml: walkthrough.voice: "x" is not accepted; use "auto", "on" or "off" (line 3)'),
+])
+def test_a_bad_window_setting_is_named(text: str, expected: str) -> None:
+    assert expected in problems(text)
+
+
 def test_hold_defaults_to_meeting_dnd_locked_away_five_minutes_and_ninety_at_most() -> None:
     from stretchd.config import Hold
 

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from stretchd.errors import ConfigError, StretchdError
-from stretchd.terminal import SEARCH_ORDER, SystemTerminal, TerminalLauncher, command, find, launch, walk_argv
+from stretchd.terminal import (
+    EMULATORS,
+    SEARCH_ORDER,
+    SystemTerminal,
+    TerminalLauncher,
+    command,
+    find,
+    launch,
+    walk_argv,
+)
 
 
 class FakeWhich:
@@ -24,7 +33,7 @@ class FakeWhich:
     def __call__(self, name: str) -> str | None:
         if name not in self.installed:
             return None
-        return name if "/" in name else f"/usr/bin/{name}"
+        return name if "/" in name else f"/opt/fake-bin/{name}"
 
 
 ALL = FakeWhich(SEARCH_ORDER)
@@ -33,7 +42,7 @@ NONE = FakeWhich(())
 
 def test_terminal_variable_comes_first() -> None:
     assert find("auto", {"TERMINAL": "xterm"}, ALL) == [
-        "/usr/bin/xterm", "-T", "stretchd", "-e"
+        "/opt/fake-bin/xterm", "-T", "stretchd", "-e"
     ]
 
 
@@ -42,7 +51,7 @@ def test_without_terminal_variable_the_search_takes_the_first_installed_in_order
     """xdg-terminal-exec, x-terminal-emulator, gnome-terminal, konsole, kitty, alacritty, foot, xterm."""
     prefix = find("auto", {}, FakeWhich(SEARCH_ORDER[position:]))
     assert prefix is not None
-    assert prefix[0] == f"/usr/bin/{SEARCH_ORDER[position]}"
+    assert prefix[0] == f"/opt/fake-bin/{SEARCH_ORDER[position]}"
 
 
 def test_the_search_order_is_the_documented_one() -> None:
@@ -51,14 +60,14 @@ def test_the_search_order_is_the_documented_one() -> None:
 
 
 @pytest.mark.parametrize(("name", "prefix"), [
-    ("xdg-terminal-exec", ["/usr/bin/xdg-terminal-exec"]),
-    ("x-terminal-emulator", ["/usr/bin/x-terminal-emulator", "-T", "stretchd", "-e"]),
-    ("gnome-terminal", ["/usr/bin/gnome-terminal", "--"]),
-    ("konsole", ["/usr/bin/konsole", "-e"]),
-    ("kitty", ["/usr/bin/kitty", "--title", "stretchd"]),
-    ("alacritty", ["/usr/bin/alacritty", "--title", "stretchd", "-e"]),
-    ("foot", ["/usr/bin/foot", "--title", "stretchd"]),
-    ("xterm", ["/usr/bin/xterm", "-T", "stretchd", "-e"]),
+    ("xdg-terminal-exec", ["/opt/fake-bin/xdg-terminal-exec"]),
+    ("x-terminal-emulator", ["/opt/fake-bin/x-terminal-emulator", "-T", "stretchd", "-e"]),
+    ("gnome-terminal", ["/opt/fake-bin/gnome-terminal", "--"]),
+    ("konsole", ["/opt/fake-bin/konsole", "-e"]),
+    ("kitty", ["/opt/fake-bin/kitty", "--title", "stretchd"]),
+    ("alacritty", ["/opt/fake-bin/alacritty", "--title", "stretchd", "-e"]),
+    ("foot", ["/opt/fake-bin/foot", "--title", "stretchd"]),
+    ("xterm", ["/opt/fake-bin/xterm", "-T", "stretchd", "-e"]),
 ])
 def test_each_known_emulator_gets_its_own_run_flag(name: str, prefix: list[str]) -> None:
     assert find("auto", {}, FakeWhich([name])) == prefix
@@ -66,7 +75,7 @@ def test_each_known_emulator_gets_its_own_run_flag(name: str, prefix: list[str])
 
 def test_the_program_argv_follows_the_prefix_unchanged() -> None:
     argv = ["/opt/stretchd", "walk", "hips-lower-back", "--reminder", "morning"]
-    assert command(["/usr/bin/gnome-terminal", "--"], argv) == ["/usr/bin/gnome-terminal", "--", *argv]
+    assert command(["/opt/fake-bin/gnome-terminal", "--"], argv) == ["/opt/fake-bin/gnome-terminal", "--", *argv]
 
 
 def test_terminal_variable_as_a_path_is_recognised_by_its_basename() -> None:
@@ -76,7 +85,7 @@ def test_terminal_variable_as_a_path_is_recognised_by_its_basename() -> None:
 
 
 def test_an_unknown_terminal_variable_gets_dash_e() -> None:
-    assert find("auto", {"TERMINAL": "urxvt"}, FakeWhich(["urxvt", "kitty"])) == ["/usr/bin/urxvt", "-e"]
+    assert find("auto", {"TERMINAL": "urxvt"}, FakeWhich(["urxvt", "kitty"])) == ["/opt/fake-bin/urxvt", "-e"]
 
 
 def test_terminal_variable_with_arguments_is_split_like_a_shell_would() -> None:
@@ -86,13 +95,13 @@ def test_terminal_variable_with_arguments_is_split_like_a_shell_would() -> None:
 
 def test_terminal_variable_with_arguments_keeps_them_and_adds_the_known_flag() -> None:
     env = {"TERMINAL": "gnome-terminal --window"}
-    assert find("auto", env, ALL) == ["/usr/bin/gnome-terminal", "--window", "--"]
+    assert find("auto", env, ALL) == ["/opt/fake-bin/gnome-terminal", "--window", "--"]
 
 
 @pytest.mark.parametrize(("value", "prefix"), [
-    ("alacritty -e", ["/usr/bin/alacritty", "-e"]),
-    ("wezterm start", ["/usr/bin/wezterm", "start", "--"]),
-    ("wezterm start --", ["/usr/bin/wezterm", "start", "--"]),
+    ("alacritty -e", ["/opt/fake-bin/alacritty", "-e"]),
+    ("wezterm start", ["/opt/fake-bin/wezterm", "start", "--"]),
+    ("wezterm start --", ["/opt/fake-bin/wezterm", "start", "--"]),
 ])
 def test_terminal_variable_that_already_ends_with_its_run_flag_does_not_get_it_twice(
     value: str, prefix: list[str]
@@ -102,14 +111,14 @@ def test_terminal_variable_that_already_ends_with_its_run_flag_does_not_get_it_t
 
 def test_terminal_variable_xfce4_terminal_uses_dash_x_because_its_dash_e_takes_one_string() -> None:
     assert find("auto", {"TERMINAL": "xfce4-terminal"}, FakeWhich(["xfce4-terminal"])) == [
-        "/usr/bin/xfce4-terminal", "-x"
+        "/opt/fake-bin/xfce4-terminal", "-x"
     ]
 
 
 @pytest.mark.parametrize("value", ["", "   ", "not-installed", "kitty 'unbalanced"])
 def test_an_unusable_terminal_variable_falls_through_to_the_search(value: str) -> None:
     assert find("auto", {"TERMINAL": value}, FakeWhich(["xterm", "kitty"])) == [
-        "/usr/bin/kitty", "--title", "stretchd"
+        "/opt/fake-bin/kitty", "--title", "stretchd"
     ]
 
 
@@ -260,7 +269,54 @@ def test_auto_lists_each_terminal_once_x_terminal_emulator_being_gnome_terminal_
         (tmp_path / name).chmod(0o755)
     (tmp_path / "x-terminal-emulator").symlink_to(tmp_path / "gnome-terminal.wrapper")
     found = candidates("auto", {"PATH": str(tmp_path)})
-    assert [p[0] for p in found] == [str(tmp_path / "x-terminal-emulator"), str(tmp_path / "xterm")]
+    # Run by its own name, where its own flags work (the wrapper drops --maximize).
+    assert [p[0] for p in found] == [str(tmp_path / "gnome-terminal"), str(tmp_path / "xterm")]
+    (tmp_path / "gnome-terminal").unlink()
+    found = candidates("auto", {"PATH": str(tmp_path)}, window="maximized")
+    assert found[0] == [str(tmp_path / "x-terminal-emulator"), "-T", "stretchd", "-e"]
+
+
+@pytest.mark.parametrize(("name", "maximized", "fullscreen"), [
+    ("xterm", ["-maximized"], ["-fullscreen"]),
+    ("gnome-terminal", ["--maximize"], ["--full-screen"]),
+    ("kitty", ["--start-as=maximized"], ["--start-as=fullscreen"]),
+    ("alacritty", ["-o", "window.startup_mode=Maximized"], ["-o", "window.startup_mode=Fullscreen"]),
+    ("foot", ["--maximized"], ["--fullscreen"]),
+    ("konsole", [], ["--fullscreen"]),
+    ("xdg-terminal-exec", [], []),
+])
+def test_each_known_emulator_opens_maximized_or_fullscreen_with_its_own_flag(
+        name: str, maximized: list[str], fullscreen: list[str]) -> None:
+    normal = find("auto", {}, FakeWhich([name]))
+    assert normal is not None
+    for window, flags in (("maximized", maximized), ("fullscreen", fullscreen), ("normal", [])):
+        prefix = find("auto", {}, FakeWhich([name]), window=window)
+        assert prefix is not None and [w for w in prefix if w not in normal] == flags
+        # The flags come before the run flag: what follows it is the program's argv.
+        run = EMULATORS[name].run
+        assert prefix[len(prefix) - len(run):] == list(run)
+
+
+@pytest.mark.parametrize("flags", [["xterm", "-maximized"], ["xfce4-terminal", "--maximize"]])
+def test_the_window_flag_reaches_the_terminal_variable_by_name_alone(flags: list[str]) -> None:
+    prefix = find("auto", {"TERMINAL": flags[0]}, FakeWhich([flags[0]]), window="maximized")
+    assert prefix is not None and flags[1] in prefix
+
+
+def test_a_configured_list_and_a_terminal_variable_with_options_run_as_written() -> None:
+    assert find(["kitty", "--"], {}, ALL, window="fullscreen") == ["kitty", "--"]
+    assert find("auto", {"TERMINAL": "kitty --single-instance"}, ALL, window="maximized") == [
+        "/opt/fake-bin/kitty", "--single-instance"]
+
+
+def test_x_terminal_emulator_that_is_xterm_opens_maximized_as_xterm(tmp_path: Path) -> None:
+    from stretchd.terminal import candidates
+
+    (tmp_path / "xterm").write_text("#!/bin/sh\n")
+    (tmp_path / "xterm").chmod(0o755)
+    (tmp_path / "x-terminal-emulator").symlink_to(tmp_path / "xterm")
+    (found,) = candidates("auto", {"PATH": str(tmp_path)}, window="maximized")
+    assert found == [str(tmp_path / "xterm"), "-T", "stretchd", "-maximized", "-e"]
 
 
 def test_a_terminal_that_exits_at_once_saying_why_is_not_clean_and_the_next_one_starts(tmp_path: Path) -> None:

@@ -39,15 +39,17 @@ def doctor(as_json: bool) -> None:
     import shutil
 
     from stretchd import busy, paths, terminal
-    from stretchd.config import CONDITIONS, Hold, load
+    from stretchd.config import CONDITIONS, Hold, Walkthrough, load
     from stretchd.errors import ConfigError
     from stretchd.voice import find_chime, find_speaker
 
     try:
         config = load(paths.config_file())
         setting, hold, config_note = config.defaults.terminal, config.hold, ""
+        window = config.walkthrough.window
     except ConfigError as e:
         setting, hold, config_note = "auto", Hold(), e.message
+        window = Walkthrough.window
 
     async def look() -> tuple[busy.Server | None, str, list[busy.Reading], bool]:
         session, system = busy.Bus(), busy.Bus(system=True)
@@ -70,7 +72,7 @@ def doctor(as_json: bool) -> None:
 
     found, no_bus, readings, gnome_terminal = asyncio.run(look())
     try:
-        term = terminal.find(setting, os.environ)
+        term = terminal.find(setting, os.environ, window=window)
     except ConfigError as e:
         term, config_note = None, e.message
     speaker = find_speaker()
@@ -106,6 +108,9 @@ def doctor(as_json: bool) -> None:
     else:
         program = terminal.real_program(term[0])
         really = f" (that is {program})" if program != os.path.basename(term[0]) else ""
+        alias = shutil.which("x-terminal-emulator")
+        if not really and alias and alias != term[0] and terminal.real_program(alias) == program:
+            really = f" (x-terminal-emulator is {program}, run by its own name for its flags)"
         click.echo(f"terminal: {' '.join(term)}{really}; {tested(program, TESTED_TERMINALS)}")
         if program == "gnome-terminal" and not gnome_terminal:
             click.echo(f"  gnome-terminal cannot open a window here: no {GNOME_TERMINAL_SERVICE} on the "

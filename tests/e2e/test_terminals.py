@@ -71,6 +71,44 @@ def test_start_opens_the_walkthrough_in_the_terminal_named_by_terminal(
         close(pid)
 
 
+def window_size(pid: int, env: dict[str, str]) -> tuple[int, int]:
+    """The size in pixels of the window of the terminal the walkthrough (pid) runs in."""
+    terminal = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+    def window() -> str:
+        found = subprocess.run(["xdotool", "search", "--pid", str(terminal)], env=env,
+                               capture_output=True, text=True).stdout.split()
+        return found[-1] if found else ""
+
+    wid = str(wait_for(window, 10, "the terminal's window"))
+    shell = subprocess.run(["xdotool", "getwindowgeometry", "--shell", wid], env=env,
+                           capture_output=True, text=True, check=True).stdout
+    geometry = dict(line.split("=", 1) for line in shell.split())
+    return int(geometry["WIDTH"]), int(geometry["HEIGHT"])
+
+
+@pytest.mark.compat("xterm (terminal), on X11", "opens maximized: the walkthrough read from the floor")
+@pytest.mark.parametrize("window", ["maximized", "normal"])
+def test_start_opens_the_terminal_maximized_unless_told_otherwise(
+        window: str, tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any],
+        write_config: Any) -> None:
+    """xterm's default window (80x24 of a 6x13 font) is 484x316 px: digits 65 px tall on a
+    1280x800 screen. Maximized (xterm's own -maximized) it takes the screen."""
+    require("xterm", "xdotool")
+    write_config(f'[walkthrough]\nwindow = "{window}"\n' + MORNING)
+    env = {**desktop.env, "TERMINAL": "xterm"}
+    pid = start_from_the_notification(tmp_path, xdg, desktop, daemons, env)
+    try:
+        screen = tuple(int(n) for n in desktop.screen.split("x")[:2])
+        size = window_size(pid, desktop.env)
+        if window == "maximized":
+            assert size == screen, (size, screen)
+        else:
+            assert size[0] < screen[0] / 2 and size[1] < screen[1] / 2, (size, screen)
+    finally:
+        close(pid)
+
+
 @pytest.mark.compat("xdg-terminal-exec (a stand-in), on X11", "chosen first; Start opens the walkthrough")
 def test_xdg_terminal_exec_is_used_first_when_there_is_no_terminal_variable(
         tmp_path: Path, xdg: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
