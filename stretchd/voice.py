@@ -7,10 +7,13 @@ speech-dispatcher cancels an older message of priority "text" itself).
 
 from __future__ import annotations
 
+import glob
+import json
 import os
 import shutil
+import socket
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -112,7 +115,11 @@ class Chime:
 
 
 def find_chime(bell: Callable[[], None], which: Which = shutil.which,
-               sounds: tuple[str, ...] = SOUNDS) -> Chime:
+               sounds: tuple[str, ...] = SOUNDS, *, audible: bool = True) -> Chime:
+    """A sound through canberra-gtk-play or pw-play; the terminal's bell where nothing would
+    be heard (audible=False) or neither is there."""
+    if not audible:
+        return Chime(None, bell)
     canberra = which("canberra-gtk-play")
     if canberra and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):  # a GTK program
         return Chime([canberra, "-i", "bell", "-d", "stretchd"], bell)
@@ -121,3 +128,50 @@ def find_chime(bell: Callable[[], None], which: Which = shutil.which,
     if player and sound:
         return Chime([player, sound], bell)
     return Chime(None, bell)
+
+
+NO_SOUND = "no sound server (PipeWire or PulseAudio) is running and there is no sound card"
+NO_OUTPUT = "PipeWire has no output device"
+
+
+def cannot_be_heard(env: Mapping[str, str] | None = None, which: Which = shutil.which,
+                    cards: str = "/dev/snd/pcmC*D*p") -> str:
+    """Why speech and chimes would not be heard here, or "" if they would (or cannot be known):
+    espeak-ng and pw-play exit without a sound where no server listens and no card plays."""
+    env = os.environ if env is None else env
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    pipewire = env.get("PIPEWIRE_REMOTE") or (os.path.join(runtime, "pipewire-0") if runtime else "")
+    if pipewire and _listening(pipewire):
+        return NO_OUTPUT if _pipewire_sinks(env, which) == 0 else ""
+    pulse = env.get("PULSE_SERVER", "")
+    if pulse and not pulse.startswith("unix:"):
+        return ""  # a server over the network: nothing to tell from here
+    pulse = pulse.removeprefix("unix:") or (os.path.join(runtime, "pulse", "native") if runtime else "")
+    if (pulse and _listening(pulse)) or glob.glob(cards):
+        return ""
+    return NO_SOUND
+
+
+def _listening(path: str) -> bool:
+    """A server listens on this Unix socket (a socket file left by one that died does not)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(1.0)
+        try:
+            s.connect(path)
+        except OSError:
+            return False
+    return True
+
+
+def _pipewire_sinks(env: Mapping[str, str], which: Which) -> int | None:
+    """How many audio outputs PipeWire has; None if that cannot be read (no pw-dump)."""
+    dump = which("pw-dump")
+    if dump is None:
+        return None
+    try:
+        out = subprocess.run([dump], env=dict(env), capture_output=True, timeout=3.0, check=True).stdout
+        objects = json.loads(out or b"[]")
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    return sum(1 for o in objects if isinstance(o, dict)
+               and ((o.get("info") or {}).get("props") or {}).get("media.class") == "Audio/Sink")

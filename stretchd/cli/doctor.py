@@ -41,7 +41,7 @@ def doctor(as_json: bool) -> None:
     from stretchd import busy, paths, terminal
     from stretchd.config import CONDITIONS, Hold, Walkthrough, load
     from stretchd.errors import ConfigError
-    from stretchd.voice import find_chime, find_speaker
+    from stretchd.voice import cannot_be_heard, find_chime, find_speaker
 
     try:
         config = load(paths.config_file())
@@ -76,7 +76,8 @@ def doctor(as_json: bool) -> None:
     except ConfigError as e:
         term, config_note = None, e.message
     speaker = find_speaker()
-    chime = find_chime(lambda: None).argv
+    silent = cannot_be_heard()
+    chime = find_chime(lambda: None, audible=not silent).argv
     if as_json:
         click.echo(json.dumps({
             "server": None if found is None else {
@@ -87,6 +88,7 @@ def doctor(as_json: bool) -> None:
             "tested": {"server": found is not None and tested(found.name, TESTED_SERVERS) == "tested",
                        "terminal": term is not None and tested(term[0], TESTED_TERMINALS) == "tested"},
             "voice": speaker.program if speaker else None,
+            "sound": silent or "ok",
             "chime": chime[0] if chime else "bell",
             "conditions": [{**r.as_json(), "enabled": r.condition in hold.when} for r in readings],
             "hold": {"when": list(hold.when), "away_minutes": hold.away_minutes,
@@ -116,7 +118,8 @@ def doctor(as_json: bool) -> None:
             click.echo(f"  gnome-terminal cannot open a window here: no {GNOME_TERMINAL_SERVICE} on the "
                        "session bus to start gnome-terminal-server (outside GNOME); Start tries the "
                        "next terminal found, or set defaults.terminal or $TERMINAL")
-    click.echo(f"voice: {speaker.program if speaker else 'none (install speech-dispatcher or espeak-ng)'}")
+    click.echo(f"voice: {speaker.program if speaker else 'none (install speech-dispatcher or espeak-ng)'}"
+               + (f"; cannot be heard: {silent}" if silent else ""))
     click.echo(f"chime: {os.path.basename(chime[0]) if chime else 'the terminal bell'}")
     for reading in readings:
         enabled = "" if reading.condition in hold.when else "  [not in hold.when]"

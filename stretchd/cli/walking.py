@@ -53,7 +53,7 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: st
 
     from stretchd.history import History
     from stretchd.session import format_duration
-    from stretchd.voice import find_chime, find_speaker
+    from stretchd.voice import cannot_be_heard, find_chime, find_speaker
     from stretchd.walkthrough import TerminalKeys
     from stretchd.walkthrough import walk as run_walk
 
@@ -61,13 +61,16 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: st
     asked = voice if voice is not None else {"on": True, "off": False}.get(setting)
     from_notification = reminder is not None
     speaker = find_speaker() if asked or (asked is None and from_notification) else None
+    silent = cannot_be_heard()
     note = ("No speech program found (spd-say or espeak-ng): the walkthrough runs silently."
-            if asked and speaker is None else "")
+            if asked and speaker is None else
+            f"The voice cannot be heard here: {silent}." if speaker and silent else "")
     console = Console()
     keys = TerminalKeys(sys.stdin)
     with History(paths.database_file()) as history, keys.raw():
         outcome = run_walk(chosen, console=console, keys=keys, history=history,
-                           reminder=reminder, speaker=speaker, chime=find_chime(console.bell),
+                           reminder=reminder, speaker=speaker,
+                           chime=find_chime(console.bell, audible=not silent),
                            end_wait=60.0 if from_notification else None, voice_note=note,
                            streak_goal=config.stats.streak_goal if config else 1)
     _tell_the_daemon()

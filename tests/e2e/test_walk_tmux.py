@@ -4,6 +4,7 @@ and what a stand-in speech program is asked to say, and when."""
 from __future__ import annotations
 
 import contextlib
+import glob
 import re
 import sqlite3
 import time
@@ -261,5 +262,43 @@ def test_with_no_speech_program_one_line_says_so_and_the_walk_runs_silently(
         " ".join(intro.split()))
     tmux.keys("Enter")
     tmux.wait_screen("n start it now")
+    tmux.keys("q")
+    wait_for(tmux.dead, what="the walkthrough to exit")
+
+
+def speaking_env(tmp_path: Path, xdg_env: dict[str, str]) -> dict[str, str]:
+    """The stand-in spd-say on PATH: a speech program is there, whether or not it is heard."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "spd-say").write_text(STAND_IN)
+    (bin_dir / "spd-say").chmod(0o755)
+    return {**xdg_env, **UTF8, "PATH": f"{bin_dir}:{xdg_env.get('PATH', '/usr/bin:/bin')}",
+            "SPOKEN": str(tmp_path / "spoken.tsv")}
+
+
+CANNOT_BE_HEARD = ("The voice cannot be heard here: no sound server (PipeWire or PulseAudio) is "
+                   "running and there is no sound card.")
+
+
+def test_a_voice_that_cannot_be_heard_says_so_on_the_first_screen(
+        tmux: Tmux, xdg_env: dict[str, str], tmp_path: Path) -> None:
+    """espeak-ng exits 0 where nothing plays its sound, and pw-play says only "Host is down"
+    where no PipeWire runs: the person is told before they lie down waiting for a voice."""
+    if glob.glob("/dev/snd/pcmC*D*p"):
+        unavailable("this machine has a sound card: no machine without sound to show")
+    tmux.start([*stretchd_command(), "walk", "shotgun", "--voice"], speaking_env(tmp_path, xdg_env))
+    intro = " ".join(tmux.wait_screen("Press Enter to begin").split())
+    assert CANNOT_BE_HEARD in intro, intro
+    tmux.keys("q")
+    wait_for(tmux.dead, what="the walkthrough to exit")
+
+
+def test_with_pipewire_and_a_speaker_nothing_is_said_about_sound(
+        tmux: Tmux, xdg_env: dict[str, str], tmp_path: Path, pipewire: dict[str, str]) -> None:
+    env = {**speaking_env(tmp_path, xdg_env),
+           "PIPEWIRE_REMOTE": str(Path(pipewire["XDG_RUNTIME_DIR"]) / "pipewire-0")}
+    tmux.start([*stretchd_command(), "walk", "shotgun", "--voice"], env)
+    intro = " ".join(tmux.wait_screen("Press Enter to begin").split())
+    assert "Shotgun (SI joints)" in intro and "cannot be heard" not in intro, intro
     tmux.keys("q")
     wait_for(tmux.dead, what="the walkthrough to exit")
