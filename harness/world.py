@@ -31,6 +31,7 @@ class FakeNotifier:
         self.gone: set[str] = set()  # handles whose server went away
         self.tokens: dict[str, str] = {}  # ActivationToken by handle
         self.on_desktop: bool | None = None
+        self.why_console = ""
 
     async def show(self, notice: Notice, on_action: Callable[[Action], None]) -> str:
         self.shown.append((notice, on_action, self.clock.now))

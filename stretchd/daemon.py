@@ -416,6 +416,7 @@ class Daemon:
                 return {**status(ctx, now), "running": True, "pid": os.getpid(),
                         "config_error": self._bad_config or None,
                         "desktop": self.notifier.on_desktop,
+                        "console_why": self.notifier.why_console or None,
                         "showing": ({"reminder": showing.due.reminder.name, "snoozes": showing.snoozes}
                                     if showing else None),
                         "held": self.holds.status()}

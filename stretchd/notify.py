@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -49,6 +50,10 @@ class Notifier(Protocol):
     def on_desktop(self) -> bool | None:
         """Whether the last notice went to the desktop (None: none shown yet)."""
 
+    @property
+    def why_console(self) -> str:
+        """Why notices go to the console, in a few words ("" on the desktop)."""
+
     async def show(self, notice: Notice, on_action: OnAction) -> str:
         """Show the notice; return a handle for close(). Raise NotifyError if it can't."""
 
@@ -74,6 +79,7 @@ class DesktopNotifier:
         self._owners: dict[str, str | None] = {}  # which server showed each notification
         self._tokens: dict[int, str] = {}  # server id -> the ActivationToken sent before an action
         self.on_desktop: bool | None = None
+        self.why_console = ""
         # desktop-notifier logs a failed send as a warning with a traceback and carries on;
         # we keep its reason and report it ourselves, in one line.
         lib_log = logging.getLogger("desktop_notifier")
@@ -266,6 +272,7 @@ class ConsoleNotifier:
         self.now = now
         self.count = 0
         self.on_desktop: bool | None = False
+        self.why_console = "no desktop notifications asked for"
 
     async def show(self, notice: Notice, on_action: OnAction) -> str:
         stream = self.stream or sys.stdout
@@ -286,32 +293,54 @@ class ConsoleNotifier:
         return None
 
 
+def has_session_bus(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a D-Bus session bus could be there: its address is set (and names no socket
+    file that is missing), or systemd's socket for it is in the runtime folder."""
+    env = os.environ if environ is None else environ
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    address = env.get("DBUS_SESSION_BUS_ADDRESS", "")
+    if not address:
+        return bool(runtime and os.path.exists(os.path.join(runtime, "bus")))
+    for choice in address.split(";"):
+        transport, _, params = choice.partition(":")
+        keys = dict(p.partition("=")[::2] for p in params.split(",") if p)
+        if transport != "unix" or "path" not in keys or os.path.exists(keys["path"]):
+            return True  # a socket that is there, or one we cannot check from here
+    return False
+
+
 class FallbackNotifier:
     """The desktop when it answers, else the console; says once why the desktop is not used."""
 
-    def __init__(self, desktop: Notifier, console: Notifier, log: Log) -> None:
+    def __init__(self, desktop: Notifier, console: Notifier, log: Log,
+                 environ: Mapping[str, str] | None = None) -> None:
         self.desktop = desktop
         self.console = console
         self.log = log
-        self.on_desktop: bool | None = None  # unknown until the first notice
+        # Unknown until the first notice, unless there is plainly no session bus to ask.
+        self.on_desktop: bool | None = None if has_session_bus(environ) else False
+        self.why_console = "" if self.on_desktop is None else "no D-Bus session bus"
+        if self.why_console:
+            log("warning", f"desktop notifications unavailable ({self.why_console}); reminding on "
+                           "the console until a notification server answers")
 
     async def show(self, notice: Notice, on_action: OnAction) -> str:
         try:
             handle = await self.desktop.show(notice, on_action)
         except NotifyError as e:
-            if self.on_desktop is not False:
+            if self.on_desktop is not False or self.why_console != str(e):
                 self.log("warning", f"desktop notifications unavailable ({e}); reminding on the "
                                     "console until a notification server answers")
-            self.on_desktop = False
+            self.on_desktop, self.why_console = False, str(e)
             return "console:" + await self.console.show(notice, on_action)
         except Exception as e:  # a bus that dies mid-call must not stop the daemon
             self.log("warning", f"desktop notification failed ({type(e).__name__}: {e}); "
                                 "reminding on the console")
-            self.on_desktop = False
+            self.on_desktop, self.why_console = False, f"{type(e).__name__}: {e}"
             return "console:" + await self.console.show(notice, on_action)
         if self.on_desktop is False:
             self.log("info", "desktop notifications are back")
-        self.on_desktop = True
+        self.on_desktop, self.why_console = True, ""
         return handle
 
     async def alive(self, handle: str) -> bool:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import datetime
+from pathlib import Path
+
+import pytest
 
 from stretchd.notify import Action, ConsoleNotifier, FallbackNotifier, Notice, NotifyError
 
@@ -17,14 +20,19 @@ class Desktop:
     def __init__(self) -> None:
         self.up = False
         self.closed: list[str] = []
+        self.error = "no notification server on the session bus"
 
     @property
     def on_desktop(self) -> bool | None:
         return self.up
 
+    @property
+    def why_console(self) -> str:
+        return "" if self.up else "no notification server"
+
     async def show(self, notice: Notice, on_action: object) -> str:
         if not self.up:
-            raise NotifyError("no notification server on the session bus")
+            raise NotifyError(self.error)
         return "d1"
 
     async def close(self, handle: str) -> None:
@@ -34,10 +42,35 @@ class Desktop:
         raise RuntimeError("the bus is gone")
 
 
-def setup() -> tuple[Desktop, io.StringIO, list[tuple[str, str]], FallbackNotifier]:
+BUS = {"DBUS_SESSION_BUS_ADDRESS": "unix:abstract=/tmp/dbus-test"}  # a bus that may be there
+
+
+def setup(environ: dict[str, str] = BUS,
+          ) -> tuple[Desktop, io.StringIO, list[tuple[str, str]], FallbackNotifier]:
     desktop, out, lines = Desktop(), io.StringIO(), []
     console = ConsoleNotifier(out, now=lambda: datetime(2026, 11, 24, 7, 30))
-    return desktop, out, lines, FallbackNotifier(desktop, console, lambda lv, m: lines.append((lv, m)))
+    return desktop, out, lines, FallbackNotifier(desktop, console, lambda lv, m: lines.append((lv, m)),
+                                                 environ)
+
+
+@pytest.mark.parametrize("environ", [
+    {}, {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"}, {"XDG_RUNTIME_DIR": "/nonexistent"}])
+def test_with_no_session_bus_it_knows_at_start_that_reminders_go_to_the_console(
+        environ: dict[str, str]) -> None:
+    desktop, _, lines, notifier = setup(environ)
+    assert (notifier.on_desktop, notifier.why_console) == (False, "no D-Bus session bus")
+    desktop.error = "no D-Bus session bus"  # as the real one says then
+    asyncio.run(notifier.show(NOTICE, lambda a: None))
+    assert [m for _, m in lines] == [  # said once, at start
+        "desktop notifications unavailable (no D-Bus session bus); reminding on the console until "
+        "a notification server answers"]
+
+
+def test_a_session_bus_that_may_be_there_is_asked_first(tmp_path: Path) -> None:
+    (tmp_path / "bus").touch()
+    for environ in (BUS, {"XDG_RUNTIME_DIR": str(tmp_path)},
+                    {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'bus'}"}):
+        assert setup(environ)[3].on_desktop is None
 
 
 def test_with_no_server_it_reminds_on_the_console_with_a_bell_and_the_command() -> None:

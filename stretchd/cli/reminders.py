@@ -95,7 +95,8 @@ def _print_status(info: dict[str, Any]) -> None:
     from datetime import datetime
 
     if info["running"]:
-        where = {True: "on the desktop", False: "on the console (no notification server)",
+        where = {True: "on the desktop",
+                 False: f"on its console ({info.get('console_why') or 'no notification server'})",
                  None: "on the desktop, or on its console if no notification server answers"
                  }[info.get("desktop")]
         click.echo(f"stretchd is running (pid {info['pid']}); reminders show {where}")

@@ -38,7 +38,10 @@ def test_with_no_session_bus_it_reminds_on_the_console(
     write_config('[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n')
     no_system_bus = {"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/stretchd-test-system-bus"}
     d = start(tmp_path, {**xdg_env, **no_system_bus}, daemons, faketime="2026-11-24 07:29:57")
+    # Known before the first reminder: with no session bus there is no desktop to show it on.
+    assert "reminders show on its console (no D-Bus session bus)" in d.cli("status").stdout
     wait_for(lambda: "Time to stretch" in d.out(), 20, "the console reminder")
+    assert "reminders show on its console (no D-Bus session bus)" in d.cli("status").stdout
     assert "Morning stretch: Shotgun (SI joints), 40 s · you need a belt" in d.out()
     # No system bus is normal (containers, many window managers): one calm line, no errno.
     assert "no system bus, so no resume signal from logind" in d.err() and "Errno" not in d.err()
