@@ -64,10 +64,10 @@ test-dates: $(BIN)/stretchd
 	  [ -e "$$f" ] || continue; pid=$${f##*_}; [ -d "/proc/$$pid" ] || rm -f "$$f"; done
 	faketime -f '$(SHIFT)' $(MAKE) --no-print-directory suite MARK=clock
 
-## run the desktop matrix (the e2e tests marked compat) and write the README's table from it
+## run the desktop matrix (the e2e tests marked compat) and write docs/desktops.md's table from it
 compat: $(BIN)/stretchd
 	STRETCHD_COMPAT_OUT=build/compat.json $(BIN)/pytest -m compat tests/e2e
-	$(BIN)/python -m harness.compat build/compat.json README.md
+	$(BIN)/python -m harness.compat build/compat.json docs/desktops.md
 
 ## measure speed and memory; writes bench/results/latest.md
 bench: $(BIN)/stretchd

@@ -1,9 +1,9 @@
-"""The README's compatibility table, produced from the results of the desktop matrix: the e2e
+"""The compatibility table of docs/desktops.md, produced from the results of the desktop matrix: the e2e
 tests marked `compat(row, check)`. `make compat` runs them with STRETCHD_COMPAT_OUT set (the
 tests' conftest writes each outcome there) and then this, which rewrites the table between
-the README's markers.
+the markers in docs/desktops.md.
 
-    python -m harness.compat RESULTS.json README.md
+    python -m harness.compat RESULTS.json docs/desktops.md
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-# What the desktop matrix proves in CI (README, "Desktops"; `make compat` writes that table).
+# What the desktop matrix proves in CI (docs/desktops.md; `make compat` writes that table).
 # Servers by the name they give (GetServerInformation), with their row in that table.
 # dunst shows "(A)" where others draw buttons: the actions are in its menu.
 DUNST_NOTE = ("  dunst draws no buttons, only (A): Start, Snooze and Skip are in its menu (its "
@@ -23,7 +23,7 @@ def tested(name: str | None, known: tuple[str, ...] | dict[str, str]) -> str:
 
     base = os.path.basename(name or "")
     return "tested" if any(base == k or base.startswith(f"{k}-") for k in tuple(known)) else \
-        "not in stretchd's tested matrix (README, Desktops)"
+        "not in stretchd's tested matrix (docs/desktops.md)"
 
 
 @click.command(short_help="What stretchd sees and can use on this desktop.")
