@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stretchd import bounds
 from stretchd.errors import ConfigError, did_you_mean
 from stretchd.text import clean, one_line
 
@@ -22,16 +23,13 @@ REMINDER_KEYS = ("time", "days", "routine", "hold")
 WALKTHROUGH_KEYS = ("voice", "window")
 HOLD_KEYS = ("when", "away_minutes", "hold_at_most_minutes", "mako_modes")
 STATS_KEYS = ("streak_goal", "weekly_summary")
-STREAK_GOAL = (1, 20)
 # What can hold a due reminder (busy.py reads each); fullscreen is off unless asked for.
 CONDITIONS = ("meeting", "dnd", "locked", "away", "fullscreen")
-HOLD_BOUNDS = {"away_minutes": (1, 240), "hold_at_most_minutes": (1, 720)}
 VOICES = ("auto", "on", "off")
 # How large the terminal that Start opens: each known terminal's own flag (terminal.py).
 WINDOWS = ("maximized", "fullscreen", "normal")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")  # ASCII digits only
-BOUNDS = {"snooze_minutes": (1, 240), "max_snoozes": (0, 20), "grace_minutes": (0, 720)}
 
 
 @dataclass(frozen=True)
@@ -207,7 +205,7 @@ def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Def
     out: dict[str, Any] = {}
     if "routine" in data:
         out["routine"] = _routine(ck, "defaults", data["routine"], routines) or Defaults.routine
-    for key, (low, high) in BOUNDS.items():
+    for key, (low, high) in bounds.DEFAULTS.items():
         if key not in data:
             continue
         value = data[key]
@@ -268,7 +266,7 @@ def _hold(ck: _Checker, raw: object) -> Hold:
                 break
         else:
             out["when"] = tuple(dict.fromkeys(when))
-    for key, (low, high) in HOLD_BOUNDS.items():
+    for key, (low, high) in bounds.HOLD.items():
         value = data.get(key, getattr(Hold, key))
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             ck.add("hold", key, f"{_show(value)} is not accepted; use a whole number from {low} to {high}")
@@ -302,7 +300,7 @@ def _stats(ck: _Checker, raw: object) -> Stats:
         return Stats()
     out: dict[str, Any] = {}
     goal = data.get("streak_goal", Stats.streak_goal)
-    low, high = STREAK_GOAL
+    low, high = bounds.STREAK_GOAL
     if isinstance(goal, bool) or not isinstance(goal, int) or not low <= goal <= high:
         ck.add("stats", "streak_goal", f"{_show(goal)} is not accepted; use a whole number from {low} "
                                        f"to {high} (walkthroughs completed for a day to count)")
@@ -402,16 +400,29 @@ def parse(text: str, display: str, routines: Iterable[str] | None = None,
                   stats=stats, path=path)
 
 
-def load(path: Path, routines: Iterable[str] | None = None) -> Config:
-    """The user's config, or the built-in default when the file does not exist."""
+class NotText(ConfigError):
+    """The config file is not UTF-8 text."""
+
+
+def read_text(path: Path) -> str | None:
+    """The config file's text as the person wrote it (line ends kept; a byte-order mark some
+    editors write is no error and is dropped); None when there is no file. One reader for the
+    daemon, `config check` and every edit."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return parse(default_config_file().read_text(), "built-in default config", routines)
+        return None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
     try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark some editors write is no error
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+        raise NotText(f"{path}: not UTF-8 text") from None
+
+
+def load(path: Path, routines: Iterable[str] | None = None) -> Config:
+    """The user's config, or the built-in default when the file does not exist."""
+    text = read_text(path)
+    if text is None:
+        return parse(default_config_file().read_text(), "built-in default config", routines)
     return parse(text, str(path), routines, path=path)

@@ -25,7 +25,15 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AbstractTable, AoT, InlineTable, Item, Table
 from tomlkit.toml_document import TOMLDocument
 
-from stretchd.config import Config, default_config_file, format_time, parse, parse_time
+from stretchd.config import (
+    Config,
+    NotText,
+    default_config_file,
+    format_time,
+    parse,
+    parse_time,
+)
+from stretchd.config import read_text as read_config_text
 from stretchd.errors import ConfigError, StretchdError, UsageError, did_you_mean
 from stretchd.text import clean
 
@@ -228,16 +236,15 @@ def read_text(path: Path, *, to_edit: bool = False) -> str:
     to_edit: the text a first edit starts the user's own file from (it is no longer the
     built-in default once written)."""
     try:
-        raw = path.read_bytes()  # bytes: keep \r\n as it is
-    except FileNotFoundError:
+        text = read_config_text(path)  # the daemon's own reader: a byte-order mark is no error
+    except NotText as e:
+        raise UsageError(f"{e.message}; fix it with `stretchd config edit`") from None
+    except ConfigError as e:  # cannot read it at all
+        raise StretchdError(e.message) from None
+    if text is None:
         text = default_config_file().read_text(encoding="utf-8")
         return text.replace(DEFAULT_LINE, YOURS_LINE) if to_edit else text
-    except OSError as e:
-        raise StretchdError(f"{path}: cannot read: {e.strerror or e}") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text; fix it with `stretchd config edit`") from None
+    return text
 
 
 def check(new: str, old: str, path: Path, routines: Iterable[str] | None) -> Config:

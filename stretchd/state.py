@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from stretchd.bounds import SNOOZE_MINUTES, within
 from stretchd.commands import MINUTES
 from stretchd.config import Config, Reminder, format_time
 from stretchd.errors import UsageError, did_you_mean
@@ -21,10 +22,11 @@ class Context:
 
 
 def snooze_minutes(requested: object, config: Config) -> int:
-    """How long a snooze lasts: the minutes asked for, else the config's default; 1-240."""
+    """How long a snooze lasts: the minutes asked for, else the config's default; in bounds."""
     minutes = config.defaults.snooze_minutes if requested is None else requested
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
+    if not within(minutes, SNOOZE_MINUTES):
         raise UsageError(MINUTES)
+    assert isinstance(minutes, int)
     return minutes
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stretchd.config import default_config_file, load, parse, parse_time
-from stretchd.errors import ConfigError
+from stretchd.errors import ConfigError, UsageError
 
 ROUTINES = {"hips-lower-back", "si-joints", "shotgun"}
 
@@ -231,3 +231,30 @@ def test_stats_settings_read_a_goal_and_a_weekly_time() -> None:
     assert c.stats.weekly_text() == "sun 18:30"
     off = parse("[stats]\nweekly_summary = false\n", "config.toml", ROUTINES)
     assert off.stats.weekly_summary is None and off.stats.weekly_text() == "off"
+
+
+def test_the_snooze_bounds_are_one_table_for_config_cli_and_requests() -> None:
+    import click
+
+    from stretchd.bounds import SNOOZE_MINUTES
+    from stretchd.cli.common import Minutes
+    from stretchd.state import snooze_minutes
+
+    low, high = SNOOZE_MINUTES
+    for minutes, ok in ((low, True), (high, True), (low - 1, False), (high + 1, False)):
+        try:
+            parse(f"[defaults]\nsnooze_minutes = {minutes}\n", "config.toml")
+            config_ok = True
+        except ConfigError:
+            config_ok = False
+        try:
+            Minutes().convert(str(minutes), None, None)
+            cli_ok = True
+        except click.BadParameter:
+            cli_ok = False
+        try:
+            snooze_minutes(minutes, parse("", "config.toml"))
+            request_ok = True
+        except UsageError:
+            request_ok = False
+        assert (config_ok, cli_ok, request_ok) == (ok, ok, ok), minutes

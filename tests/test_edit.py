@@ -310,3 +310,23 @@ def test_config_edit_stops_when_the_editor_fails(config: Path, tmp_path: Path) -
 ])
 def test_the_editor_is_visual_then_editor_then_vi(env: dict[str, str], argv: list[str]) -> None:
     assert edit.editor_command(env) == argv
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_edited_as_the_daemon_reads_it(config: Path) -> None:
+    """Some editors (Notepad, some IDEs) start a UTF-8 file with a byte-order mark: the daemon
+    and `config check` read such a file, and so does every edit."""
+    config.write_bytes(b"\xef\xbb\xbf" + COMMENTED.encode())
+    edit.apply(config, lambda t: edit.set_reminder_time(t, "morning", "08:00"), None)
+    text = config.read_bytes().decode("utf-8")
+    assert changed_lines(COMMENTED, text) == ['- time = "07:30"  # after coffee',
+                                              '+ time = "08:00"  # after coffee']
+    from stretchd.config import load
+
+    assert load(config).reminder("morning") is not None
+
+
+def test_a_config_that_is_not_utf8_is_refused_with_what_to_do(config: Path) -> None:
+    config.write_bytes(b"[defaults]\nroutine = \"\xff\"\n")
+    with pytest.raises(UsageError, match="not UTF-8 text; fix it with `stretchd config edit`"):
+        edit.apply(config, lambda t: edit.set_key(t, "defaults.snooze_minutes", "5"), None)
+    assert config.read_bytes() == b"[defaults]\nroutine = \"\xff\"\n"

@@ -84,15 +84,19 @@ def change(req: Request, offline: Callable[[Context], str]) -> None:
 
 
 class Minutes(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
-    """A snooze's length: a whole number of minutes, 1 to 240."""
+    """A snooze's length: a whole number of minutes, within bounds.SNOOZE_MINUTES."""
 
     name = "minutes"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from stretchd.bounds import SNOOZE_MINUTES
+
+        low, high = SNOOZE_MINUTES
         text = str(value).strip()
         if not text.isdigit():
-            self.fail(f'"{text}" is not a number of minutes; use a whole number from 1 to 240, e.g. 15',
+            self.fail(f'"{text}" is not a number of minutes; use a whole number from {low} to '
+                      f'{high}, e.g. 15', param, ctx)
+        if not low <= int(text) <= high:
+            self.fail(f"{int(text)} minutes is out of range; snooze for {low} to {high} minutes",
                       param, ctx)
-        if not 1 <= int(text) <= 240:
-            self.fail(f"{int(text)} minutes is out of range; snooze for 1 to 240 minutes", param, ctx)
         return int(text)

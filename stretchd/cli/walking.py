@@ -6,12 +6,13 @@ import sys
 
 import click
 
+from stretchd.bounds import REPETITIONS
 from stretchd.cli.common import routines as load_routines
 
 
 @click.command(short_help="A routine, step by step, in this terminal.")
 @click.argument("routine", required=False)
-@click.option("--reps", type=click.IntRange(1, 20), metavar="N",
+@click.option("--reps", type=click.IntRange(*REPETITIONS), metavar="N",
               help="Repetitions for every step the article gives as a range (within it).")
 @click.option("--voice/--no-voice", default=None,
               help="Say each step aloud (spd-say, else espeak-ng), or not; default: the "
