@@ -485,11 +485,9 @@ def measure_lateness(report: Section, desk: Desktop, system_bus: dict[str, str]
         f"history and the CloseNotification round trip. The daemon was ready "
         f"{ready * 1000:.0f} ms after Popen, {5 - ready:.1f} s before the first was due. "
         f"First reminder (nothing to supersede): {lateness[0]:.1f} ms; the others: median "
-        f"{statistics.median(lateness[1:] or lateness):.1f} ms. The first also pays for starting "
-        f"the desktop notifier, which the daemon creates on first use (importing "
-        f"desktop-notifier, connecting to the session bus). RSS after them is read 2 s "
-        f"after the last, with desktop-notifier loaded (an idle daemon that has not yet shown "
-        f"a notification has not imported it).")
+        f"{statistics.median(lateness[1:] or lateness):.1f} ms. The first also pays for "
+        f"connecting to the session bus and subscribing to the server's signals, which the "
+        f"daemon does on first use. RSS after them is read 2 s after the last.")
     table = (("Reminder", "Due (fake clock)", "Late", "The previous one closed (NotificationClosed)",
               "Error"), rows)
     return {"lateness_ms": lateness, "rss_after": after.rss_kib / 1024, "note": note,

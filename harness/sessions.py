@@ -67,7 +67,7 @@ def user_python(tmp: Path, user: pwd.struct_passwd) -> Path:
         # env -i: nothing of ours either (a `faketime` run's preload and shared memory are root's).
         return subprocess.run(["runuser", "-u", user.pw_name, "--", "env", "-i", "PATH=/usr/bin:/bin",
                                str(python), "-I", "-c",
-                               "import stretchd, desktop_notifier, dbus_fast, apscheduler"],
+                               "import stretchd, dbus_fast, apscheduler"],
                               capture_output=True, text=True, cwd="/", env=root_env())
 
     pth.write_text(f"{ROOT}\n{ours}\n")

@@ -32,6 +32,13 @@ class FakeNotifier:
         self.tokens: dict[str, str] = {}  # ActivationToken by handle
         self.on_desktop: bool | None = None
         self.why_console = ""
+        self.closed_tickets: list[str] = []
+
+    def ticket(self, handle: str) -> str | None:
+        return f"server {handle}"
+
+    async def close_ticket(self, ticket: str) -> None:
+        self.closed_tickets.append(ticket)
 
     async def show(self, notice: Notice, on_action: Callable[[Action], None]) -> str:
         self.shown.append((notice, on_action, self.clock.now))

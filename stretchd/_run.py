@@ -36,6 +36,15 @@ async def live(daemon: Daemon) -> None:
     loop.add_signal_handler(signal.SIGTERM, daemon.stopping.set)
     loop.add_signal_handler(signal.SIGINT, daemon.stopping.set)
     loop.add_signal_handler(signal.SIGHUP, sighup)
+
+    def unhandled(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        # A library's own future that failed with nobody awaiting it (dbus-fast writing to a
+        # bus that just went away): one line in the log, not a traceback.
+        exc = context.get("exception")
+        log("debug", f"{context.get('message', 'unhandled')}: "
+                     f"{type(exc).__name__ + ': ' + str(exc) if exc else ''}")
+
+    loop.set_exception_handler(unhandled)
     daemon.catch_up_since_last_run()
     server = await serve(daemon.handle, daemon.follow)
     system_bus = await watch_resume(daemon.resumed, log)  # kept referenced: the signal keeps coming

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from stretchd.config import CONDITIONS
+from stretchd.dbus import Bus
 
 CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
 TIMEOUT = 2.0  # seconds for any one source to answer
@@ -164,77 +165,6 @@ async def meeting(proc: Path = Path("/proc")) -> Reading:
 # D-Bus -----------------------------------------------------------------------------------
 
 Call = Callable[[str, str, str, str, str, list[Any]], Awaitable[list[Any] | None]]
-
-
-class Bus:
-    """A D-Bus connection made when first asked for, and calls that answer None on error."""
-
-    def __init__(self, system: bool = False) -> None:
-        self.system = system
-        self._bus: Any = None
-        self.failed = ""
-        self._connecting: asyncio.Lock | None = None
-
-    async def connect(self) -> Any:
-        self._connecting = self._connecting or asyncio.Lock()
-        async with self._connecting:  # sources asked together share one connection
-            return await self._connect()
-
-    async def _connect(self) -> Any:
-        if self._bus is None and not self.failed:
-            from dbus_fast import BusType
-            from dbus_fast.aio import MessageBus
-
-            try:
-                kind = BusType.SYSTEM if self.system else BusType.SESSION
-                self._bus = await asyncio.wait_for(MessageBus(bus_type=kind).connect(), TIMEOUT)
-            except Exception as e:  # no bus, no address, refused
-                self.failed = f"no {'system' if self.system else 'session'} bus ({type(e).__name__})"
-        return self._bus
-
-    async def call(self, dest: str, path: str, iface: str, member: str, sig: str = "",
-                   body: list[Any] | None = None) -> list[Any] | None:
-        bus = await self.connect()
-        if bus is None:
-            return None
-        from dbus_fast import Message, MessageType
-
-        try:
-            reply = await asyncio.wait_for(bus.call(Message(
-                destination=dest, path=path, interface=iface, member=member, signature=sig,
-                body=body or [])), TIMEOUT)
-        except Exception:
-            return None
-        if reply is None or reply.message_type == MessageType.ERROR:
-            return None
-        return list(reply.body)
-
-    async def prop(self, dest: str, path: str, iface: str, name: str) -> Any:
-        got = await self.call(dest, path, "org.freedesktop.DBus.Properties", "Get", "ss", [iface, name])
-        return None if not got else getattr(got[0], "value", got[0])
-
-    async def watch(self, rules: Iterable[str], on_signal: Callable[[], None]) -> bool:
-        """Call on_signal for each signal matching one of the D-Bus match rules (until close);
-        False if there is no bus."""
-        bus = await self.connect()
-        if bus is None:
-            return False
-        from dbus_fast import MessageType
-
-        def handler(message: Any) -> None:
-            if message.message_type == MessageType.SIGNAL and message.sender != "org.freedesktop.DBus":
-                on_signal()
-
-        bus.add_message_handler(handler)
-        for rule in rules:
-            await self.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                            "AddMatch", "s", [rule])
-        return True
-
-    def close(self) -> None:
-        if self._bus is not None:
-            self._bus.disconnect()
-            self._bus = None
 
 
 NOTIFICATIONS = ("org.freedesktop.Notifications", "/org/freedesktop/Notifications")

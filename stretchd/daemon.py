@@ -58,6 +58,7 @@ START_WAIT = 10.0  # seconds a terminal has to show the walkthrough once it is s
 TICK = 60.0  # seconds between wall-clock checks: one wakeup a minute when idle
 JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
 ALIVE_EVERY = timedelta(minutes=10)  # how often "still up" is written (and at stop)
+ON_SCREEN = "on_screen"  # state: the notification showing now, to close after a kill (notify.ticket)
 # What the person is doing is read this long before a reminder's time (it takes tens of ms,
 # X11's idle time a child process), so that a free person gets it on the dot.
 LOOK_AHEAD = timedelta(seconds=2)
@@ -305,6 +306,7 @@ class Daemon:
         holder: list[Showing] = []
         handle = await self.notifier.show(message, lambda action: self.on_action(holder[0], action))
         self.showing = Showing(due, handle, snoozes)
+        self.store.set_state(ON_SCREEN, self.notifier.ticket(handle))
         holder.append(self.showing)
         kind, detail = shown_as(due, now, snoozes, again=again, why=why)
         self.store.record(name, due.key, due.at, kind, now, status=Status.SHOWING, detail=detail,
@@ -317,7 +319,7 @@ class Daemon:
                            why=held.why(self.now()))
 
     def on_action(self, showing: Showing, action: Action) -> None:
-        """desktop-notifier calls this from the loop; the work happens in a task."""
+        """Called from the loop by the notification's answer on the bus; the work happens in a task."""
         async def answer_and_tell() -> None:
             await self.act(showing, action)
             self.publish()
@@ -333,6 +335,7 @@ class Daemon:
         if outcome.kind is None:
             return outcome.message
         self.showing = None
+        self.store.set_state(ON_SCREEN, None)
         if outcome.open_walk:
             try:
                 launched = self.make_terminal(self.config).launch(
@@ -589,6 +592,7 @@ class Daemon:
                        "showed; showing it again")
         if self.showing is showing:
             self.showing = None
+            self.store.set_state(ON_SCREEN, None)
             await self.present(showing.due, snoozes=showing.snoozes, again=True,
                                why="again: the notification server went away")
 
@@ -618,6 +622,10 @@ class Daemon:
         """What the last daemon left showing or snoozed, unanswered, shows again once: its
         notification went with it (or stays with buttons that lead nowhere)."""
         now = self.now()
+        left = self.store.get_state(ON_SCREEN)
+        if left:  # the last daemon was killed with it on screen: its buttons lead nowhere
+            self.store.set_state(ON_SCREEN, None)
+            self.spawn(self.notifier.close_ticket(left), "closing what the last run left")
         show, missed = left_unanswered(self.store.occurrences(since_key), now, self._grace())
         for o in missed:
             self.store.record(o.reminder, o.occurrence, o.scheduled, Kind.MISSED, now,
@@ -636,3 +644,4 @@ class Daemon:
         if self.showing is not None:
             with contextlib.suppress(Exception):  # a server gone meanwhile: nothing to close
                 await self.notifier.close(self.showing.handle)
+            self.store.set_state(ON_SCREEN, None)

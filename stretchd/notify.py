@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -12,6 +11,7 @@ from enum import StrEnum
 from typing import IO, Any, Protocol
 
 from stretchd import paths
+from stretchd.dbus import Bus, CallError
 from stretchd.text import clean, escape_markup
 
 
@@ -63,204 +63,140 @@ class Notifier(Protocol):
     async def alive(self, handle: str) -> bool:
         """Whether the notice can still be on screen (False: its server went away)."""
 
+    def ticket(self, handle: str) -> str | None:
+        """What to keep in the store to close this notice after a kill (None: nothing to close)."""
+
+    async def close_ticket(self, ticket: str) -> None:
+        """Close a notice a daemon before us showed and could not close (it was killed)."""
+
     def activation_token(self, handle: str) -> str | None:
         """The token the server sent with the last button press on the notice (notification
         spec 1.3), for the window that press opens to be focused (Wayland's xdg-activation)."""
 
 
-class DesktopNotifier:
-    """org.freedesktop.Notifications through desktop-notifier, buttons and all."""
+NOTIFICATIONS = ("org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                 "org.freedesktop.Notifications")
+SIGNALS = [f"type='signal',interface='{NOTIFICATIONS[2]}',path='{NOTIFICATIONS[1]}',member='{m}'"
+           for m in ("ActionInvoked", "NotificationClosed", "ActivationToken")]
+DEFAULT_LABEL = "Start"  # the body's click, "default": servers that list actions show its label
+CLOSED_BY_USER = 2  # NotificationClosed's reason for a dismissal
+XFCE = "Xfce Notify Daemon"  # runs no default action: a click on the body dismisses
+BY_KEY = {a.value: a for a in (Action.START, Action.SNOOZE, Action.SKIP)}
 
-    def __init__(self, app_name: str = "stretchd") -> None:
+
+class DesktopNotifier:
+    """org.freedesktop.Notifications (notification spec 1.3) spoken directly over D-Bus:
+    Notify with buttons and hints, and the ActionInvoked, NotificationClosed and
+    ActivationToken signals that answer it."""
+
+    def __init__(self, app_name: str = "stretchd", bus: Bus | None = None) -> None:
         self.app_name = app_name
-        self._notifier: object | None = None
-        self._failure = ""
-        self._server_ids: dict[str, int] = {}
+        self.bus = bus or Bus(timeout=5.0)
+        self._subscribed = False
+        self._answers: dict[int, OnAction] = {}  # server id -> the notice's answer
+        self._server_ids: dict[str, int] = {}  # handle -> server id
         self._owners: dict[str, str | None] = {}  # which server showed each notification
         self._tokens: dict[int, str] = {}  # server id -> the ActivationToken sent before an action
         self.on_desktop: bool | None = None
         self.why_console = ""
-        # desktop-notifier logs a failed send as a warning with a traceback and carries on;
-        # we keep its reason and report it ourselves, in one line.
-        lib_log = logging.getLogger("desktop_notifier")
-        lib_log.propagate = False
-        lib_log.handlers = [_Capture(self)]
-
-    def _lib(self) -> object:
-        if self._notifier is None:
-            from desktop_notifier import DesktopNotifier as Lib
-
-            self._notifier = Lib(app_name=self.app_name, app_icon=None)
-            _name_the_desktop_entry(self._notifier, self.app_name, self._tokens)
-        return self._notifier
 
     def activation_token(self, handle: str) -> str | None:
         server_id = self._server_ids.get(handle)
         return None if server_id is None else self._tokens.get(server_id)
 
+    def ticket(self, handle: str) -> str | None:
+        """The server (its unique bus name) and its id for the notice: "':1.42' 7"."""
+        owner, server_id = self._owners.get(handle), self._server_ids.get(handle)
+        return None if owner is None or server_id is None else f"{owner} {server_id}"
+
+    async def close_ticket(self, ticket: str) -> None:
+        """Close it if the server that showed it still runs: a unique bus name is never given
+        twice, so another server's notification with the same id is never closed."""
+        owner, _, server_id = ticket.partition(" ")
+        if server_id.isdigit() and await self.bus.owner(NOTIFICATIONS[0]) == owner:
+            await self.close_id(int(server_id))
+
+    async def _call(self, member: str, sig: str = "", body: list[Any] | None = None) -> list[Any]:
+        try:
+            return await self.bus.request(*NOTIFICATIONS, member, sig, body)
+        except CallError as e:
+            raise NotifyError(_reason(e, self.bus)) from e
+
     async def show(self, notice: Notice, on_action: OnAction) -> str:
-        from desktop_notifier import Button, Icon, Notification, Urgency
-
-        lib = self._lib()
+        if not self._subscribed:  # once: the bus subscribes again on each new connection
+            self._subscribed = True
+            await self.bus.subscribe(SIGNALS, self._on_signal)
+        caps = (await self._call("GetCapabilities"))[0]
+        name = (await self._call("GetServerInformation"))[0]
         body = notice.body
-        if notice.buttons and notice.command and not await self._has_buttons(lib):
+        if notice.buttons and notice.command and "actions" not in caps:
             body += f"\nThis desktop shows no buttons; in a terminal: {notice.command}"
-        sent: list[bool] = []
-        buttons = tuple(
-            Button(title=label, identifier=action.value,
-                   on_pressed=(lambda a=action: on_action(a)))  # type: ignore[misc]
-            for action, label in notice.buttons
-        )
-        note = Notification(
-            title=clean(notice.title, keep_newlines=False),
-            # Servers read the body as markup; desktop-notifier does not escape it.
-            message=escape_markup(clean(body)),
-            buttons=buttons,
-            on_clicked=lambda: on_action(Action.CLICKED),
-            on_dismissed=lambda: on_action(Action.DISMISSED),
-            on_dispatched=lambda: sent.append(True),
-            timeout=0,  # never expires by itself
-            urgency=Urgency.Critical if notice.critical else Urgency.Normal,
-            # The icon `service install` put in place, by path: no icon cache to wait for.
-            icon=Icon(path=icon) if (icon := paths.icon_file()).exists() else None,
-        )
-        self._failure = ""
-        await lib.send_notification(note)  # type: ignore[attr-defined]
-        if not sent:
-            # A broken connection stays broken: start afresh next time.
-            self._notifier = None
-            raise NotifyError(self._failure or "the notification server did not accept it")
-        ids = self._ids()
-        if ids is not None and note.identifier in ids.inverse:
-            self._server_ids[note.identifier] = ids.inverse[note.identifier]
-        self._owners[note.identifier] = await self._server()
+        body = clean(body)
+        if "body-markup" in caps:  # such a server reads the body as markup
+            body = escape_markup(body)
+        actions = [] if name == XFCE else ["default", DEFAULT_LABEL]
+        for action, label in notice.buttons:
+            actions += [action.value, label]
+        from dbus_fast import Variant
+
+        hints = {"urgency": Variant("y", 2 if notice.critical else 1),
+                 # Desktops attribute it to stretchd.desktop and list it in their settings.
+                 "desktop-entry": Variant("s", self.app_name)}
+        # The icon `service install` put in place, by path: no icon cache to wait for.
+        icon = paths.icon_file()
+        (server_id,) = await self._call(
+            "Notify", "susssasa{sv}i",
+            [self.app_name, 0, icon.as_uri() if icon.exists() else "",
+             clean(notice.title, keep_newlines=False), body, actions, hints,
+             0])  # never expires by itself
+        handle = f"n{server_id}"
+        self._answers[int(server_id)] = on_action
+        self._server_ids[handle] = int(server_id)
+        self._owners[handle] = await self.bus.owner(NOTIFICATIONS[0])
         self.on_desktop = True
-        return str(note.identifier)
+        return handle
 
-    @staticmethod
-    async def _has_buttons(lib: Any) -> bool:
-        """Whether the server shows buttons (its `actions` capability); yes if it cannot say."""
-        from desktop_notifier import Capability
-
-        try:
-            return Capability.BUTTONS in await lib.get_capabilities()
-        except Exception:  # no server: sending fails next, and says why
-            return True
-
-    async def _server(self) -> str | None:
-        """The bus name of the notification server now (None: none, or not known)."""
-        bus = getattr(getattr(self._notifier, "_backend", None), "bus", None)
-        if bus is None or not getattr(bus, "connected", False):
-            return None
-        from dbus_fast import Message, MessageType
-
-        try:
-            reply = await bus.call(Message(
-                destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
-                interface="org.freedesktop.DBus", member="GetNameOwner", signature="s",
-                body=["org.freedesktop.Notifications"]))
-        except Exception:  # the bus itself is gone
-            return None
-        return None if reply.message_type == MessageType.ERROR else str(reply.body[0])
+    def _on_signal(self, message: Any) -> None:
+        if message.interface != NOTIFICATIONS[2] or not message.body:
+            return
+        server_id = int(message.body[0])
+        if message.member == "ActivationToken" and message.signature == "us":
+            self._tokens[server_id] = str(message.body[1])
+            if len(self._tokens) > 20:  # only the latest press matters
+                self._tokens.pop(min(self._tokens))
+            return
+        if message.member == "ActionInvoked" and message.signature == "us":
+            answer = self._answers.pop(server_id, None)
+            if answer is not None:
+                answer(BY_KEY.get(str(message.body[1]), Action.CLICKED))  # "default": the body
+        elif message.member == "NotificationClosed" and message.signature == "uu":
+            answer = self._answers.pop(server_id, None)  # after an action: nothing more to say
+            if answer is not None and int(message.body[1]) == CLOSED_BY_USER:
+                answer(Action.DISMISSED)
 
     async def alive(self, handle: str) -> bool:
         """Whether the server that showed this notification still runs (so it still shows)."""
         owner = self._owners.get(handle)
-        return owner is None or await self._server() == owner
-
-    def _ids(self) -> Any:
-        # desktop-notifier forgets a notification's server id once a button is pressed, so
-        # its clear() cannot close it then, and dunst leaves such a notification open. We
-        # keep the id and hand it back before clearing. (Linux D-Bus backend only.)
-        backend = getattr(self._notifier, "_backend", None)
-        return getattr(backend, "_platform_to_interface_notification_identifier", None)
+        return owner is None or await self.bus.owner(NOTIFICATIONS[0]) == owner
 
     async def close(self, handle: str) -> None:
-        if self._notifier is None:
-            return
         self._owners.pop(handle, None)
         server_id = self._server_ids.pop(handle, None)
-        ids = self._ids()
-        if ids is not None and server_id is not None and handle not in ids.inverse:
-            ids[server_id] = handle
-        await self._notifier.clear(handle)  # type: ignore[attr-defined]
+        if server_id is not None:
+            self._answers.pop(server_id, None)
+            await self.close_id(server_id)
+
+    async def close_id(self, server_id: int) -> None:
+        """Close a notification by the server's id: a no-op if it is gone."""
+        await self.bus.call(*NOTIFICATIONS, "CloseNotification", "u", [server_id])
 
 
-DEFAULT_LABEL = "Start"
-
-
-def _name_the_desktop_entry(lib: object, name: str, tokens: dict[int, str]) -> None:
-    """Add the `desktop-entry` hint to every Notify call: desktops attribute the notification
-    to stretchd.desktop and list it in their notification settings. And keep the
-    ActivationToken signal a server sends just before ActionInvoked, in `tokens`.
-    desktop-notifier 6 does neither, so once its D-Bus interface exists, its Notify is
-    wrapped and its connection is given a handler and a match rule for that signal."""
-    backend = getattr(lib, "_backend", None)
-    init = getattr(backend, "_init_dbus", None)
-    if init is None:
-        return
-
-    async def init_with_hint() -> Any:
-        interface = await init()
-        notify = interface.call_notify
-        await _keep_activation_tokens(getattr(backend, "bus", None), tokens)
-
-        async def call_notify(app: str, replaces: int, icon: str, summary: str, body: str,
-                              actions: list[str], hints: dict[str, Any], timeout: int) -> Any:
-            from dbus_fast import Variant
-
-            if hints:  # a{sv} or, for old servers, a{ss}: as desktop-notifier chose
-                sv = any(isinstance(v, Variant) for v in hints.values())
-                hints = {**hints, "desktop-entry": Variant("s", name) if sv else name}
-            # The body's click (the "default" action) is Start: servers that list the actions
-            # in a menu (dunst) show its label, blank as desktop-notifier leaves it.
-            actions = [DEFAULT_LABEL if i % 2 and actions[i - 1] == "default" and not label else label
-                       for i, label in enumerate(actions)]
-            return await notify(app, replaces, icon, summary, body, actions, hints, timeout)
-
-        interface.call_notify = call_notify
-        return interface
-
-    backend._init_dbus = init_with_hint  # type: ignore[union-attr]
-
-
-async def _keep_activation_tokens(bus: Any, tokens: dict[int, str]) -> None:
-    if bus is None:
-        return
-    from dbus_fast import Message, MessageType
-
-    def handler(message: Any) -> None:
-        if (message.message_type == MessageType.SIGNAL and message.member == "ActivationToken"
-                and message.interface == "org.freedesktop.Notifications" and message.signature == "us"):
-            tokens[int(message.body[0])] = str(message.body[1])
-            if len(tokens) > 20:  # only the latest press matters
-                tokens.pop(min(tokens))
-
-    bus.add_message_handler(handler)
-    await bus.call(Message(destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
-                           interface="org.freedesktop.DBus", member="AddMatch", signature="s",
-                           body=["type='signal',interface='org.freedesktop.Notifications',"
-                                 "member='ActivationToken'"]))
-
-
-class _Capture(logging.Handler):
-    def __init__(self, owner: DesktopNotifier) -> None:
-        super().__init__(logging.WARNING)
-        self.owner = owner
-
-    def emit(self, record: logging.LogRecord) -> None:
-        exc = record.exc_info[1] if record.exc_info else None
-        self.owner._failure = _reason(exc) if exc else record.getMessage()
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    name = type(exc).__name__
-    if "ServiceUnknown" in text or "was not provided by any .service files" in text:
-        return "no notification server on the session bus"
-    if isinstance(exc, FileNotFoundError | ConnectionRefusedError) or "DBUS_SESSION_BUS" in text:
+def _reason(e: CallError, bus: Bus) -> str:
+    if e.name == "NoBus":
         return "no D-Bus session bus"  # normal without a desktop: no errno to alarm anyone
-    return f"{name}: {text}"
+    if e.name.endswith(("ServiceUnknown", "NameHasNoOwner")):
+        return "no notification server on the session bus"
+    return str(e)
 
 
 class ConsoleNotifier:
@@ -288,6 +224,12 @@ class ConsoleNotifier:
 
     async def alive(self, handle: str) -> bool:
         return True  # a line on the console stays where it is
+
+    def ticket(self, handle: str) -> str | None:
+        return None
+
+    async def close_ticket(self, ticket: str) -> None:
+        return None
 
     def activation_token(self, handle: str) -> str | None:
         return None
@@ -353,6 +295,15 @@ class FallbackNotifier:
 
     def activation_token(self, handle: str) -> str | None:
         return None if handle.startswith("console:") else self.desktop.activation_token(handle)
+
+    def ticket(self, handle: str) -> str | None:
+        return None if handle.startswith("console:") else self.desktop.ticket(handle)
+
+    async def close_ticket(self, ticket: str) -> None:
+        try:
+            await self.desktop.close_ticket(ticket)
+        except Exception as e:  # no bus, a server gone: nothing left to close
+            self.log("debug", f"closing a notification left by the last run failed: {e}")
 
     async def close(self, handle: str) -> None:
         if handle.startswith("console:"):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from stretchd import busy
 from stretchd.config import Hold
+from stretchd.dbus import Bus
 
 SETTLE = 0.2  # seconds for the rest of a change to arrive (a stream's state, then its removal)
 
@@ -30,16 +31,16 @@ Log = Callable[[str, str], None]
 class DesktopSenses:
     def __init__(self, log: Log) -> None:
         self.log = log
-        self._session: busy.Bus | None = None
-        self._system: busy.Bus | None = None
+        self._session: Bus | None = None
+        self._system: Bus | None = None
         self._changed: asyncio.Event | None = None
         self._watching = False
         self._monitor: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
 
-    def _buses(self) -> tuple[busy.Bus, busy.Bus]:
-        self._session = self._session or busy.Bus()
-        self._system = self._system or busy.Bus(system=True)
+    def _buses(self) -> tuple[Bus, Bus]:
+        self._session = self._session or Bus()
+        self._system = self._system or Bus(system=True)
         return self._session, self._system
 
     async def read(self, hold: Hold) -> list[busy.Reading]:

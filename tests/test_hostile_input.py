@@ -19,9 +19,8 @@ import io
 import math
 import re
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-import desktop_notifier
 import pytest
 from click.testing import CliRunner
 from hypothesis import event, example, given, settings
@@ -586,17 +585,28 @@ def test_rich_markup_in_routine_text_shows_literally() -> None:
 
 # Routine titles in a notification ----------------------------------------------------------
 
-class FakeServer:
-    """desktop_notifier.DesktopNotifier as far as stretchd uses it: keeps what it is sent."""
+class FakeBus:
+    """The session bus as far as DesktopNotifier uses it: a server that reads markup, and
+    keeps the bodies it is sent."""
 
-    sent: ClassVar[list[Any]] = []
+    def __init__(self) -> None:
+        self.sent: list[str] = []
 
-    def __init__(self, app_name: str, app_icon: object) -> None:
-        pass
+    async def subscribe(self, rules: list[str], handler: object) -> bool:
+        return True
 
-    async def send_notification(self, note: Any) -> None:
-        FakeServer.sent.append(note)
-        note.on_dispatched()
+    async def owner(self, name: str) -> str:
+        return ":1.1"
+
+    async def request(self, dest: str, path: str, iface: str, member: str, sig: str = "",
+                      body: list[Any] | None = None) -> list[Any]:
+        if member == "GetCapabilities":
+            return [["actions", "body", "body-markup"]]
+        if member == "GetServerInformation":
+            return ["dunst", "dunst-project", "1.9.0", "1.2"]
+        assert member == "Notify" and body is not None
+        self.sent.append(body[4])
+        return [len(self.sent)]
 
 
 @settings(max_examples=200, deadline=None)
@@ -611,12 +621,9 @@ def test_markup_in_a_routine_title_reaches_the_notification_body_escaped(text: s
     loaded = load_everything(config_path(), lambda level, message: None)
     reminder = loaded.config.reminders[0]
     notice = make_notice(reminder, loaded.routines["desk"], 0, loaded.config.defaults, late=False)
-    FakeServer.sent = []
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(desktop_notifier, "DesktopNotifier", FakeServer)
-        asyncio.run(DesktopNotifier().show(notice, lambda action: None))
-    (note,) = FakeServer.sent
-    body = note.message
+    bus = FakeBus()
+    asyncio.run(DesktopNotifier(bus=bus).show(notice, lambda action: None))  # type: ignore[arg-type]
+    (body,) = bus.sent
     assert "<" not in body and ">" not in body, body
     assert re.fullmatch(r"(?:[^&]|&(?:amp|lt|gt);)*", body, re.DOTALL), body
     assert not CONTROL_BUT_NEWLINE.search(body)

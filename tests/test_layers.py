@@ -73,6 +73,6 @@ def test_the_bar_client_stays_small_beside_the_bar() -> None:
     assert set(graph["stretchd.bar"]) <= {"stretchd", "stretchd.paths"}
     probe = ("import sys, stretchd.bar\n"
              "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-             "('apscheduler', 'desktop_notifier', 'dbus_fast', 'rich', 'asyncio', 'sqlite3')))")
+             "('apscheduler', 'dbus_fast', 'rich', 'asyncio', 'sqlite3')))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr

@@ -30,6 +30,12 @@ class Desktop:
     def why_console(self) -> str:
         return "" if self.up else "no notification server"
 
+    def ticket(self, handle: str) -> str | None:
+        return None
+
+    async def close_ticket(self, ticket: str) -> None:
+        return None
+
     async def show(self, notice: Notice, on_action: object) -> str:
         if not self.up:
             raise NotifyError(self.error)

@@ -40,6 +40,7 @@ def doctor(as_json: bool) -> None:
 
     from stretchd import busy, paths, terminal
     from stretchd.config import CONDITIONS, Hold, Walkthrough, load
+    from stretchd.dbus import Bus
     from stretchd.errors import ConfigError
     from stretchd.voice import cannot_be_heard, find_chime, find_speaker
 
@@ -52,7 +53,7 @@ def doctor(as_json: bool) -> None:
         window = Walkthrough.window
 
     async def look() -> tuple[busy.Server | None, str, list[busy.Reading], bool]:
-        session, system = busy.Bus(), busy.Bus(system=True)
+        session, system = Bus(), Bus(system=True)
         try:
             found = await busy.server(session)
             readings = await busy.read(CONDITIONS, away_minutes=hold.away_minutes,

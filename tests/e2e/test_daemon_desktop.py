@@ -204,6 +204,32 @@ def test_critical_urgency_and_the_installed_icon_are_sent(
     assert n["app_icon"] == icon.as_uri()
 
 
+@pytest.mark.compat("dunst, on X11 (Xvfb)", "after a kill -9: the dead notification closed at the next start")
+def test_a_notification_left_by_a_killed_daemon_is_closed_at_the_next_start(
+        tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],
+        write_config: Any) -> None:
+    """Killed, the daemon closes nothing: its notification stays with buttons that lead
+    nowhere. The next start finds its id in the store, closes it on the same server, and
+    shows the reminder again with buttons that work."""
+    write_config(config(terminal, MORNING))
+    d = start(tmp_path, desktop, daemons)
+    dead = desktop.wait_notify("Time to stretch", timeout=20)
+    desktop.wait_count(1)
+    d.proc.kill()
+    d.proc.wait()
+    desktop.sync()
+    assert desktop.count() == 1 and not desktop.closed()  # left on screen
+    mark = len(desktop.notifications())
+    start(tmp_path, desktop, daemons, at="2026-11-24 07:32:00")
+    again = desktop.wait_notify("Time to stretch", timeout=20, since=mark)
+    wait_for(lambda: [c["id"] for c in desktop.closed()] == [dead["id"]], 10,
+             "the dead notification closed")
+    desktop.wait_count(1)  # the new one alone
+    assert again["id"] != dead["id"]
+    desktop.click("Skip")
+    wait_for(lambda: events()[-1:] == [("morning", "skipped")], 10, "the skip on the new one")
+
+
 @pytest.mark.compat("dunst, on X11 (Xvfb)", "a restart: closed at stop, shown again at start")
 def test_a_restart_closes_the_notification_and_shows_it_again_once(
         tmp_path: Path, xdg: Path, desktop: Desktop, terminal: Tmux, daemons: list[Any],

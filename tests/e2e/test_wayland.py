@@ -144,7 +144,7 @@ def test_swaync_buttons_each_reach_the_daemon(swaync: tuple[Session, Path]) -> N
         press("Skip", "morning", "skipped")
         shown(3, "noon")
         # swaync 0.7.3's body is a button too. It runs the default action only when that has
-        # a label (with desktop-notifier's blank one it only closed the notification).
+        # a label (with a blank one it only closed the notification).
         press("Time to stretch", "noon", "started")
         wait_for(lambda: started.exists() and "walk shotgun --reminder noon" in started.read_text(),
                  10, "the terminal stand-in to run for the body's click")

@@ -1,0 +1,98 @@
+"""The one D-Bus layer on a real dbus-daemon: calls, subscriptions, and a bus that goes away
+and comes back (a session restarted under a running daemon)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.kit import require, wait_for
+from stretchd.dbus import Bus, CallError
+
+RULE = "type='signal',interface='org.example.Test',member='Ping'"
+
+
+class DBusDaemon:
+    """A private bus at a fixed socket path, stopped and started again at will."""
+
+    def __init__(self, folder: Path) -> None:
+        self.socket = folder / "bus"
+        self.address = f"unix:path={self.socket}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.socket.unlink(missing_ok=True)
+        self.proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
+                                      f"--address={self.address}"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(self.socket.exists, 10, "the bus's socket")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait()
+            self.proc = None
+
+    def ping(self) -> None:
+        subprocess.run(["dbus-send", f"--bus={self.address}", "--type=signal", "/",
+                        "org.example.Test.Ping"], check=True)
+
+
+@pytest.fixture
+def bus_daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DBusDaemon]:
+    require("dbus-daemon", "dbus-send")
+    d = DBusDaemon(tmp_path)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", d.address)
+    d.start()
+    yield d
+    d.stop()
+
+
+def test_a_subscription_outlives_the_bus_going_away_and_coming_back(bus_daemon: DBusDaemon) -> None:
+    got: list[Any] = []
+
+    async def go() -> None:
+        bus = Bus()
+        assert await bus.subscribe([RULE], lambda m: got.append(m.member) if m.member == "Ping" else None)
+        assert await bus.owner("org.freedesktop.DBus") == "org.freedesktop.DBus"
+        await asyncio.to_thread(bus_daemon.ping)
+        await wait_async(lambda: got == ["Ping"], "the first signal")
+
+        bus_daemon.stop()
+        with pytest.raises(CallError):  # gone: said as one error, not a traceback
+            await bus.request("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                              "org.freedesktop.DBus", "GetId")
+        assert await bus.owner("org.freedesktop.DBus") is None
+        bus_daemon.start()
+        # The next use connects again and subscribes again.
+        assert await bus.owner("org.freedesktop.DBus") == "org.freedesktop.DBus"
+        await asyncio.to_thread(bus_daemon.ping)
+        await wait_async(lambda: got == ["Ping", "Ping"], "the signal after the bus came back")
+        bus.close()
+
+    asyncio.run(go())
+
+
+def test_no_bus_is_said_in_a_few_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'none'}")
+
+    async def go() -> None:
+        bus = Bus()
+        assert await bus.call("org.freedesktop.DBus", "/", "org.freedesktop.DBus", "GetId") is None
+        assert bus.failed.startswith("no session bus (")
+
+    asyncio.run(go())
+
+
+async def wait_async(predicate: Any, what: str, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
