@@ -1,7 +1,7 @@
 """What the person is doing now: in a call, in do-not-disturb, locked, away, fullscreen.
 
-Each condition is read from the desktop's own sources, asked once when wanted (nothing runs
-between reminders). A source that is not there reads as unknown, never as an error.
+Each condition (conditions.py) is read from the desktop's own sources, asked once when wanted
+(nothing runs between reminders). A source that is not there reads as unknown, never as an error.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import re
 import shutil
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from stretchd.config import CONDITIONS
+from stretchd import conditions
 from stretchd.dbus import Bus
 
+T = TypeVar("T")
 CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
 TIMEOUT = 2.0  # seconds for any one source to answer
 
@@ -37,9 +38,9 @@ class Reading:
 
     def describe(self) -> str:
         """"meeting: no (PipeWire, 0 capture streams)"."""
-        value = {True: "yes", False: "no", None: "unknown"}[self.busy]
-        if self.condition in ("dnd", "fullscreen") and self.busy is not None:
-            value = "on" if self.busy else "off"
+        known = conditions.BY_NAME.get(self.condition)
+        yes, no = known.words if known else ("yes", "no")
+        value = {True: yes, False: no, None: "unknown"}[self.busy]
         inside = ", ".join(p for p in (self.source, self.detail) if p)
         return f"{self.condition}: {value} ({inside})"
 
@@ -302,30 +303,63 @@ def fullscreen(state: dict[str, Any]) -> Reading:
     return Reading("fullscreen", on, "X11", "", "a fullscreen window" if on else "")
 
 
-async def read(conditions: Iterable[str], *, away_minutes: int = 5,
+@dataclass
+class Sources:
+    """What one read() asks its readers to share: the buses, the settings, and what several
+    conditions read from one source, asked once (X11's state for away and fullscreen)."""
+
+    session: Bus
+    system: Bus
+    away_minutes: int
+    mako_modes: tuple[str, ...]
+    found: Server | None = None  # the notification server, if the caller asked it already
+    _asked: dict[str, Any] = field(default_factory=dict, init=False)
+    _asking: dict[str, asyncio.Lock] = field(default_factory=dict, init=False)
+
+    async def _once(self, key: str, ask: Callable[[], Awaitable[T]]) -> T:
+        async with self._asking.setdefault(key, asyncio.Lock()):  # readers run together
+            if key not in self._asked:
+                self._asked[key] = await ask()
+        return cast(T, self._asked[key])
+
+    async def notification_server(self) -> Server | None:
+        if self.found is not None:
+            return self.found
+        return await self._once("server", lambda: server(self.session))
+
+    async def screen(self) -> dict[str, Any]:
+        return await self._once("x11", x11)
+
+
+async def _dnd(s: Sources) -> Reading:
+    return await dnd(s.session, await s.notification_server(), s.mako_modes)
+
+
+async def _away(s: Sources) -> Reading:
+    idle = (await s.screen()).get("idle")
+    return await away(s.system, s.session, s.away_minutes, idle if isinstance(idle, float) else None)
+
+
+async def _fullscreen(s: Sources) -> Reading:
+    return fullscreen(await s.screen())
+
+
+# How each condition in conditions.py is read, by its name.
+READERS: dict[str, Callable[[Sources], Awaitable[Reading]]] = {
+    "meeting": lambda s: meeting(),
+    "dnd": _dnd,
+    "locked": lambda s: locked(s.system, s.session),
+    "away": _away,
+    "fullscreen": _fullscreen,
+}
+
+
+async def read(names: Iterable[str], *, away_minutes: int = 5,
                mako_modes: tuple[str, ...] = ("do-not-disturb",),
                session: Bus | None = None, system: Bus | None = None,
                found: Server | None = None) -> list[Reading]:
     """Each condition as it is now, in the order asked (found: the notification server, if
     the caller asked it already)."""
-    session = session or Bus()
-    system = system or Bus(system=True)
-    if found is None and "dnd" in conditions:
-        found = await server(session)
-
-    screen = await x11() if {"away", "fullscreen"} & set(conditions) else {}
-
-    async def one(condition: str) -> Reading:
-        if condition == "meeting":
-            return await meeting()
-        if condition == "dnd":
-            return await dnd(session, found, mako_modes)
-        if condition == "locked":
-            return await locked(system, session)
-        if condition == "away":
-            idle = screen.get("idle")
-            return await away(system, session, away_minutes, idle if isinstance(idle, float) else None)
-        return fullscreen(screen)
-
+    sources = Sources(session or Bus(), system or Bus(system=True), away_minutes, mako_modes, found)
     # Asked together: a reminder waits for the slowest source, not for the sum of them.
-    return list(await asyncio.gather(*(one(c) for c in conditions if c in CONDITIONS)))
+    return list(await asyncio.gather(*(READERS[c](sources) for c in names if c in READERS)))

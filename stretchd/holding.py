@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
+from stretchd import conditions
 from stretchd.busy import Reading
 from stretchd.config import Defaults, Hold, Reminder
 from stretchd.decisions import Answer, Showing, answer
@@ -23,20 +24,10 @@ from stretchd.schedule import Due
 CHECK = 60.0  # seconds between checks while a reminder is held, where no signal says sooner
 FRESH = timedelta(seconds=5)  # a reading ahead of a reminder's time still counts this long
 
-# Why a held reminder comes late, said in its notification, by the reason that held it last.
-AFTER = {
-    "microphone in use": "after your call",
-    "camera in use": "after your call",
-    "camera or screen share in use": "after your call",
-    "do not disturb": "after do-not-disturb",
-    "screen locked": "now the screen is unlocked",
-    "away from the desk": "now you are back",
-    "a fullscreen window": "after the fullscreen window",
-}
-
 
 def after(reason: str | None) -> str:
-    return AFTER.get(reason or "", "after a hold")
+    """Why a held reminder comes late, said in its notification, by the reason that held it last."""
+    return conditions.AFTER.get(reason or "", "after a hold")
 
 
 class Senses(Protocol):

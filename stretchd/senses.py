@@ -10,21 +10,11 @@ import contextlib
 import shutil
 from collections.abc import Callable
 
-from stretchd import busy
+from stretchd import busy, conditions
 from stretchd.config import Hold
 from stretchd.dbus import Bus
 
 SETTLE = 0.2  # seconds for the rest of a change to arrive (a stream's state, then its removal)
-
-# Signals that mean a condition may have ended. PropertiesChanged on the notification server's
-# object: dunst's `paused`, KDE's `Inhibited`; swaync signals its do-not-disturb on its own
-# interface; a screen saver its ActiveChanged.
-SESSION_RULES = {
-    "dnd": ("type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
-            "path='/org/freedesktop/Notifications'",
-            "type='signal',interface='org.erikreider.swaync.cc'"),
-    "locked": ("type='signal',interface='org.freedesktop.ScreenSaver',member='ActiveChanged'",),
-}
 Log = Callable[[str, str], None]
 
 
@@ -78,18 +68,20 @@ class DesktopSenses:
         return self._changed
 
     async def _watch(self, hold: Hold) -> None:
-        """Subscribe to what signals the end of each enabled condition. Those with no signal
-        (mako's modes, GNOME's setting, idle time, /proc) are read once a minute instead."""
+        """Subscribe to what signals the end of each enabled condition (conditions.py). Those
+        with no signal (mako's modes, GNOME's setting, idle time, /proc) are read once a minute
+        instead."""
         session, system = self._buses()
-        rules = [rule for c in hold.when for rule in SESSION_RULES.get(c, ())]
+        wanted = conditions.named(hold.when)
+        rules = [rule for c in wanted for rule in c.session_rules]
         if rules:
             await session.watch(rules, self.poke)
-        if "locked" in hold.when or "away" in hold.when:
+        if any(c.logind for c in wanted):
             path = await busy.login_session(system)
             if path:  # PropertiesChanged (LockedHint, IdleHint), Lock and Unlock
                 await system.watch([f"type='signal',sender='org.freedesktop.login1',path='{path}'"],
                                    self.poke)
-        pw_dump = shutil.which("pw-dump") if "meeting" in hold.when else None
+        pw_dump = shutil.which("pw-dump") if any(c.pipewire for c in wanted) else None
         if pw_dump:
             try:
                 self._monitor = await asyncio.create_subprocess_exec(

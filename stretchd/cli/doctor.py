@@ -38,8 +38,8 @@ def doctor(as_json: bool) -> None:
     import os
     import shutil
 
-    from stretchd import busy, paths, terminal
-    from stretchd.config import CONDITIONS, Hold, Walkthrough, load
+    from stretchd import busy, conditions, paths, terminal
+    from stretchd.config import Hold, Walkthrough, load
     from stretchd.dbus import Bus
     from stretchd.errors import ConfigError
     from stretchd.voice import cannot_be_heard, find_chime, find_speaker
@@ -56,9 +56,9 @@ def doctor(as_json: bool) -> None:
         session, system = Bus(), Bus(system=True)
         try:
             found = await busy.server(session)
-            readings = await busy.read(CONDITIONS, away_minutes=hold.away_minutes,
-                                       mako_modes=hold.mako_modes, session=session, system=system,
-                                       found=found)
+            readings = await busy.read(conditions.NAMES, away_minutes=hold.away_minutes,
+                                       mako_modes=hold.mako_modes, session=session,
+                                       system=system, found=found)
             # gnome-terminal's windows come from gnome-terminal-server, which the session bus
             # starts: without it, gnome-terminal exits at once.
             dbus = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")

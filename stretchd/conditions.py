@@ -1,0 +1,51 @@
+"""What can hold a due reminder, one object each: its name in config.toml's `[hold] when`, the
+reasons a held reminder gives, what its notification says when it finally shows, whether it
+is on by default, and what signals its end while a reminder is held.
+
+Only names and phrases, so the config and `stretchd status` read them without the desktop:
+how each is read lives in busy.py (its READERS table, by these names)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str  # as config.toml and `stretchd doctor` say it
+    reasons: tuple[str, ...]  # what a reminder held by it says: "microphone in use"
+    after: str  # how the reminder says it comes late once it ends: "after your call"
+    default: bool = True  # in `[hold] when` unless the config says otherwise
+    words: tuple[str, str] = ("yes", "no")  # how `doctor` says it is busy, or free
+    # What may signal its end while a reminder is held; a condition with none is read once a
+    # minute instead (mako's modes, GNOME's setting, X11's idle time, /proc).
+    session_rules: tuple[str, ...] = ()  # D-Bus match rules on the session bus
+    logind: bool = False  # the signals of this user's logind session (LockedHint, IdleHint)
+    pipewire: bool = False  # a change printed by `pw-dump --monitor`
+
+
+ALL = (
+    Condition("meeting", ("microphone in use", "camera in use", "camera or screen share in use"),
+              "after your call", pipewire=True),
+    # PropertiesChanged on the notification server's object: dunst's `paused`, KDE's
+    # `Inhibited`; swaync signals its do-not-disturb on its own interface.
+    Condition("dnd", ("do not disturb",), "after do-not-disturb", words=("on", "off"), session_rules=(
+        "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
+        "path='/org/freedesktop/Notifications'",
+        "type='signal',interface='org.erikreider.swaync.cc'")),
+    Condition("locked", ("screen locked",), "now the screen is unlocked", logind=True, session_rules=(
+        "type='signal',interface='org.freedesktop.ScreenSaver',member='ActiveChanged'",)),
+    Condition("away", ("away from the desk",), "now you are back", logind=True),
+    Condition("fullscreen", ("a fullscreen window",), "after the fullscreen window", default=False,
+              words=("on", "off")),
+)
+BY_NAME = {c.name: c for c in ALL}
+NAMES = tuple(BY_NAME)  # the names `[hold] when` accepts
+DEFAULT = tuple(c.name for c in ALL if c.default)  # `[hold] when` when the config says nothing
+AFTER = {reason: c.after for c in ALL for reason in c.reasons}  # reason -> its condition's phrase
+
+
+def named(names: Iterable[str]) -> list[Condition]:
+    """The conditions of these names, in their order; names not known are passed over."""
+    return [BY_NAME[n] for n in names if n in BY_NAME]
