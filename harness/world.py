@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from stretchd.alarms import Job
-from stretchd.daemon import Daemon
+from stretchd.daemon.core import Daemon
 from stretchd.history import History
 from stretchd.loading import load_everything
 from stretchd.notify import Action, Notice

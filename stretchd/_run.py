@@ -11,7 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from stretchd.daemon import Daemon
+    from stretchd.daemon.core import Daemon
 
 
 async def live(daemon: Daemon) -> None:
@@ -79,7 +79,7 @@ def main() -> int:
     from stretchd.alarms import SchedulerAlarms
     from stretchd.buffered import BufferedStore
     from stretchd.control import acquire_lock
-    from stretchd.daemon import Daemon
+    from stretchd.daemon.core import Daemon
     from stretchd.errors import ConfigError, StretchdError
     from stretchd.history import History
     from stretchd.journal import log

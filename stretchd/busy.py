@@ -18,35 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from stretchd import conditions
+from stretchd.conditions import Reading
 from stretchd.dbus import Bus
 
 T = TypeVar("T")
 CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
 TIMEOUT = 2.0  # seconds for any one source to answer
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One condition as read now: busy True/False, or None when no source could say."""
-
-    condition: str
-    busy: bool | None
-    source: str  # "PipeWire", "dunst", "logind", "X11", or why there is none
-    detail: str = ""  # "2 capture streams", "idle 3 min"
-    reason: str = ""  # what a held reminder says: "microphone in use"
-
-    def describe(self) -> str:
-        """"meeting: no (PipeWire, 0 capture streams)"."""
-        known = conditions.BY_NAME.get(self.condition)
-        yes, no = known.words if known else ("yes", "no")
-        value = {True: yes, False: no, None: "unknown"}[self.busy]
-        inside = ", ".join(p for p in (self.source, self.detail) if p)
-        return f"{self.condition}: {value} ({inside})"
-
-    def as_json(self) -> dict[str, Any]:
-        return {"condition": self.condition, "busy": self.busy, "source": self.source,
-                "detail": self.detail, "reason": self.reason}
 
 
 # meeting ---------------------------------------------------------------------------------

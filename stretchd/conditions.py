@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,26 @@ AFTER = {reason: c.after for c in ALL for reason in c.reasons}  # reason -> its 
 def named(names: Iterable[str]) -> list[Condition]:
     """The conditions of these names, in their order; names not known are passed over."""
     return [BY_NAME[n] for n in names if n in BY_NAME]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One condition as read now: busy True/False, or None when no source could say."""
+
+    condition: str
+    busy: bool | None
+    source: str  # "PipeWire", "dunst", "logind", "X11", or why there is none
+    detail: str = ""  # "2 capture streams", "idle 3 min"
+    reason: str = ""  # what a held reminder says: "microphone in use"
+
+    def describe(self) -> str:
+        """"meeting: no (PipeWire, 0 capture streams)"."""
+        known = BY_NAME.get(self.condition)
+        yes, no = known.words if known else ("yes", "no")
+        value = {True: yes, False: no, None: "unknown"}[self.busy]
+        inside = ", ".join(p for p in (self.source, self.detail) if p)
+        return f"{self.condition}: {value} ({inside})"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"condition": self.condition, "busy": self.busy, "source": self.source,
+                "detail": self.detail, "reason": self.reason}

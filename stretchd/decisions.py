@@ -3,13 +3,14 @@ its notification says, and what each answer to it does. No clock, no store, no l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from stretchd.config import Defaults, Reminder
+from stretchd.daemon.ports import Action, Notice
 from stretchd.history import Kind, Occurrence, Status, handled
-from stretchd.notify import Action, Notice
 from stretchd.routines import Routine
 from stretchd.schedule import Due
 from stretchd.session import format_duration, plan, planned_seconds
@@ -134,3 +135,18 @@ def left_unanswered(occurrences: list[Occurrence], now: datetime,
             continue
         (show if now - since <= max(grace, LATE) else missed).append(o)
     return show, missed
+
+
+def weekly_notice(completed: Mapping[date, int], today: date, goal: int = 1) -> Notice:
+    """The weekly summary notification: the last 7 days' walkthroughs (today included, so a
+    summary on any weekday covers a whole week) and the streak."""
+    from stretchd.stats import streaks
+
+    week = [completed.get(today - timedelta(days=i), 0) for i in range(7)]
+    current, longest, _ = streaks(completed, today, goal)
+    walks, days = sum(week), sum(1 for n in week if n)
+    body = (f"{walks} walkthrough{'s' if walks != 1 else ''} completed in the last 7 days, on {days} "
+            f"day{'s' if days != 1 else ''}. Streak: {current} day{'s' if current != 1 else ''} "
+            f"(longest {longest}).")
+    return Notice("stretchd: your week", body, ((Action.START, "Open stats"),),
+                  command="stretchd stats")

@@ -11,14 +11,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
 from stretchd import conditions
-from stretchd.busy import Reading
+from stretchd.conditions import Reading
 from stretchd.config import Defaults, Hold, Reminder
+from stretchd.daemon.ports import Action, Senses
 from stretchd.decisions import Answer, Showing, answer
 from stretchd.history import Kind, Status, Store
-from stretchd.notify import Action
 from stretchd.schedule import Due
 
 CHECK = 60.0  # seconds between checks while a reminder is held, where no signal says sooner
@@ -28,22 +28,6 @@ FRESH = timedelta(seconds=5)  # a reading ahead of a reminder's time still count
 def after(reason: str | None) -> str:
     """Why a held reminder comes late, said in its notification, by the reason that held it last."""
     return conditions.AFTER.get(reason or "", "after a hold")
-
-
-class Senses(Protocol):
-    """What the person is doing, as the daemon asks it (busy.py's readings, watched)."""
-
-    async def read(self, hold: Hold) -> list[Reading]:
-        """The enabled conditions as they are now."""
-
-    async def changed(self, hold: Hold, timeout: float) -> None:
-        """Return when a source signals a change (settled), or after timeout seconds."""
-
-    def poke(self) -> None:
-        """End the current wait now (the machine resumed: look again)."""
-
-    async def close(self) -> None:
-        """Nothing is held: stop watching and close what was opened."""
 
 
 def holding(readings: Iterable[Reading]) -> Reading | None:

@@ -5,74 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from stretchd import paths
+from stretchd.daemon.ports import Action, Log, Notice, Notifier, NotifyError, OnAction
 from stretchd.dbus import Bus, CallError
 from stretchd.text import clean, escape_markup
-
-
-class Action(StrEnum):
-    """An answer to a notification: a button (its identifier on the bus), or what the
-    person did to the notification itself."""
-
-    START = "start"
-    SNOOZE = "snooze"
-    SKIP = "skip"
-    CLICKED = "clicked"  # the body
-    DISMISSED = "dismissed"  # closed without a button
-
-
-OnAction = Callable[[Action], None]
-Log = Callable[[str, str], None]  # (level, message)
-
-
-@dataclass(frozen=True)
-class Notice:
-    title: str
-    body: str
-    buttons: tuple[tuple[Action, str], ...]  # (action, label)
-    command: str = ""  # what to type to act on it without a desktop
-    critical: bool = False  # urgency "critical" (config defaults.urgency)
-
-
-class NotifyError(Exception):
-    """The notification could not be shown; the message says why in one line."""
-
-
-class Notifier(Protocol):
-    """Where reminders show: the desktop, the console, or the desktop falling back to it."""
-
-    @property
-    def on_desktop(self) -> bool | None:
-        """Whether the last notice went to the desktop (None: none shown yet)."""
-
-    @property
-    def why_console(self) -> str:
-        """Why notices go to the console, in a few words ("" on the desktop)."""
-
-    async def show(self, notice: Notice, on_action: OnAction) -> str:
-        """Show the notice; return a handle for close(). Raise NotifyError if it can't."""
-
-    async def close(self, handle: str) -> None:
-        """Take the notice away (a no-op if it is gone already)."""
-
-    async def alive(self, handle: str) -> bool:
-        """Whether the notice can still be on screen (False: its server went away)."""
-
-    def ticket(self, handle: str) -> str | None:
-        """What to keep in the store to close this notice after a kill (None: nothing to close)."""
-
-    async def close_ticket(self, ticket: str) -> None:
-        """Close a notice a daemon before us showed and could not close (it was killed)."""
-
-    def activation_token(self, handle: str) -> str | None:
-        """The token the server sent with the last button press on the notice (notification
-        spec 1.3), for the window that press opens to be focused (Wayland's xdg-activation)."""
-
 
 NOTIFICATIONS = ("org.freedesktop.Notifications", "/org/freedesktop/Notifications",
                  "org.freedesktop.Notifications")

@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable
 
 from stretchd import busy, conditions
+from stretchd.conditions import Reading
 from stretchd.config import Hold
 from stretchd.dbus import Bus
 
@@ -33,7 +34,7 @@ class DesktopSenses:
         self._system = self._system or Bus(system=True)
         return self._session, self._system
 
-    async def read(self, hold: Hold) -> list[busy.Reading]:
+    async def read(self, hold: Hold) -> list[Reading]:
         session, system = self._buses()
         return await busy.read(hold.when, away_minutes=hold.away_minutes,
                                mako_modes=hold.mako_modes, session=session, system=system)

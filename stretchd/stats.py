@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stretchd.history import WalkStats
-    from stretchd.notify import Notice
 
 # Occurrence statuses that mean the reminder came and went unanswered.
 MISSED = frozenset({"missed", "dismissed", "superseded"})
@@ -302,18 +301,3 @@ def from_rows(occurrences: Iterable[tuple[str, str, str, int, int]],
                        outcome == "completed", seconds)
 
     return compute(occ, (walk(w) for w in walks), today, **kwargs)
-
-
-def weekly_notice(completed: Mapping[dt.date, int], today: dt.date, goal: int = 1) -> Notice:
-    """The weekly summary notification: the last 7 days' walkthroughs (today included, so a
-    summary on any weekday covers a whole week) and the streak."""
-    from stretchd.notify import Action, Notice
-
-    week = [completed.get(today - dt.timedelta(days=i), 0) for i in range(7)]
-    current, longest, _ = streaks(completed, today, goal)
-    walks, days = sum(week), sum(1 for n in week if n)
-    body = (f"{walks} walkthrough{'s' if walks != 1 else ''} completed in the last 7 days, on {days} "
-            f"day{'s' if days != 1 else ''}. Streak: {current} day{'s' if current != 1 else ''} "
-            f"(longest {longest}).")
-    return Notice("stretchd: your week", body, ((Action.START, "Open stats"),),
-                  command="stretchd stats")

@@ -6,11 +6,11 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Protocol
+from typing import IO
 
+from stretchd.daemon.ports import TERMINAL_FIX
 from stretchd.errors import ConfigError, StretchdError
 from stretchd.text import clean as clean_text
 
@@ -18,7 +18,7 @@ Which = Callable[[str], str | None]
 
 TITLE = "stretchd"
 SETTING_KEY = "config.toml: defaults.terminal"
-FIX = "set defaults.terminal in config.toml, or $TERMINAL"
+FIX = TERMINAL_FIX
 NOT_FOUND = f"no terminal found; {FIX}"
 
 
@@ -239,29 +239,6 @@ def _start(found: list[list[str]], argv: Sequence[str], env: Mapping[str, str]) 
 
     threading.Thread(target=proc.wait, name="reap terminal", daemon=True).start()
     return Launched(list(prefix), proc, errors, argv, env, rest)
-
-
-def walk_argv(routine: str | None = None, reminder: str | None = None) -> list[str]:
-    """The argv of `stretchd walk` run by this same Python, whatever the terminal's PATH holds."""
-    argv = [sys.executable, "-m", "stretchd", "walk"]
-    if routine is not None:
-        argv.append(routine)
-    if reminder is not None:
-        argv += ["--reminder", reminder]
-    return argv
-
-
-def stats_argv() -> list[str]:
-    """`stretchd stats` in a terminal that stays until Enter (from the weekly summary)."""
-    return [sys.executable, "-m", "stretchd", "stats", "--wait"]
-
-
-class TerminalLauncher(Protocol):
-    """What the daemon needs: open a terminal running a program, or raise StretchdError."""
-
-    def launch(self, argv: Sequence[str], token: str | None = None) -> Launched | None:
-        """Open a terminal running argv; `token`: the desktop's activation token for it. What
-        it returns tells whether the terminal failed at once, and starts the next one."""
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,7 @@ def test_a_snoozed_reminder_coming_back_is_held_the_same_way(world: World) -> No
     async def go() -> None:
         await world.ring("reminder:morning")
         await world.press(Action.SNOOZE)
-        from stretchd.daemon import LOOK_AHEAD
+        from stretchd.daemon.arming import LOOK_AHEAD
 
         back = world.alarms.at(f"snooze:morning:{KEY}")
         assert world.alarms.at(f"look:snooze:morning:{KEY}") == back - LOOK_AHEAD
@@ -141,7 +141,7 @@ def test_a_snoozed_reminder_coming_back_is_held_the_same_way(world: World) -> No
 
 
 def test_the_person_is_read_2_s_ahead_so_that_a_free_one_gets_it_on_the_dot(world: World) -> None:
-    from stretchd.daemon import LOOK_AHEAD
+    from stretchd.daemon.arming import LOOK_AHEAD
 
     async def go() -> None:
         assert world.alarms.at("look:reminder:morning") == T0 - LOOK_AHEAD

@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from stretchd.daemon.ports import TerminalLauncher, walk_argv
 from stretchd.errors import ConfigError, StretchdError
-from stretchd.terminal import (
-    EMULATORS,
-    SEARCH_ORDER,
-    SystemTerminal,
-    TerminalLauncher,
-    command,
-    find,
-    launch,
-    walk_argv,
-)
+from stretchd.terminal import EMULATORS, SEARCH_ORDER, SystemTerminal, command, find, launch
 
 
 class FakeWhich:

@@ -39,6 +39,7 @@ def doctor(as_json: bool) -> None:
     import shutil
 
     from stretchd import busy, conditions, paths, terminal
+    from stretchd.conditions import Reading
     from stretchd.config import Hold, Walkthrough, load
     from stretchd.dbus import Bus
     from stretchd.errors import ConfigError
@@ -52,7 +53,7 @@ def doctor(as_json: bool) -> None:
         setting, hold, config_note = "auto", Hold(), e.message
         window = Walkthrough.window
 
-    async def look() -> tuple[busy.Server | None, str, list[busy.Reading], bool]:
+    async def look() -> tuple[busy.Server | None, str, list[Reading], bool]:
         session, system = Bus(), Bus(system=True)
         try:
             found = await busy.server(session)

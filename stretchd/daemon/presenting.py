@@ -10,16 +10,21 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from stretchd.config import Config
+from stretchd.daemon.ports import (
+    TERMINAL_FIX,
+    Action,
+    Notifier,
+    Started,
+    TerminalLauncher,
+    walk_argv,
+)
 from stretchd.daemon.shared import Shared
 from stretchd.decisions import Showing, Verdict, answer, is_late, left_unanswered, notice, shown_as, verdict
 from stretchd.errors import StretchdError
 from stretchd.history import Kind, Status
 from stretchd.holding import Held, Holds, after
 from stretchd.journal import log
-from stretchd.notify import Action, Notifier
 from stretchd.schedule import Due
-from stretchd.terminal import FIX as TERMINAL_FIX
-from stretchd.terminal import Launched, TerminalLauncher, walk_argv
 
 START_WAIT = 10.0  # seconds a terminal has to show the walkthrough once it is started
 ON_SCREEN = "on_screen"  # state: the notification showing now, to close after a kill (notify.ticket)
@@ -144,7 +149,7 @@ class Presenter:
             self.rearm()
         return outcome.message if outcome else None
 
-    async def _watch_start(self, showing: Showing, launched: Launched, since: datetime) -> None:
+    async def _watch_start(self, showing: Showing, launched: Started, since: datetime) -> None:
         """A terminal can fail after it started: gnome-terminal outside GNOME exits at once,
         saying so on stderr. Until the walkthrough reports in (its row in the history), watch
         the terminal: one that ended with words on stderr and no walkthrough failed; then the

@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from stretchd import commands
+from stretchd.daemon.ports import Action
 from stretchd.daemon.presenting import Presenter
 from stretchd.daemon.shared import Shared
 from stretchd.errors import ConfigError
-from stretchd.notify import Action
 from stretchd.state import pause, resume, skip_next, snooze_minutes, snooze_next, status, unskip
 
 Reply = dict[str, Any]
