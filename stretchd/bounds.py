@@ -11,6 +11,9 @@ HOLD_AT_MOST_MINUTES = (1, 720)
 STREAK_GOAL = (1, 20)
 REPETITIONS = (1, 20)  # `stretchd walk --reps`
 
+# What a snooze request out of bounds is told (the CLI's own check says more).
+MINUTES = "minutes: use a whole number from {} to {}".format(*SNOOZE_MINUTES)
+
 # By config.toml's key, within its table.
 DEFAULTS = {"snooze_minutes": SNOOZE_MINUTES, "max_snoozes": MAX_SNOOZES,
             "grace_minutes": GRACE_MINUTES}

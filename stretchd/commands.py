@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stretchd.bounds import SNOOZE_MINUTES
+from stretchd.bounds import MINUTES
 from stretchd.errors import UsageError
 
-MINUTES = "minutes: use a whole number from {} to {}".format(*SNOOZE_MINUTES)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from stretchd.bounds import SNOOZE_MINUTES, within
-from stretchd.commands import MINUTES
+from stretchd.bounds import MINUTES, SNOOZE_MINUTES, within
 from stretchd.config import Config, Reminder, format_time
 from stretchd.errors import UsageError, did_you_mean
 from stretchd.history import FINAL, Kind, Occurrence, Status, Store, handled
