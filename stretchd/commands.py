@@ -11,7 +11,6 @@ from stretchd.bounds import MINUTES
 from stretchd.errors import UsageError
 
 
-
 @dataclass(frozen=True)
 class Status:
     pass

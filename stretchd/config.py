@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stretchd import bounds
-from stretchd.errors import ConfigError, did_you_mean
+from stretchd import bounds, conditions
+from stretchd.errors import ConfigError, Problem, did_you_mean
 from stretchd.text import clean, one_line
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -23,8 +23,7 @@ REMINDER_KEYS = ("time", "days", "routine", "hold")
 WALKTHROUGH_KEYS = ("voice", "window")
 HOLD_KEYS = ("when", "away_minutes", "hold_at_most_minutes", "mako_modes")
 STATS_KEYS = ("streak_goal", "weekly_summary")
-# What can hold a due reminder (busy.py reads each); fullscreen is off unless asked for.
-CONDITIONS = ("meeting", "dnd", "locked", "away", "fullscreen")
+CONDITIONS = conditions.NAMES  # what can hold a due reminder (conditions.py)
 VOICES = ("auto", "on", "off")
 # How large the terminal that Start opens: each known terminal's own flag (terminal.py).
 WINDOWS = ("maximized", "fullscreen", "normal")
@@ -69,7 +68,7 @@ class Walkthrough:
 class Hold:
     """When a due reminder waits: the conditions that hold it, and for how long at most."""
 
-    when: tuple[str, ...] = ("meeting", "dnd", "locked", "away")
+    when: tuple[str, ...] = conditions.DEFAULT
     away_minutes: int = 5
     hold_at_most_minutes: int = 90
     # mako has no do-not-disturb of its own: a mode the user defines for it, by name.
@@ -138,12 +137,12 @@ def _show(value: object) -> str:
 
 
 class _Checker:
-    """Collects every problem in a file, each as 'FILE: KEY: what is wrong (line N)'."""
+    """Collects every problem in a file, each a Problem: 'FILE: KEY: what is wrong (line N)'."""
 
     def __init__(self, display: str, text: str) -> None:
         self.display = display
         self.lines = text.splitlines()
-        self.problems: list[str] = []
+        self.found: list[Problem] = []
         self._where: dict[str | tuple[str, str], int] | None = None
 
     def line_of(self, table: str, key: str) -> int | None:
@@ -165,8 +164,7 @@ class _Checker:
 
     def add(self, table: str, key: str, problem: str) -> None:
         name = one_line(f"{table}.{key}" if table else key)
-        line = self.line_of(table, key)
-        self.problems.append(f"{self.display}: {name}: {problem}" + (f" (line {line})" if line else ""))
+        self.found.append(Problem(f"{self.display}: {name}", problem, self.line_of(table, key)))
 
     def table(self, name: str, data: object, keys: Iterable[str]) -> dict[str, Any] | None:
         """data as the table [name] with only these keys (each unknown one named), else None."""
@@ -383,9 +381,9 @@ def parse(text: str, display: str, routines: Iterable[str] | None = None,
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{display}: invalid TOML: {one_line(str(e), 200)}") from None
+        raise ConfigError.of([Problem(display, f"invalid TOML: {one_line(str(e), 200)}")]) from None
     except RecursionError:
-        raise ConfigError(f"{display}: invalid TOML: nested too deeply") from None
+        raise ConfigError.of([Problem(display, "invalid TOML: nested too deeply")]) from None
     routines = None if routines is None else set(routines)
     ck = _Checker(display, text)
     ck.unknown("", data, TOP_KEYS)
@@ -394,8 +392,8 @@ def parse(text: str, display: str, routines: Iterable[str] | None = None,
     walkthrough = _walkthrough(ck, data.get("walkthrough", {}))
     hold = _hold(ck, data.get("hold", {}))
     stats = _stats(ck, data.get("stats", {}))
-    if ck.problems:
-        raise ConfigError(ck.problems[0], ck.problems)
+    if ck.found:
+        raise ConfigError.of(ck.found)
     return Config(defaults=defaults, reminders=reminders, walkthrough=walkthrough, hold=hold,
                   stats=stats, path=path)
 

@@ -20,27 +20,20 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AbstractTable, AoT, InlineTable, Item, Table
+from tomlkit.items import AoT, InlineTable, Item, Table
 from tomlkit.toml_document import TOMLDocument
 
-from stretchd.config import (
-    Config,
-    NotText,
-    default_config_file,
-    format_time,
-    parse,
-    parse_time,
-)
+from stretchd.config import Config, NotText, default_config_file, format_time, parse, parse_time
 from stretchd.config import read_text as read_config_text
-from stretchd.errors import ConfigError, StretchdError, UsageError, did_you_mean
+from stretchd.errors import ConfigError, Problem, StretchdError, UsageError, did_you_mean
 from stretchd.text import clean
 
 # A new config file gets what an editor would create under the usual umask (022):
 # readable by others, like the rest of ~/.config. It holds no secrets.
 NEW_FILE_MODE = 0o644
-_LINE = re.compile(r" \(line \d+\)$")
+# A blank or comment line; not one with a triple quote, which may close a multi-line string.
+_LOOSE = re.compile(r"[ \t]*(?:#(?:(?!\"{3}|'{3})[^\n])*)?\r?\n")
 
 Run = Callable[[list[str]], "subprocess.CompletedProcess[Any]"]
 
@@ -55,7 +48,7 @@ def add_reminder(text: str, name: str, time: str, days: list[str] | None, routin
     if "reminders" not in doc:
         doc["reminders"] = tomlkit.table(is_super_table=True)
     reminders = doc["reminders"]
-    if not isinstance(reminders, AbstractTable):
+    if not isinstance(reminders, Table | InlineTable):
         raise UsageError('reminders: is not a table; it must be tables like [reminders.morning]')
     if name in reminders:
         raise UsageError(f"reminders.{_show(name)}: already exists; change its time with "
@@ -69,18 +62,18 @@ def add_reminder(text: str, name: str, time: str, days: list[str] | None, routin
     reminders[name] = table
     if isinstance(table, Table) and not doc.as_string().endswith(table.as_string()):
         table.add(tomlkit.nl())  # a table follows: keep a blank line between them
-    return _finish(text, doc)
+    return _finish(text, doc.as_string())
 
 
 def set_reminder_time(text: str, name: str, time: str) -> str:
     doc = _doc(text)
     table = _reminder(doc, name)
-    mend = _put(table, "time", _time_item(time, table.get("time")))
-    return _finish(text, doc, mend)
+    return _finish(text, _put(doc, table, "time", _time_item(time, table.get("time"))))
 
 
 def remove_reminder(text: str, name: str) -> str:
-    """Drop the reminder's table; comments above its header or before the next one stay."""
+    """Drop the reminder's table; comments above its header or before the next one stay (tomlkit
+    keeps those in the table before, so `del` takes them along; no public call moves them)."""
     doc = _doc(text)
     _reminder(doc, name)
     expected = doc.unwrap()
@@ -89,9 +82,9 @@ def remove_reminder(text: str, name: str) -> str:
     if cut is not None and _data(cut) == expected:  # the cut took exactly that table away
         return cut
     reminders = doc["reminders"]
-    assert isinstance(reminders, AbstractTable)
+    assert isinstance(reminders, Table | InlineTable)
     del reminders[name]  # not a plain [reminders.NAME] table: let tomlkit remove it
-    return _finish(text, doc)
+    return _finish(text, doc.as_string())
 
 
 def set_key(text: str, key: str, value: str) -> str:
@@ -102,20 +95,19 @@ def set_key(text: str, key: str, value: str) -> str:
     doc = _doc(text)
     if parts[0] == "reminders" and len(parts) > 2:
         _reminder(doc, parts[1])  # rather than start a reminder with one key in it
-    table: Container | AbstractTable = doc
+    table: TOMLDocument | Table | InlineTable = doc
     for depth, part in enumerate(parts[:-1], 1):
         if part not in table:
-            _put(table, part, tomlkit.table())
+            table[part] = tomlkit.table()
         inner = table[part]
-        if not isinstance(inner, AbstractTable):
+        if not isinstance(inner, Table | InlineTable):
             raise UsageError(f"{'.'.join(parts[:depth])}: is a value, not a table; cannot set {key}")
         table = inner
     old = table.get(parts[-1])
     if isinstance(old, Table | AoT):
         example = next(iter(old), "KEY") if isinstance(old, Table) else "KEY"
         raise UsageError(f"{key}: is a table; set one of its keys, e.g. {key}.{example}")
-    mend = _put(table, parts[-1], tomlkit.item(_value(value)))
-    return _finish(text, doc, mend)
+    return _finish(text, _put(doc, table, parts[-1], tomlkit.item(_value(value))))
 
 
 def _doc(text: str) -> TOMLDocument:
@@ -125,44 +117,56 @@ def _doc(text: str) -> TOMLDocument:
         raise UsageError(f"invalid TOML: {e}; fix it with `stretchd config edit`") from None
 
 
-def _reminder(doc: TOMLDocument, name: str) -> AbstractTable:
+def _reminder(doc: TOMLDocument, name: str) -> Table | InlineTable:
     reminders = doc.get("reminders")
-    names = [str(n) for n in reminders] if isinstance(reminders, AbstractTable) else []
-    table = reminders.get(name) if isinstance(reminders, AbstractTable) else None
-    if not isinstance(table, AbstractTable):
+    names = [str(n) for n in reminders] if isinstance(reminders, Table | InlineTable) else []
+    table = reminders.get(name) if isinstance(reminders, Table | InlineTable) else None
+    if not isinstance(table, Table | InlineTable):
         raise UsageError(f"reminders.{_show(name)}: no such reminder{did_you_mean(name, names)}; "
                          f"the reminders are: {', '.join(names) or 'none'}")
     return table
 
 
-def _put(table: Container | AbstractTable, key: str, item: Item) -> Callable[[str], str]:
-    """Set KEY. A new key belongs after the table's last value, not after the comments that
-    end the table (they belong to what follows); tomlkit appends after them and has no public
-    insert, so the rendered text is mended: the returned function, for the whole document's
-    text."""
-    unchanged: Callable[[str], str] = lambda text: text  # noqa: E731
-    if key in table or not isinstance(table, Table):
-        table[key] = item  # tomlkit keeps the replaced value's comment and indentation
-        return unchanged
-    body = list(table.value.body)
-    values = [i for i, (k, v) in enumerate(body) if k is not None and not isinstance(v, Table | AoT)]
-    if not values or isinstance(item, Table | AoT) or values[-1] == len(body) - 1:
-        table[key] = item
-        return unchanged
-    item.trivia.indent = body[values[-1]][1].trivia.indent
-    tail = "".join(v.as_string() for _, v in body[values[-1] + 1:])
-    before = table.as_string()
+def _put(doc: TOMLDocument, table: TOMLDocument | Table | InlineTable, key: str, item: Item) -> str:
+    """Set KEY in TABLE; DOC's text with it. A new key goes after the table's last value, not
+    after the comments that end the table (they head the next one); when anything follows that
+    value, the key is indented like it."""
+    last = _last_value(table) if isinstance(table, Table) and key not in table else None
+    if last is None:
+        table[key] = item  # a value replaced keeps its comment and indentation
+        return doc.as_string()
+    indent = last.trivia.indent  # documented data: no call reads an item's indentation
+    item.indent(len(indent))
+    if indent.strip(" "):  # a tab: Item.indent() sets spaces only
+        item.trivia.indent = indent
+    before, ends = doc.as_string(), table.as_string()
     table[key] = item
-    after = table.as_string()
-    if not (after.startswith(before) and before.endswith(tail)):
-        return unchanged
-    line = after[len(before):]
-    mended = before[:len(before) - len(tail)] + line + tail
+    if not table.as_string().startswith(ends):  # tomlkit put it above the blank lines or tables that end it
+        return doc.as_string()
+    return _above_comments(before, doc.as_string())
 
-    def mend(text: str) -> str:
-        return text.replace(after, mended) if text.count(after) == 1 else text
 
-    return mend
+def _last_value(table: Table) -> Item | None:
+    """TABLE's last value (no table) when comments, blank lines or tables follow it, else None."""
+    items = [table.item(k) for k in table]
+    last = next((i for i in reversed(items) if isinstance(i, Item) and not isinstance(i, Table | AoT)), None)
+    return None if last is table.value.last_item() else last
+
+
+def _above_comments(before: str, after: str) -> str:
+    """AFTER, which is BEFORE with one line put in, with that line moved up over the comment and
+    blank lines above it: tomlkit keeps the comments above a header in the table before it and
+    appends after them, with no public call to insert elsewhere. Kept if the data stays the same."""
+    same = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), len(before))
+    at = before.rfind("\n", 0, same) + 1  # the start of the line put in
+    line = after[at:at + len(after) - len(before)]
+    if line.count("\n") != 1 or not line.endswith("\n") or after != before[:at] + line + before[at:]:
+        return after
+    up = at
+    while up and _LOOSE.fullmatch(before, start := before.rfind("\n", 0, up - 1) + 1, up):
+        up = start
+    moved = before[:up] + line + before[up:]
+    return moved if _data(moved) == _data(after) else after
 
 
 def _time_item(time: str, old: object) -> Item:
@@ -212,11 +216,8 @@ def _data(text: str) -> dict[str, Any] | None:
     return data
 
 
-def _finish(old: str, doc: TOMLDocument, mend: Callable[[str], str] | None = None) -> str:
-    new = doc.as_string()
-    if mend is not None:
-        new = mend(new)
-    if "\r\n" in old:  # tomlkit writes new lines with \n; match the file
+def _finish(old: str, new: str) -> str:
+    if "\r\n" in old:  # tomlkit writes new lines with \n and has no setting; TOMLFile.write does this too
         new = re.sub(r"(?<!\r)\n", "\r\n", new)
     return new
 
@@ -256,16 +257,16 @@ def check(new: str, old: str, path: Path, routines: Iterable[str] | None) -> Con
     except ConfigError as e:
         try:
             parse(old, str(path), routines, path)
-            before: list[str] = []
+            before: tuple[Problem, ...] = ()
         except ConfigError as o:
-            before = o.problems
-        known = {_LINE.sub("", p) for p in before}
-        fresh = [_LINE.sub("", p) for p in e.problems if _LINE.sub("", p) not in known]
-        if fresh:  # a new problem's line number is one in text that was never written: left out
-            raise UsageError(fresh[0]) from None
-        still = {_LINE.sub("", p) for p in e.problems}
-        remaining = [p for p in before if _LINE.sub("", p) in still]  # as named in the file
-        raise ConfigError(remaining[0], remaining) from None
+            before = o.found
+        # Compared as values at no line: an edit that adds a line above moves the file's own.
+        known = {p.anywhere for p in before}
+        fresh = [p for p in e.found if p.anywhere not in known]
+        if fresh:  # a new problem's line is one in text that was never written: left out
+            raise UsageError(str(fresh[0].anywhere)) from None
+        still = {p.anywhere for p in e.found}
+        raise ConfigError.of([p for p in before if p.anywhere in still]) from None  # as in the file
 
 
 def apply(path: Path, change: Callable[[str], str], routines: Iterable[str] | None) -> Config:

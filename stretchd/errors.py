@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
 # The exit codes the README's "Exit codes" promises.
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -25,14 +28,39 @@ class UsageError(StretchdError):
     exit_code = EXIT_USAGE
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a file, as a value: an edit tells its own problems from the file's by it."""
+
+    where: str  # the file and the key: "config.toml: reminders.morning.time"
+    what: str  # what is wrong, and what to write instead
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}" + (f" (line {self.line})" if self.line else "")
+
+    @property
+    def anywhere(self) -> Problem:
+        """The same problem at no line: what stays the same when an edit moves lines."""
+        return replace(self, line=None)
+
+
 class ConfigError(StretchdError):
     """The configuration (config.toml or a routine file) is invalid."""
 
     exit_code = EXIT_CONFIG
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+    def __init__(self, message: str, problems: list[str] | None = None,
+                 found: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.problems = problems or [message]
+        self.found = tuple(found)  # the same problems as values; empty unless config.toml's check made them
+
+    @classmethod
+    def of(cls, found: Sequence[Problem]) -> ConfigError:
+        """The error naming FOUND: the first is its message, each one's text is in .problems."""
+        texts = [str(p) for p in found]
+        return cls(texts[0], texts, found)
 
 
 class DaemonNotRunning(StretchdError):

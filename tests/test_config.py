@@ -258,3 +258,42 @@ def test_the_snooze_bounds_are_one_table_for_config_cli_and_requests() -> None:
         except UsageError:
             request_ok = False
         assert (config_ok, cli_ok, request_ok) == (ok, ok, ok), minutes
+
+
+def test_the_conditions_hold_when_accepts_and_its_default_are_the_condition_objects() -> None:
+    from stretchd import conditions
+    from stretchd.config import CONDITIONS, Hold
+
+    names = tuple(c.name for c in conditions.ALL)
+    assert names == CONDITIONS
+    assert Hold().when == parse("", "config.toml").hold.when == tuple(c.name for c in conditions.ALL
+                                                                       if c.default)
+    every = ", ".join(f'"{c.name}"' for c in conditions.ALL)
+    assert parse(f"[hold]\nwhen = [{every}]\n", "config.toml").hold.when == CONDITIONS
+
+
+def test_each_problem_is_a_value_that_reads_as_the_problems_text() -> None:
+    """ConfigError keeps its message and .problems as text; .found holds the same problems as
+    values (where, what, line), in the same order. A reminder in an inline table has no line."""
+    from stretchd.errors import Problem
+
+    with pytest.raises(ConfigError) as caught:
+        parse('reminders = { a = { time = "7:3" } }\n[defaults]\nsnooze_minutes = 0\n', "config.toml", ROUTINES)
+    assert caught.value.found == (
+        Problem("config.toml: defaults.snooze_minutes", "0 is not accepted; use a whole number from 1 to 240", 3),
+        Problem("config.toml: reminders.a.time", '"7:3" is not a time; use HH:MM (24-hour), e.g. "07:30"'),
+    )
+    assert [str(p) for p in caught.value.found] == caught.value.problems
+    assert caught.value.message == caught.value.problems[0] == (
+        "config.toml: defaults.snooze_minutes: 0 is not accepted; use a whole number from 1 to 240 (line 3)")
+
+
+def test_invalid_toml_is_a_problem_value_too() -> None:
+    from stretchd.errors import Problem
+
+    with pytest.raises(ConfigError) as caught:
+        parse("[defaults\n", "config.toml")
+    (found,) = caught.value.found
+    assert found.where == "config.toml" and found.what.startswith("invalid TOML: ") and found.line is None
+    assert caught.value.problems == [caught.value.message] == [str(found)]
+    assert Problem("f", "x", 3).anywhere == Problem("f", "x") == Problem("f", "x", 9).anywhere

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from stretchd import edit, paths
-from stretchd.config import Config, default_config_file
-from stretchd.errors import EXIT_USAGE, ConfigError, StretchdError, UsageError
+from stretchd.config import Config, default_config_file, parse
+from stretchd.errors import EXIT_USAGE, ConfigError, Problem, StretchdError, UsageError
 
 ROUTINES = ("hips-lower-back", "si-joints", "shotgun")
 
@@ -330,3 +330,52 @@ def test_a_config_that_is_not_utf8_is_refused_with_what_to_do(config: Path) -> N
     with pytest.raises(UsageError, match="not UTF-8 text; fix it with `stretchd config edit`"):
         edit.apply(config, lambda t: edit.set_key(t, "defaults.snooze_minutes", "5"), None)
     assert config.read_bytes() == b"[defaults]\nroutine = \"\xff\"\n"
+
+
+# The problems an edit brings, told from the file's own by value --------------------------------
+
+def test_a_problem_the_file_had_is_its_own_though_the_edit_moved_it_to_another_line(config: Path) -> None:
+    """A key added above moves the file's problem one line down; the same where and what is
+    the same problem, named at the line the file has it on (exit 78, nothing written)."""
+    broken = COMMENTED.replace('routine = "si-joints"', 'routine = "nope"')
+    config.write_text(broken)
+
+    def change(text: str) -> str:
+        return edit.set_key(text, "defaults.grace_minutes", "20")
+
+    with pytest.raises(ConfigError) as moved:
+        parse(change(broken), str(config), ROUTINES)
+    with pytest.raises(ConfigError) as caught:
+        edit.apply(config, change, ROUTINES)
+    where = f"{config}: reminders.evening.routine"
+    what = 'no routine named "nope"; known: hips-lower-back, shotgun, si-joints'
+    assert moved.value.found == (Problem(where, what, 19),)
+    assert caught.value.found == (Problem(where, what, 18),)
+    assert caught.value.problems == [caught.value.message] == [f"{where}: {what} (line 18)"]
+    assert config.read_text() == broken
+
+
+def test_a_new_problem_worded_like_the_files_own_under_another_key_is_the_edits(config: Path) -> None:
+    broken = COMMENTED.replace('time = "07:30"', 'time = "7:3"')
+    config.write_text(broken)
+    with pytest.raises(UsageError) as caught:
+        edit.apply(config, lambda t: edit.set_reminder_time(t, "evening", "7:3"), ROUTINES)
+    assert caught.value.message == (f'{config}: reminders.evening.time: "7:3" is not a time; '
+                                    'use HH:MM (24-hour), e.g. "07:30"')
+    assert config.read_text() == broken
+
+
+def test_a_new_key_goes_above_the_next_tables_comment_though_another_table_reads_the_same() -> None:
+    """The line is placed where tomlkit put it, not found by its text: b's body is the text a's
+    becomes."""
+    text = '[reminders.a]\ntime = "07:00"\n# c\n[reminders.b]\ntime = "07:00"\n# c\ndays = ["sat"]\n'
+    assert edit.set_key(text, "reminders.a.days", '["sat"]') == (
+        '[reminders.a]\ntime = "07:00"\ndays = ["sat"]\n# c\n[reminders.b]\ntime = "07:00"\n# c\n'
+        'days = ["sat"]\n')
+
+
+def test_a_new_key_stays_out_of_a_multiline_string_whose_last_line_starts_with_a_hash() -> None:
+    text = '[defaults]\nterminal = ["""\n# x"""]\n\n# Before work.\n[reminders.m]\ntime = "07:30"\n'
+    assert edit.set_key(text, "defaults.max_snoozes", "1") == (
+        '[defaults]\nterminal = ["""\n# x"""]\nmax_snoozes = 1\n\n# Before work.\n'
+        '[reminders.m]\ntime = "07:30"\n')
