@@ -1,9 +1,14 @@
-"""The guided console walkthrough: a live countdown per step, keys to pause, skip and quit."""
+"""The guided console walkthrough: a live countdown per step, keys to pause, skip and quit.
+
+A Walk goes through its screens (the first screen, the steps, the end screen) as a loop of
+keys and deadlines; how the screens were left is an Ending, and decide() alone maps it to what
+the history records and walk() returns. What the screens show is stretchd.walkview.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import math
+import enum
 import os
 import select
 import signal
@@ -13,33 +18,49 @@ import time
 import tty
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import IO, Protocol
 
-from rich.console import Console, Group, RenderableType
-from rich.text import Text
+from rich.console import Console, ScreenContext
 
-from stretchd import bigtext
 from stretchd.history import History
-from stretchd.routines import SAFETY_LINE, SAFETY_NOTICE, Routine
-from stretchd.screen import Line, View, fit, text_lines, wants_ascii
-from stretchd.session import (
-    Cue,
-    Item,
-    Timer,
-    announcement,
-    breath_phase,
-    cues,
-    exercise_count,
-    format_clock,
-    format_duration,
-    lead,
-    plan,
-    planned_seconds,
-)
+from stretchd.routines import SAFETY_LINE, Routine
+from stretchd.screen import wants_ascii
+from stretchd.session import Cue, Timer, cues, exercise_count, plan
 from stretchd.voice import Voice
+from stretchd.walkview import (
+    END_KEYS,
+    GET_READY,
+    HOLD,
+    INTRO_KEYS,
+    PAUSED,
+    Rooms,
+    countdown,
+    done_page,
+    end_keys,
+    intro,
+    now_line,
+    page,
+    print_plain,
+    screen,
+    streak,
+    streak_line,
+    view,
+)
+
+# What the tests and the CLI import from here, the screens' names included (from walkview).
+__all__ = [
+    "END_KEYS", "GET_READY", "HOLD", "INTRO_KEYS", "KEY_GUARD", "PAUSED", "REDRAW", "STALE",
+    "Ending", "Interrupted", "Keys", "Options", "Outcome", "Rooms", "TerminalKeys", "Verdict",
+    "Walk", "countdown", "decide", "intro", "is_interactive", "now_line", "print_plain",
+    "screen", "streak", "streak_line", "view", "walk",
+]
 
 REDRAW = 0.2  # seconds between redraws of the countdown
+KEY_GUARD = 1.0  # seconds of the end screen in which a key (a double-tapped n) is ignored
+STALE = 0.5  # a cue this late (a busy machine, a resumed pause) is not said at all
+DONE_WAIT = 2.0  # seconds the last phrase ("Done.") may go on once the walk has ended
+QUIT_KEYS = ("q", "Q", "\x1b")
 
 
 class Keys(Protocol):
@@ -86,171 +107,58 @@ class Interrupted(Exception):
     """The terminal went away (SIGHUP) or we were asked to stop (SIGTERM)."""
 
 
-KEY_GUARD = 1.0  # seconds of the end screen in which a key (a double-tapped n) is ignored
-STALE = 0.5  # a cue this late (a busy machine, a resumed pause) is not said at all
-END_KEYS = ("Any key closes this screen", "Any key closes")
-INTRO_KEYS = ("Press Enter to begin · q to quit", "Enter begin · q quit")
+class Ending(enum.Enum):
+    """How the walk's screens were left."""
+
+    COMPLETED = "completed"  # the last step ran out, and the end screen closed (a key, or by itself)
+    QUIT = "quit"  # q or Esc, on the first screen or in the steps; or Ctrl-C
+    STDIN_CLOSED = "stdin closed"
+    INTERRUPTED = "interrupted"  # SIGHUP or SIGTERM
 
 
-def countdown(seconds: float) -> str:
-    """Seconds left as the big countdown shows them: "10", "1:30"; 9.3 s reads 10."""
-    whole = math.ceil(max(0.0, seconds) - 1e-9)
-    return format_clock(whole) if whole >= 60 else str(whole)
+@dataclass(frozen=True)
+class Verdict:
+    """What the history records of a walk (history.finish_walk) and what walk() returns."""
+
+    outcome: str  # "completed", "quit" or "interrupted"
+    step: int
+    seconds: float  # in the steps, pauses left out: what `stretchd stats` counts
+    returned: Outcome
+    voice_wait: float  # seconds the last phrase may go on
 
 
-GET_READY = ("GET READY", "READY")
-HOLD = ("HOLD",)
-PAUSED = ("PAUSED",)
+def decide(how: Ending, *, reached: int, total: int, started: float | None,
+           finished: float | None, now: float, seconds: float) -> Verdict:
+    """How a walk ended, as what is recorded and returned. reached: the step last on screen (0
+    before Enter); started, finished: the timer's; now, seconds: the clock's and the timer's."""
+    if finished is not None:
+        # The last step ran out: complete, even if the end screen was then stopped (which
+        # only cuts the voice short).
+        assert started is not None
+        wait = DONE_WAIT if how is Ending.COMPLETED else 0.0
+        return Verdict("completed", total, seconds, Outcome(True, total, total, finished - started), wait)
+    assert how is not Ending.COMPLETED, "completed before the last step ran out"
+    # Stdin closed leaves the walk as q would; only a signal is told apart.
+    outcome = "interrupted" if how is Ending.INTERRUPTED else "quit"
+    elapsed = 0.0 if started is None else now - started
+    return Verdict(outcome, reached, seconds, Outcome(False, reached, total, elapsed), 0.0)
 
 
-def _breathe(phase: str) -> tuple[str, ...]:
-    return (f"BREATHE {phase.upper()}", phase.upper())
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
 
 
-def _side(item: Item) -> tuple[tuple[str, ...], ...]:
-    """The side as a block word, if the step has one: (("LEFT",),)."""
-    return ((item.side.upper(),),) if item.side in ("left", "right") else ()
+@dataclass(frozen=True)
+class Options:
+    """How a walk goes, beside the routine and what it talks to."""
 
-
-def _rep(item: Item) -> str:
-    return f"{item.rep} of {item.reps}" if item.reps > 1 else ""
-
-
-class Rooms:
-    """The widest countdown and block words of a routine, so the scale holds from step to step."""
-
-    def __init__(self, items: list[Item]) -> None:
-        bigs = [countdown(i.seconds) if i.breaths is None or i.get_ready else str(i.breaths)
-                for i in items]
-        self.big = max(bigs, key=lambda t: bigtext.width(t, 1))
-        phases = [GET_READY, HOLD, PAUSED]
-        if any(i.breaths is not None for i in items):
-            phases += [_breathe("in"), _breathe("out")]
-        places = [phases]
-        sides = [side for i in items for side in _side(i)]
-        if sides:
-            places.append(sides)
-
-        def widest(words: list[str]) -> str:
-            return max(words, key=lambda t: bigtext.width(t, 1))
-
-        self.words = tuple((widest([alts[0] for alts in place]), widest([alts[-1] for alts in place]))
-                           for place in places)
-
-
-def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tuple[str, str]]:
-    """The first screen's paragraphs, the most important first."""
-    parts = [(f"{routine.title} · {format_duration(planned_seconds(items))} · "
-              f"{exercise_count(items)} stretches", "bold"), ("", "")]
-    parts += [(line, "bold") for line in SAFETY_NOTICE[:1]]
-    if routine.needs:
-        parts.append((f"You need {' and '.join(routine.needs)}.", "bold"))
-    if voice_note:
-        parts.append((voice_note, ""))
-    parts += [(f"- {line}", "") for line in (*SAFETY_NOTICE[1:], *routine.warnings)]
-    if routine.setup:
-        parts += [("", ""), ("Get ready", "bold")] + [(f"- {line}", "") for line in routine.setup]
-    if routine.summary:
-        parts += [("", ""), (routine.summary, "")]
-    return parts
-
-
-def now_line(items: list[Item], index: int) -> str:
-    """What to do now, the words also said: "Switch sides. Next: Right knee to ...". """
-    item = items[index]
-    ends = lead(items, index)
-    if item.get_ready:
-        return " ".join(p for p in (ends, "Next:", announcement(item)) if p)
-    if index > 0 and items[index - 1].get_ready:
-        return announcement(item)
-    return " ".join(p for p in (ends, announcement(item)) if p)
-
-
-def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
-    items, index = timer.items, max(timer.index, 0)
-    item = timer.current
-    phase: tuple[str, ...] = GET_READY if item.get_ready else HOLD
-    extra: tuple[str, ...] = ()
-    if item.breaths is not None and not item.get_ready:
-        number, breath = breath_phase(item, timer.elapsed(), routine.breath_seconds)
-        big = str(number)
-        phase = _breathe(breath)
-        extra = (f"Breathe {breath}. Breath {number} of {item.breaths}.",)
-    else:
-        big = countdown(timer.remaining())
-    after = next((i for i in items[index:] if i.number > item.number), None)
-    if timer.paused:
-        keys = ("Space resume · n skip to the next · q quit", "Space resume · n skip · q quit",
-                "Spc resume n skip q quit")
-    elif item.get_ready:
-        keys = ("Space pause/resume · n start it now · q quit", "Space pause · n start now · q quit",
-                "Spc pause n start q quit")
-    else:
-        keys = ("Space pause/resume · n skip to the next · q quit", "Space pause · n skip · q quit",
-                "Spc pause n skip q quit")
-    # While getting ready, what comes next is the stretch on screen: one "Next:" line only.
-    following = "" if item.get_ready else (
-        f"Next: {after.label()}" if after else "Next: done, this is the last stretch")
-    return View(
-        big=big, words=(PAUSED if timer.paused else phase, *_side(item)), rep=_rep(item),
-        extra=extra, now=now_line(items, index),
-        instruction=item.step.instruction, cautions=item.step.cautions, tips=item.step.tips,
-        header=(f"{routine.title} · step {item.number} of {exercise_count(items)} · "
-                f"{format_clock(timer.remaining_total())} left"),
-        next=following, keys=keys, big_room=rooms.big,
-        word_rooms=rooms.words,
-    )
-
-
-def _draw(lines: list[Line]) -> RenderableType:
-    # Text, not markup: the lines hold the routine's own words.
-    return Group(*(Text(line.text, style=line.style, no_wrap=True, overflow="crop")
-                   for line in lines))
-
-
-def screen(routine: Routine, timer: Timer, width: int, height: int, *,
-           rooms: Rooms | None = None, ascii: bool = False) -> RenderableType:
-    return _draw(fit(view(routine, timer, rooms or Rooms(timer.items)), width, height, ascii=ascii))
-
-
-def print_plain(routine: Routine, echo: Callable[[str], None]) -> None:
-    """The whole routine as plain lines, for a pipe or a file."""
-    items = plan(routine)
-    echo(f"{routine.title} ({routine.name}): {format_duration(planned_seconds(items))}, "
-         f"{exercise_count(items)} stretches")
-    if routine.summary:
-        echo(routine.summary)
-    echo("Safety:")
-    for line in (*SAFETY_NOTICE, *routine.warnings):
-        echo(f"  - {line}")
-    if routine.setup:
-        echo("Get ready:")
-        for line in routine.setup:
-            echo(f"  - {line}")
-    for step in routine.steps:
-        mine = [item for item in items if item.step is step and not item.get_ready]
-        first = mine[0]
-        timing = (f"{first.breaths} deep breaths (about {format_duration(first.seconds)})"
-                  if first.breaths is not None else f"hold {format_duration(first.seconds)}")
-        head = f"{step.title}: " + (f"{step.breaths} deep breaths" if step.breaths else timing)
-        if step.sides != ("both",):
-            head += f", {' and '.join(step.sides)} side alternately"
-        if step.repetitions.high > 1:
-            head += f", {step.repetitions} times"
-        echo("")
-        echo(head)
-        echo(f"   {step.instruction}")
-        for tip in step.tips:
-            echo(f"   - {tip}")
-        for caution in step.cautions:
-            echo(f"   ! {caution}")
-        for item in mine:
-            echo(f"  {item.number:>2}. {item.label()}: {timing}")
-    echo("")
-    if routine.references:
-        echo("Sources:")
-        for ref in routine.references:
-            echo(f"  {ref}")
+    reminder: str | None = None  # the reminder that started it, for the history
+    end_wait: float | None = None  # the end screen closes by itself after this many seconds
+    ascii: bool | None = None  # None: as the locale and terminal allow (wants_ascii)
+    voice_note: str = ""  # a line on the first screen about the voice
+    streak_goal: int = 1  # walks completed that make a day count in the streak
+    clock: Callable[[], float] = time.monotonic
+    wallclock: Callable[[], datetime] = _local_now
 
 
 @contextlib.contextmanager
@@ -274,7 +182,7 @@ def walk(
     history: History | None = None,
     reminder: str | None = None,
     clock: Callable[[], float] = time.monotonic,
-    wallclock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+    wallclock: Callable[[], datetime] = _local_now,
     speaker: Voice | None = None,
     chime: Callable[[], None] | None = None,
     end_wait: float | None = None,
@@ -287,155 +195,180 @@ def walk(
     speaker says the cues; chime marks each transition (default: the terminal bell); the
     end screen stays until a key, or end_wait seconds at most.
     """
-    ascii = wants_ascii() if ascii is None else ascii
-    ring = chime or console.bell
+    options = Options(reminder=reminder, end_wait=end_wait, ascii=ascii, voice_note=voice_note,
+                      streak_goal=streak_goal, clock=clock, wallclock=wallclock)
+    return Walk(routine, console=console, keys=keys, history=history, speaker=speaker,
+                chime=chime, options=options).run()
 
-    def release(wait: float) -> None:
+
+class Walk:
+    """One walk through a routine: its screens in turn, then decide() on how they were left."""
+
+    def __init__(self, routine: Routine, *, console: Console, keys: Keys, history: History | None,
+                 speaker: Voice | None, chime: Callable[[], None] | None, options: Options) -> None:
+        self.routine, self.console, self.keys, self.history = routine, console, keys, history
+        self.speaker, self.chime, self.options = speaker, chime, options
+        self.ring = chime or console.bell
+        self.clock = options.clock
+        self.ascii = wants_ascii() if options.ascii is None else options.ascii
+        self.items = plan(routine)
+        self.total = exercise_count(self.items)
+        self.timer = Timer(self.items, self.clock)
+        self.rooms = Rooms(self.items)
+        self.walk_id: int | None = None
+        self.reached = 0  # the step last on screen, get-ready included
+        self.cued = -1  # the item whose cues are pending
+        self.pending: list[Cue] = []
+        self.recorded = False
+
+    def run(self) -> Outcome:
+        if self.history:
+            self.walk_id = self.history.start_walk(self.routine.name, self.options.reminder,
+                                                   self.options.wallclock(), self.total,
+                                                   pid=os.getpid())
+        try:
+            how = self._until_stopped()
+        except BaseException:
+            self._release(0.0)  # a bug: no voice nor chime goes on after it
+            raise
+        verdict = self._decide(how)
+        self._release(verdict.voice_wait)
+        self._record(verdict)
+        return verdict.returned
+
+    def _decide(self, how: Ending) -> Verdict:
+        timer = self.timer
+        return decide(how, reached=self.reached, total=self.total, started=timer.started_at,
+                      finished=timer.finished_at, now=self.clock(), seconds=timer.in_steps())
+
+    def _record(self, verdict: Verdict) -> None:
+        """Tell the history how the walk ended, once: a completed walk before its end screen."""
+        if self.recorded:
+            return
+        self.recorded = True
+        if self.history and self.walk_id:
+            self.history.finish_walk(self.walk_id, self.options.wallclock(), outcome=verdict.outcome,
+                                     step=verdict.step, seconds=verdict.seconds)
+
+    def _release(self, wait: float) -> None:
         """Let the last phrase finish (up to wait seconds) and reap the chimes."""
-        if speaker:
-            speaker.close(wait)
-        close = getattr(chime, "close", None)
+        if self.speaker:
+            self.speaker.close(wait)
+        close = getattr(self.chime, "close", None)
         if close:
             close()
 
-    items = plan(routine)
-    total = exercise_count(items)
-    timer = Timer(items, clock)
-    rooms = Rooms(items)
-    walk_id = (history.start_walk(routine.name, reminder, wallclock(), total, pid=os.getpid())
-               if history else None)
-    reached = 0
-    pending: list[Cue] = []
-    cued = -1  # the item whose cues are pending
+    def _until_stopped(self) -> Ending:
+        """The screens, until they end by the walk's course or a key, or are stopped: a signal
+        (SIGHUP, SIGTERM), Ctrl-C, stdin closed. A stop is only turned into its Ending here."""
+        try:
+            with _stop_on_hangup():
+                return self._screens()
+        except Interrupted:
+            return Ending.INTERRUPTED
+        except EOFError:
+            return Ending.STDIN_CLOSED
+        except KeyboardInterrupt:
+            return Ending.QUIT
 
-    def say_due() -> float | None:
-        """Say the latest cue now due (older ones are passed over); when the next one is."""
-        nonlocal pending
+    def _screens(self) -> Ending:
+        with self.console.screen(hide_cursor=True) as scr:
+            if self.speaker:
+                self.speaker.say(SAFETY_LINE)
+            how = self._intro(scr)
+            if how is not None:
+                return how
+            how = self._steps(scr)
+            if how is Ending.COMPLETED:
+                done = self._decide(how)
+                self._record(done)  # before the end screen, whose streak counts this walk
+                if self.speaker:
+                    self.speaker.say("Done.")
+                self._end_screen(scr, done.returned.elapsed)
+            return how
+
+    def _page(self, scr: ScreenContext, paragraphs: list[tuple[str, str]],
+              key_hints: tuple[str, ...], big: tuple[str, ...] = ()) -> None:
+        width, height = self.console.size
+        scr.update(page(paragraphs, key_hints, width, height, ascii=self.ascii, big=big))
+
+    def _intro(self, scr: ScreenContext) -> Ending | None:
+        """The first screen until Enter (None: the steps begin) or q (QUIT)."""
+        while True:
+            self._page(scr, intro(self.routine, self.items, self.options.voice_note), INTRO_KEYS)
+            key = self.keys.read(0.5)  # redrawn twice a second: a resized window is redrawn
+            if key in ("\r", "\n"):
+                return None
+            if key in QUIT_KEYS:
+                return Ending.QUIT
+
+    def _steps(self, scr: ScreenContext) -> Ending:
+        """The countdown, step by step, until the last runs out (COMPLETED) or q (QUIT)."""
+        timer = self.timer
+        timer.start()
+        self.ring()
+        while True:
+            if timer.update():
+                self.ring()
+            if timer.done:
+                return Ending.COMPLETED
+            next_cue = self._cue()
+            if timer.current.number != self.reached:  # the step on screen, get-ready included
+                self.reached = timer.current.number
+                if self.history and self.walk_id:
+                    self.history.progress_walk(self.walk_id, self.reached)
+            width, height = self.console.size
+            scr.update(screen(self.routine, timer, width, height, rooms=self.rooms, ascii=self.ascii))
+            wait = REDRAW if timer.paused else min(REDRAW, timer.remaining())
+            if next_cue is not None:
+                wait = min(wait, max(0.0, next_cue - self.clock()))
+            key = self.keys.read(wait)
+            if key == " ":
+                timer.toggle_pause()
+            elif key in ("n", "N"):
+                timer.skip()
+                self.ring()
+            elif key in QUIT_KEYS:
+                return Ending.QUIT
+
+    def _cue(self) -> float | None:
+        """Say the latest cue of the current item now due (older ones are passed over); when
+        the next one is, None if none is left or the walk is paused."""
+        timer = self.timer
+        if timer.index != self.cued:
+            self.cued, self.pending = timer.index, cues(self.items, timer.index,
+                                                        self.routine.breath_seconds)
+        if timer.paused:
+            return None
         start = timer.deadline - timer.current.seconds
-        now = clock()
-        due = [c for c in pending if start + c.offset <= now + 1e-9]
+        now = self.clock()
+        due = [c for c in self.pending if start + c.offset <= now + 1e-9]
         if due:
-            pending = pending[len(due):]
+            self.pending = self.pending[len(due):]
             # The start cue says what to do and on which side: late is better than never.
             # A count or a breath come too late would say the wrong thing: it is passed over.
-            if speaker and (now - (start + due[-1].offset) <= STALE or due[-1].offset == 0):
-                speaker.say(due[-1].phrase)
-        return start + pending[0].offset if pending else None
+            if self.speaker and (now - (start + due[-1].offset) <= STALE or due[-1].offset == 0):
+                self.speaker.say(due[-1].phrase)
+        return start + self.pending[0].offset if self.pending else None
 
-    def page(paragraphs: list[tuple[str, str]], key_hints: tuple[str, ...],
-             big: tuple[str, ...] = ()) -> RenderableType:
-        width, height = console.size
-        return _draw(text_lines(paragraphs, key_hints, width, height, ascii=ascii, big=big))
-
-    try:
-        with _stop_on_hangup(), console.screen(hide_cursor=True) as scr:
-            if speaker:
-                speaker.say(SAFETY_LINE)
-            while True:
-                scr.update(page(intro(routine, items, voice_note), INTRO_KEYS))
-                key = keys.read(0.5)  # redrawn twice a second: a resized window is redrawn
-                if key in ("\r", "\n"):
-                    break
-                if key in ("q", "Q", "\x1b"):
-                    raise KeyboardInterrupt
-            timer.start()
-            ring()
-            while not timer.done:
-                if timer.update():
-                    ring()
-                if timer.done:
-                    break
-                if timer.index != cued:
-                    cued, pending = timer.index, cues(items, timer.index, routine.breath_seconds)
-                next_cue = None if timer.paused else say_due()
-                if timer.current.number != reached:  # the step on screen, get-ready included
-                    reached = timer.current.number
-                    if history and walk_id:
-                        history.progress_walk(walk_id, reached)
-                width, height = console.size
-                scr.update(screen(routine, timer, width, height, rooms=rooms, ascii=ascii))
-                wait = REDRAW if timer.paused else min(REDRAW, timer.remaining())
-                if next_cue is not None:
-                    wait = min(wait, max(0.0, next_cue - clock()))
-                key = keys.read(wait)
-                if key == " ":
-                    timer.toggle_pause()
-                elif key in ("n", "N"):
-                    timer.skip()
-                    ring()
-                elif key in ("q", "Q", "\x1b"):
-                    raise KeyboardInterrupt
-            assert timer.started_at is not None and timer.finished_at is not None
-            elapsed = timer.finished_at - timer.started_at
-            if history and walk_id:
-                history.finish_walk(walk_id, wallclock(), outcome="completed", step=total,
-                                    seconds=timer.in_steps())
-            if speaker:
-                speaker.say("Done.")
-            _end_screen(routine, elapsed, history, streak_goal, wallclock, keys, end_wait, clock,
-                        lambda paragraphs, hints, big: scr.update(page(paragraphs, hints, big)))
-    except BaseException as stop:
-        release(0)
-        if not isinstance(stop, KeyboardInterrupt | Interrupted | EOFError):
-            raise
-        if timer.done:  # recorded as completed already; the end screen was closed
-            assert timer.started_at is not None and timer.finished_at is not None
-            return Outcome(True, total, total, timer.finished_at - timer.started_at)
-        if history and walk_id:
-            history.finish_walk(walk_id, wallclock(), step=reached, seconds=timer.in_steps(),
-                                outcome="interrupted" if isinstance(stop, Interrupted) else "quit")
-        elapsed = (clock() - timer.started_at) if timer.started_at is not None else 0.0
-        return Outcome(False, reached, total, elapsed)
-    release(2.0)
-    return Outcome(True, total, total, elapsed)
-
-
-def _end_screen(routine: Routine, elapsed: float, history: History | None, streak_goal: int,
-                wallclock: Callable[[], datetime], keys: Keys, end_wait: float | None,
-                clock: Callable[[], float],
-                show: Callable[[list[tuple[str, str]], tuple[str, ...], tuple[str, ...]], None],
-                ) -> None:
-    """DONE and the streak in block letters, then "Done: Hips and lower back, 4 min 2 s. 3 days
-    in a row." in words, until a key, or end_wait seconds."""
-    done = f"Done: {routine.title}, {format_duration(elapsed)}."
-    big: tuple[str, ...] = ("DONE",)
-    if history:
-        words, days = streak(history.completed_days(), wallclock().astimezone().date(), streak_goal)
-        done += " " + words
-        big += (days,) if days else ()
-    shown_at = clock()
-    closes_at = None if end_wait is None else shown_at + end_wait
-    while True:
-        left = None if closes_at is None else max(0.0, closes_at - clock())
-        hints = END_KEYS if left is None else (
-            f"Any key closes · closes by itself in {math.ceil(left)} s", f"Any key · {math.ceil(left)} s")
-        show([(done, "bold"), ("", ""), ("Well done. Stretch again at your next reminder.", "")],
-             hints, big)
-        if left == 0.0:
-            return
-        key = keys.read(1.0 if left is None else min(1.0, left))
-        if key and clock() - shown_at >= KEY_GUARD:  # not a key meant for the last stretch
-            return
-
-
-def streak_line(completed: dict[date, int], today: date, goal: int) -> str:
-    """The streak as the end screen says it (a day counts with `goal` completed)."""
-    return streak(completed, today, goal)[0]
-
-
-def streak(completed: dict[date, int], today: date, goal: int) -> tuple[str, str]:
-    """The streak in words, and in block letters where today counts: ("3 days in a row.",
-    "3 DAYS"); ("A streak starts today.", "DAY 1")."""
-    from stretchd.stats import streaks
-
-    current, _, today_counts = streaks(completed, today, goal)
-    if not today_counts:
-        more = goal - completed.get(today, 0)
-        keeps = f"keeps your {current}-day streak" if current else "starts a streak"
-        return f"{completed.get(today, 0)} of {goal} today: {more} more {keeps}.", ""
-    if current <= 1:
-        return "A streak starts today.", "DAY 1"
-    return f"{current} days in a row.", f"{current} DAYS"
+    def _end_screen(self, scr: ScreenContext, elapsed: float) -> None:
+        """DONE and the streak, until a key, or end_wait seconds."""
+        kept = None  # the streak, where walks are kept
+        if self.history:
+            today = self.options.wallclock().astimezone().date()
+            kept = streak(self.history.completed_days(), today, self.options.streak_goal)
+        paragraphs, big = done_page(self.routine, elapsed, kept)
+        shown_at = self.clock()
+        end_wait = self.options.end_wait
+        closes_at = None if end_wait is None else shown_at + end_wait
+        while True:
+            left = None if closes_at is None else max(0.0, closes_at - self.clock())
+            self._page(scr, paragraphs, end_keys(left), big)
+            if left == 0.0:
+                return
+            key = self.keys.read(1.0 if left is None else min(1.0, left))
+            if key and self.clock() - shown_at >= KEY_GUARD:  # not a key meant for the last stretch
+                return
 
 
 def is_interactive() -> bool:

@@ -396,3 +396,74 @@ def test_the_start_cue_is_said_late_rather_than_never() -> None:
     walk(routines()["shotgun"], console=console()[0], keys=keys, speaker=voice, clock=keys.clock)
     late = [(t, p) for t, p in voice.said if 10.0 <= t < 12.0]
     assert [p for _, p in late] == ["Release. Push your knees out against the belt. Hold for 5 seconds."]
+
+
+def test_how_a_walk_ended_decides_what_is_recorded_and_returned() -> None:
+    from stretchd.walkthrough import Ending, decide
+
+    def verdict(how: Ending, reached: int = 2, started: float | None = 10.0,
+                finished: float | None = None) -> tuple[object, ...]:
+        v = decide(how, reached=reached, total=4, started=started, finished=finished, now=25.0,
+                   seconds=12.0)
+        return v.outcome, v.step, v.returned, v.voice_wait
+
+    assert verdict(Ending.QUIT) == ("quit", 2, Outcome(False, 2, 4, 15.0), 0.0)
+    assert verdict(Ending.STDIN_CLOSED) == ("quit", 2, Outcome(False, 2, 4, 15.0), 0.0)
+    assert verdict(Ending.INTERRUPTED) == ("interrupted", 2, Outcome(False, 2, 4, 15.0), 0.0)
+    assert verdict(Ending.QUIT, reached=0, started=None) == ("quit", 0, Outcome(False, 0, 4, 0.0), 0.0)
+    # The last step ran out: complete however the end screen was left; only a stop cuts "Done.".
+    assert verdict(Ending.COMPLETED, finished=50.0) == ("completed", 4, Outcome(True, 4, 4, 40.0), 2.0)
+    for how in (Ending.QUIT, Ending.STDIN_CLOSED, Ending.INTERRUPTED):
+        assert verdict(how, finished=50.0) == ("completed", 4, Outcome(True, 4, 4, 40.0), 0.0)
+
+
+class Stopping(Script):
+    """Keys that stop the walk at a clock time: stdin closes, or a signal arrives."""
+
+    def __init__(self, presses: Iterable[tuple[float, str]], at: float, stop: BaseException) -> None:
+        super().__init__(presses)
+        self.at, self.stop = at, stop
+
+    def read(self, timeout: float) -> str | None:
+        if self.now + timeout >= self.at:
+            self.now = max(self.now, self.at)
+            raise self.stop
+        return super().read(timeout)
+
+
+class Closing(Recorder):
+    def __init__(self, clock: Callable[[], float]) -> None:
+        super().__init__(clock)
+        self.waits: list[float] = []
+
+    def close(self, wait: float = 2.0) -> None:
+        self.waits.append(wait)
+
+
+@pytest.mark.parametrize(("stop", "at", "described", "completed"), [
+    (EOFError(), 16.0, "quit at step 2 of 4", False),  # stdin closed in the 2nd hold
+    ("SIGHUP", 16.0, "interrupted at step 2 of 4", False),
+    ("SIGTERM", 0.5, "interrupted before starting", False),  # on the first screen
+    ("SIGHUP", 45.0, "completed", True),  # on the end screen: the walk was done
+    (KeyboardInterrupt(), 16.0, "quit at step 2 of 4", False),  # Ctrl-C
+])
+def test_a_walk_stopped_from_outside_is_recorded_as_how_far_it_got(
+        tmp_path: Path, stop: BaseException | str, at: float, described: str, completed: bool) -> None:
+    from stretchd.walkthrough import Interrupted
+
+    raised = Interrupted(stop) if isinstance(stop, str) else stop
+    keys = Stopping([] if at < 1 else [(0.0, "\r")], at, raised)
+    voice = Closing(keys.clock)
+    with History(tmp_path / "h.sqlite3") as h:
+        outcome = walk(routines()["shotgun"], console=console()[0], keys=keys, history=h,
+                       speaker=voice, clock=keys.clock, wallclock=lambda: T0, end_wait=None)
+        (row,) = h.walks()
+    assert row.describe() == described and outcome.completed is completed
+    assert voice.waits == [0]  # stopped: nothing more is said
+
+
+def test_a_completed_walk_lets_done_be_said() -> None:
+    keys = Script([(0.0, "\r")])
+    voice = Closing(keys.clock)
+    walk(routines()["shotgun"], console=console()[0], keys=keys, speaker=voice, clock=keys.clock)
+    assert voice.said[-1] == (40.0, "Done.") and voice.waits == [2.0]

@@ -1,0 +1,237 @@
+"""What the walkthrough shows: its screens built from the routine and the timer, no keys, no clock
+of its own; and the whole routine as plain lines for a pipe."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from stretchd import bigtext
+from stretchd.routines import SAFETY_NOTICE, Routine
+from stretchd.screen import Line, View, fit, text_lines
+from stretchd.session import (
+    Item,
+    Timer,
+    announcement,
+    breath_phase,
+    exercise_count,
+    format_clock,
+    format_duration,
+    lead,
+    plan,
+    planned_seconds,
+)
+
+END_KEYS = ("Any key closes this screen", "Any key closes")
+INTRO_KEYS = ("Press Enter to begin · q to quit", "Enter begin · q quit")
+
+
+def countdown(seconds: float) -> str:
+    """Seconds left as the big countdown shows them: "10", "1:30"; 9.3 s reads 10."""
+    whole = math.ceil(max(0.0, seconds) - 1e-9)
+    return format_clock(whole) if whole >= 60 else str(whole)
+
+
+GET_READY = ("GET READY", "READY")
+HOLD = ("HOLD",)
+PAUSED = ("PAUSED",)
+
+
+def _breathe(phase: str) -> tuple[str, ...]:
+    return (f"BREATHE {phase.upper()}", phase.upper())
+
+
+def _side(item: Item) -> tuple[tuple[str, ...], ...]:
+    """The side as a block word, if the step has one: (("LEFT",),)."""
+    return ((item.side.upper(),),) if item.side in ("left", "right") else ()
+
+
+def _rep(item: Item) -> str:
+    return f"{item.rep} of {item.reps}" if item.reps > 1 else ""
+
+
+class Rooms:
+    """The widest countdown and block words of a routine, so the scale holds from step to step."""
+
+    def __init__(self, items: list[Item]) -> None:
+        bigs = [countdown(i.seconds) if i.breaths is None or i.get_ready else str(i.breaths)
+                for i in items]
+        self.big = max(bigs, key=lambda t: bigtext.width(t, 1))
+        phases = [GET_READY, HOLD, PAUSED]
+        if any(i.breaths is not None for i in items):
+            phases += [_breathe("in"), _breathe("out")]
+        places = [phases]
+        sides = [side for i in items for side in _side(i)]
+        if sides:
+            places.append(sides)
+
+        def widest(words: list[str]) -> str:
+            return max(words, key=lambda t: bigtext.width(t, 1))
+
+        self.words = tuple((widest([alts[0] for alts in place]), widest([alts[-1] for alts in place]))
+                           for place in places)
+
+
+def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tuple[str, str]]:
+    """The first screen's paragraphs, the most important first."""
+    parts = [(f"{routine.title} · {format_duration(planned_seconds(items))} · "
+              f"{exercise_count(items)} stretches", "bold"), ("", "")]
+    parts += [(line, "bold") for line in SAFETY_NOTICE[:1]]
+    if routine.needs:
+        parts.append((f"You need {' and '.join(routine.needs)}.", "bold"))
+    if voice_note:
+        parts.append((voice_note, ""))
+    parts += [(f"- {line}", "") for line in (*SAFETY_NOTICE[1:], *routine.warnings)]
+    if routine.setup:
+        parts += [("", ""), ("Get ready", "bold")] + [(f"- {line}", "") for line in routine.setup]
+    if routine.summary:
+        parts += [("", ""), (routine.summary, "")]
+    return parts
+
+
+def now_line(items: list[Item], index: int) -> str:
+    """What to do now, the words also said: "Switch sides. Next: Right knee to ...". """
+    item = items[index]
+    ends = lead(items, index)
+    if item.get_ready:
+        return " ".join(p for p in (ends, "Next:", announcement(item)) if p)
+    if index > 0 and items[index - 1].get_ready:
+        return announcement(item)
+    return " ".join(p for p in (ends, announcement(item)) if p)
+
+
+def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
+    items, index = timer.items, max(timer.index, 0)
+    item = timer.current
+    phase: tuple[str, ...] = GET_READY if item.get_ready else HOLD
+    extra: tuple[str, ...] = ()
+    if item.breaths is not None and not item.get_ready:
+        number, breath = breath_phase(item, timer.elapsed(), routine.breath_seconds)
+        big = str(number)
+        phase = _breathe(breath)
+        extra = (f"Breathe {breath}. Breath {number} of {item.breaths}.",)
+    else:
+        big = countdown(timer.remaining())
+    after = next((i for i in items[index:] if i.number > item.number), None)
+    if timer.paused:
+        keys = ("Space resume · n skip to the next · q quit", "Space resume · n skip · q quit",
+                "Spc resume n skip q quit")
+    elif item.get_ready:
+        keys = ("Space pause/resume · n start it now · q quit", "Space pause · n start now · q quit",
+                "Spc pause n start q quit")
+    else:
+        keys = ("Space pause/resume · n skip to the next · q quit", "Space pause · n skip · q quit",
+                "Spc pause n skip q quit")
+    # While getting ready, what comes next is the stretch on screen: one "Next:" line only.
+    following = "" if item.get_ready else (
+        f"Next: {after.label()}" if after else "Next: done, this is the last stretch")
+    return View(
+        big=big, words=(PAUSED if timer.paused else phase, *_side(item)), rep=_rep(item),
+        extra=extra, now=now_line(items, index),
+        instruction=item.step.instruction, cautions=item.step.cautions, tips=item.step.tips,
+        header=(f"{routine.title} · step {item.number} of {exercise_count(items)} · "
+                f"{format_clock(timer.remaining_total())} left"),
+        next=following, keys=keys, big_room=rooms.big,
+        word_rooms=rooms.words,
+    )
+
+
+def _draw(lines: list[Line]) -> RenderableType:
+    # Text, not markup: the lines hold the routine's own words.
+    return Group(*(Text(line.text, style=line.style, no_wrap=True, overflow="crop")
+                   for line in lines))
+
+
+def screen(routine: Routine, timer: Timer, width: int, height: int, *,
+           rooms: Rooms | None = None, ascii: bool = False) -> RenderableType:
+    return _draw(fit(view(routine, timer, rooms or Rooms(timer.items)), width, height, ascii=ascii))
+
+
+def page(paragraphs: list[tuple[str, str]], key_hints: tuple[str, ...], width: int, height: int, *,
+         ascii: bool = False, big: tuple[str, ...] = ()) -> RenderableType:
+    """A screen of words (the first screen, the end screen), the keys at the bottom."""
+    return _draw(text_lines(paragraphs, key_hints, width, height, ascii=ascii, big=big))
+
+
+def done_page(routine: Routine, elapsed: float,
+              streak_now: tuple[str, str] | None) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
+    """The end screen's paragraphs and block words: DONE and the streak (from streak(), if the
+    walk is kept), then "Done: Hips and lower back, 4 min 2 s. 3 days in a row." in words."""
+    done = f"Done: {routine.title}, {format_duration(elapsed)}."
+    big: tuple[str, ...] = ("DONE",)
+    if streak_now is not None:
+        words, days = streak_now
+        done += " " + words
+        big += (days,) if days else ()
+    return [(done, "bold"), ("", ""), ("Well done. Stretch again at your next reminder.", "")], big
+
+
+def end_keys(left: float | None) -> tuple[str, ...]:
+    """The end screen's keys, and the seconds left if it closes by itself (left not None)."""
+    if left is None:
+        return END_KEYS
+    return (f"Any key closes · closes by itself in {math.ceil(left)} s", f"Any key · {math.ceil(left)} s")
+
+
+def print_plain(routine: Routine, echo: Callable[[str], None]) -> None:
+    """The whole routine as plain lines, for a pipe or a file."""
+    items = plan(routine)
+    echo(f"{routine.title} ({routine.name}): {format_duration(planned_seconds(items))}, "
+         f"{exercise_count(items)} stretches")
+    if routine.summary:
+        echo(routine.summary)
+    echo("Safety:")
+    for line in (*SAFETY_NOTICE, *routine.warnings):
+        echo(f"  - {line}")
+    if routine.setup:
+        echo("Get ready:")
+        for line in routine.setup:
+            echo(f"  - {line}")
+    for step in routine.steps:
+        mine = [item for item in items if item.step is step and not item.get_ready]
+        first = mine[0]
+        timing = (f"{first.breaths} deep breaths (about {format_duration(first.seconds)})"
+                  if first.breaths is not None else f"hold {format_duration(first.seconds)}")
+        head = f"{step.title}: " + (f"{step.breaths} deep breaths" if step.breaths else timing)
+        if step.sides != ("both",):
+            head += f", {' and '.join(step.sides)} side alternately"
+        if step.repetitions.high > 1:
+            head += f", {step.repetitions} times"
+        echo("")
+        echo(head)
+        echo(f"   {step.instruction}")
+        for tip in step.tips:
+            echo(f"   - {tip}")
+        for caution in step.cautions:
+            echo(f"   ! {caution}")
+        for item in mine:
+            echo(f"  {item.number:>2}. {item.label()}: {timing}")
+    echo("")
+    if routine.references:
+        echo("Sources:")
+        for ref in routine.references:
+            echo(f"  {ref}")
+
+
+def streak_line(completed: dict[date, int], today: date, goal: int) -> str:
+    """The streak as the end screen says it (a day counts with `goal` completed)."""
+    return streak(completed, today, goal)[0]
+
+
+def streak(completed: dict[date, int], today: date, goal: int) -> tuple[str, str]:
+    """The streak in words, and in block letters where today counts: ("3 days in a row.",
+    "3 DAYS"); ("A streak starts today.", "DAY 1")."""
+    from stretchd.stats import streaks
+
+    current, _, today_counts = streaks(completed, today, goal)
+    if not today_counts:
+        more = goal - completed.get(today, 0)
+        keeps = f"keeps your {current}-day streak" if current else "starts a streak"
+        return f"{completed.get(today, 0)} of {goal} today: {more} more {keeps}.", ""
+    if current <= 1:
+        return "A streak starts today.", "DAY 1"
+    return f"{current} days in a row.", f"{current} DAYS"
