@@ -541,7 +541,7 @@ def measure_growth(report: Section, desk: Desktop, system_bus: dict[str, str]
 # --- `stretchd history` over a big database --------------------------------------------------
 
 def fill_history(box: Sandbox, rows: int) -> None:
-    from stretchd.history import History
+    from stretchd.store.history import History
 
     path = box.dir("XDG_STATE_HOME") / "stretchd" / "stretchd.sqlite3"
     now = datetime.now(UTC)

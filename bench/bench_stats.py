@@ -31,7 +31,7 @@ REMINDERS = (("morning", 7), ("late-morning", 10), ("lunch", 12), ("afternoon", 
 
 def generate(box: Sandbox, years: int = YEARS, seed: int = 16) -> int:
     """Fill the box's history; return how many rows it holds."""
-    from stretchd.history import History, Kind, Status
+    from stretchd.store.history import History, Kind, Status
 
     rng = random.Random(seed)
     now = datetime.now().astimezone().replace(second=0, microsecond=0)

@@ -25,11 +25,11 @@ from rich.console import Console
 from bench.measure import busy_cores, sandbox
 from bench.report import Section, Target
 from stretchd import paths
-from stretchd.history import History
 from stretchd.routines import Routine, find, load_all
-from stretchd.session import cues, plan, planned_seconds
-from stretchd.voice import Speaker, find_speaker
+from stretchd.routines.plan import cues, plan, planned_seconds
+from stretchd.store.history import History
 from stretchd.walkthrough import TerminalKeys, walk
+from stretchd.walkthrough.voice import Speaker, find_speaker
 
 ERROR_TARGET = Target.within(0.1)  # s
 

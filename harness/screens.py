@@ -3,7 +3,7 @@ in block letters, and where."""
 
 from __future__ import annotations
 
-from stretchd import bigtext
+from stretchd.walkthrough import bigtext
 
 
 def big_rows(lines: list[str], word: str, *, ascii: bool = False) -> list[int]:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from stretchd.alarms import Job
+from stretchd.config.loading import load_everything
 from stretchd.daemon.core import Daemon
-from stretchd.history import History
-from stretchd.loading import load_everything
-from stretchd.notify import Action, Notice
+from stretchd.desktop.notify import Action, Notice
+from stretchd.schedule.alarms import Job
+from stretchd.store.history import History
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -76,7 +76,7 @@ class FakeSenses:
     """What the person does, as a test sets it: `busy` holds every due reminder."""
 
     def __init__(self) -> None:
-        from stretchd.busy import Reading
+        from stretchd.desktop.busy import Reading
 
         self.free = Reading("meeting", False, "test")
         self.readings: list[Reading] = [self.free]
@@ -85,7 +85,7 @@ class FakeSenses:
         self.waits: list[float] = []
 
     def busy(self, condition: str = "meeting", reason: str = "microphone in use") -> None:
-        from stretchd.busy import Reading
+        from stretchd.desktop.busy import Reading
 
         self.readings = [Reading(condition, True, "test", "", reason)]
 

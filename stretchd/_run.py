@@ -21,10 +21,10 @@ async def live(daemon: Daemon) -> None:
     import contextlib
     import signal
 
-    from stretchd.control import serve
+    from stretchd.desktop.sleep import watch_resume
     from stretchd.errors import ConfigError
+    from stretchd.ipc.control import serve
     from stretchd.journal import log, sd_notify
-    from stretchd.sleep import watch_resume
 
     def sighup() -> None:
         with contextlib.suppress(ConfigError):
@@ -54,7 +54,7 @@ async def live(daemon: Daemon) -> None:
     sd_notify("READY=1\nSTATUS=reminders armed")
     watch = daemon.spawn(daemon.watch_clock(), "the clock watch")
     if daemon.config.hold.when:
-        from stretchd.senses import DesktopSenses
+        from stretchd.desktop.senses import DesktopSenses
 
         daemon.spawn(DesktopSenses(log).say_unseen(daemon.config.hold), "reading what can hold a reminder")
     await daemon.stopping.wait()
@@ -76,18 +76,18 @@ def main() -> int:
     import asyncio
 
     from stretchd import paths
-    from stretchd.alarms import SchedulerAlarms
-    from stretchd.buffered import BufferedStore
-    from stretchd.control import acquire_lock
+    from stretchd.config.loading import load_everything
     from stretchd.daemon.core import Daemon
+    from stretchd.desktop.notify import ConsoleNotifier, DesktopNotifier, FallbackNotifier
+    from stretchd.desktop.senses import DesktopSenses
+    from stretchd.desktop.terminal import SystemTerminal
     from stretchd.errors import ConfigError, StretchdError
-    from stretchd.history import History
+    from stretchd.ipc.control import acquire_lock
     from stretchd.journal import log
-    from stretchd.loading import load_everything
-    from stretchd.notify import ConsoleNotifier, DesktopNotifier, FallbackNotifier
-    from stretchd.senses import DesktopSenses
-    from stretchd.terminal import SystemTerminal
-    from stretchd.zone import ZoneWatch, local_zone
+    from stretchd.schedule.alarms import SchedulerAlarms
+    from stretchd.schedule.zone import ZoneWatch, local_zone
+    from stretchd.store.buffered import BufferedStore
+    from stretchd.store.history import History
 
     try:
         lock = acquire_lock()

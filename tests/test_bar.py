@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from stretchd.bar import BadFormat, check_template, countdown_wait, in_words, render
 from stretchd.cli import cli
+from stretchd.ipc.bar import BadFormat, check_template, countdown_wait, in_words, render
 
 NOW = datetime(2026, 6, 1, 7, 7, 30, tzinfo=UTC)
 STATE = {"running": True, "state": "waiting", "showing": None, "held": [], "paused_until": None,
@@ -75,7 +75,7 @@ def test_a_daemon_that_answers_without_a_state_is_not_asked_again_at_once(xdg: o
     import time
 
     from stretchd import paths
-    from stretchd.bar import follow
+    from stretchd.ipc.bar import follow
 
     path = paths.socket_file()
     path.parent.mkdir(parents=True, exist_ok=True)

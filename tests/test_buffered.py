@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from stretchd.buffered import BufferedStore
 from stretchd.errors import StretchdError
-from stretchd.history import History, Kind, Status
+from stretchd.store.buffered import BufferedStore
+from stretchd.store.history import History, Kind, Status
 
 T0 = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stretchd.busy import Reading, meeting_from_proc, meeting_from_pw_dump, pw_dump_objects
+from stretchd.desktop.busy import Reading, meeting_from_proc, meeting_from_pw_dump, pw_dump_objects
 
 
 def node(cls: str, state: str = "running", **props: object) -> dict[str, object]:
@@ -64,7 +64,7 @@ def test_a_reading_program_that_outlives_its_timeout_is_killed_and_reads_as_noth
     import asyncio
     import time
 
-    from stretchd import busy
+    from stretchd.desktop import busy
 
     monkeypatch.setattr(busy, "TIMEOUT", 0.05)
     started = time.monotonic()

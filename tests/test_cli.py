@@ -157,7 +157,7 @@ def test_a_long_history_is_summarised_a_day_unless_all_is_asked(xdg: Path) -> No
     from datetime import datetime, timedelta
 
     from stretchd import paths
-    from stretchd.history import History, Kind, Status
+    from stretchd.store.history import History, Kind, Status
 
     now = datetime.now().astimezone()
     with History(paths.database_file()) as h:

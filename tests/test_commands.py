@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from stretchd import commands
+from stretchd.daemon import commands
 from stretchd.errors import UsageError
 
 

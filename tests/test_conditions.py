@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from stretchd import busy, conditions, holding
+from stretchd.config import conditions
+from stretchd.daemon import holding
+from stretchd.desktop import busy
 
 
 class FakeBus:

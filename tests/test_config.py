@@ -238,7 +238,7 @@ def test_the_snooze_bounds_are_one_table_for_config_cli_and_requests() -> None:
 
     from stretchd.bounds import SNOOZE_MINUTES
     from stretchd.cli.common import Minutes
-    from stretchd.state import snooze_minutes
+    from stretchd.store.state import snooze_minutes
 
     low, high = SNOOZE_MINUTES
     for minutes, ok in ((low, True), (high, True), (low - 1, False), (high + 1, False)):
@@ -261,8 +261,7 @@ def test_the_snooze_bounds_are_one_table_for_config_cli_and_requests() -> None:
 
 
 def test_the_conditions_hold_when_accepts_and_its_default_are_the_condition_objects() -> None:
-    from stretchd import conditions
-    from stretchd.config import CONDITIONS, Hold
+    from stretchd.config import CONDITIONS, Hold, conditions
 
     names = tuple(c.name for c in conditions.ALL)
     assert names == CONDITIONS

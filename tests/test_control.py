@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from stretchd import control, paths
+from stretchd import paths
 from stretchd.errors import ConfigError, DaemonNotRunning, StretchdError
+from stretchd.ipc import control
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from harness.world import BERLIN, CONFIG, NEW_YORK, T0, World, run
-from stretchd.history import Status
-from stretchd.notify import Action
+from stretchd.desktop.notify import Action
 from stretchd.schedule import next_occurrence
+from stretchd.store.history import Status
 
 pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
 
@@ -157,7 +157,7 @@ def test_a_new_reminder_supersedes_the_one_still_showing(world: World) -> None:
 
 
 def test_a_skip_in_advance_means_it_does_not_show(world: World) -> None:
-    from stretchd.state import skip_next
+    from stretchd.store.state import skip_next
 
     skip_next(world.d.ctx, T0 - timedelta(hours=1), "morning")
     run(world.ring("reminder:morning"))
@@ -235,9 +235,9 @@ def test_when_the_clock_goes_back_the_replayed_span_fires_nothing(world: World) 
 
 def test_a_store_that_refuses_writes_does_not_stop_reminders_and_nothing_is_lost(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from stretchd.buffered import BufferedStore
     from stretchd.errors import StretchdError
     from stretchd.journal import log
+    from stretchd.store.buffered import BufferedStore
 
     w = World(tmp_path, CONFIG, T0 - timedelta(minutes=1))
     w.d.store = BufferedStore(w.store, log)
@@ -371,7 +371,7 @@ def test_unskip_of_the_one_skipped_while_it_showed_shows_it_again_now(world: Wor
 @pytest.mark.parametrize("answer", [Action.DISMISSED, None])
 def test_moved_later_the_same_day_after_it_went_unanswered_it_shows_at_the_new_time(
         world: World, answer: Action | None) -> None:
-    from stretchd.state import status
+    from stretchd.store.state import status
 
     async def go() -> None:
         await world.ring("reminder:morning")
@@ -387,7 +387,7 @@ def test_moved_later_the_same_day_after_it_went_unanswered_it_shows_at_the_new_t
 
 
 def test_moved_later_the_same_day_after_it_was_started_it_does_not_show_again(world: World) -> None:
-    from stretchd.state import after_move, status
+    from stretchd.store.state import after_move, status
 
     async def go() -> None:
         await world.ring("reminder:morning")

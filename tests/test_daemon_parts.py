@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.world import CONFIG, T0, World
-from stretchd import commands
+from stretchd.daemon import commands
 from stretchd.daemon.clock_watch import ClockWatch
 from stretchd.daemon.followers import Followers
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from stretchd.config import Defaults, Reminder
-from stretchd.decisions import Answer, Showing, Verdict, answer, notice, shown_as, verdict
-from stretchd.history import Kind, Occurrence, Status
-from stretchd.notify import Action
+from stretchd.daemon.decisions import Answer, Showing, Verdict, answer, notice, shown_as, verdict
+from stretchd.desktop.notify import Action
 from stretchd.routines import load_all
 from stretchd.schedule import Due
+from stretchd.store.history import Kind, Occurrence, Status
 
 pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
 
@@ -108,7 +108,7 @@ def test_skip_and_dismiss_are_recorded_as_such() -> None:
 
 
 def test_at_start_what_was_left_showing_or_snoozed_past_shows_again_and_older_was_missed() -> None:
-    from stretchd.decisions import left_unanswered
+    from stretchd.daemon.decisions import left_unanswered
 
     def o(name: str, status: Status, at: datetime, until: datetime | None = None) -> Occurrence:
         return Occurrence(name, "2026-11-24", at, status, 0, until)

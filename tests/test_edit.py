@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from stretchd import edit, paths
-from stretchd.config import Config, default_config_file, parse
+from stretchd import paths
+from stretchd.config import Config, default_config_file, edit, parse
 from stretchd.errors import EXIT_USAGE, ConfigError, Problem, StretchdError, UsageError
 
 ROUTINES = ("hips-lower-back", "si-joints", "shotgun")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stretchd.history import MIGRATIONS, History, migrate
+from stretchd.store.history import History
+from stretchd.store.migrations import MIGRATIONS, migrate
 
 pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
 

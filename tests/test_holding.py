@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from harness.world import CONFIG, T0, World, run
-from stretchd.busy import Reading
 from stretchd.config import Hold
-from stretchd.history import History, Status
-from stretchd.notify import Action
+from stretchd.desktop.busy import Reading
+from stretchd.desktop.notify import Action
+from stretchd.store.history import History, Status
 
 pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
 
@@ -104,7 +104,7 @@ def test_held_longer_than_the_limit_it_is_recorded_missed_with_its_reason(world:
 
 
 def test_the_watch_wakes_at_the_limit_when_it_comes_before_the_next_minute(world: World) -> None:
-    from stretchd import holding
+    from stretchd.daemon import holding
 
     world.senses.busy()
 
@@ -315,7 +315,7 @@ class CountingSenses:
 
 
 def test_the_watch_shows_at_a_signal_and_closes_the_senses_when_nothing_is_held(tmp_path: Path) -> None:
-    from stretchd.holding import Holds
+    from stretchd.daemon.holding import Holds
 
     busy = [Reading("dnd", True, "dunst", "", "do not disturb")]
     free = [Reading("dnd", False, "dunst")]

@@ -31,12 +31,12 @@ from rich.text import Text
 from stretchd import paths
 from stretchd.cli import cli
 from stretchd.config import DAYS, FULL_DAYS, Config, load, parse
+from stretchd.desktop.notify import DesktopNotifier
 from stretchd.errors import ConfigError
-from stretchd.notify import DesktopNotifier
 from stretchd.routines import load_all, load_file
-from stretchd.screen import text_lines
-from stretchd.session import Timer, plan
+from stretchd.routines.plan import Timer, plan
 from stretchd.walkthrough import INTRO_KEYS, intro, print_plain, screen
+from stretchd.walkthrough.screen import text_lines
 
 BUILTINS = ("hips-lower-back", "si-joints", "shotgun")
 MAX_PROBLEM = 400  # characters after "FILE: "; a message that echoes a huge string is a bug
@@ -612,8 +612,8 @@ class FakeBus:
 @settings(max_examples=200, deadline=None)
 @given(hostile_text)
 def test_markup_in_a_routine_title_reaches_the_notification_body_escaped(text: str) -> None:
-    from stretchd.decisions import notice as make_notice
-    from stretchd.loading import load_everything
+    from stretchd.config.loading import load_everything
+    from stretchd.daemon.decisions import notice as make_notice
 
     write_routine("desk", {"title": f"x{text} <b>bold</b> & <a href='https://example.com'>",
                            "steps": [{"title": "S", "instruction": "I", "hold_seconds": 5}]})

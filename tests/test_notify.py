@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stretchd.notify import Action, ConsoleNotifier, FallbackNotifier, Notice, NotifyError
+from stretchd.desktop.notify import Action, ConsoleNotifier, FallbackNotifier, Notice, NotifyError
 
 NOTICE = Notice("Time to stretch", "Morning: Shotgun (40 s)", ((Action.START, "Start"),),
                 command="stretchd walk shotgun")

@@ -8,7 +8,7 @@ import pytest
 
 from stretchd.errors import ConfigError, UsageError
 from stretchd.routines import Count, builtin_dir, find, load_all, load_file, with_repetitions
-from stretchd.session import plan
+from stretchd.routines.plan import plan
 
 GOOD_STEP = """
 [[steps]]
@@ -187,7 +187,7 @@ def test_the_readme_gives_each_built_in_routine_the_length_the_cli_says() -> Non
     """README's table of built-in routines and `stretchd routines list` agree."""
     import re
 
-    from stretchd.session import format_duration, plan, planned_seconds
+    from stretchd.routines.plan import format_duration, plan, planned_seconds
 
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     rows = dict(re.findall(r"^\| `([a-z-]+)` \|.*\| ([^|]+) \|$", readme, re.MULTILINE))

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from harness.screens import big_rows, shows_big
 from stretchd.routines import load_all
-from stretchd.screen import View, first_sentence, fit, text_lines, to_ascii, wants_ascii
-from stretchd.session import Timer, plan
+from stretchd.routines.plan import Timer, plan
 from stretchd.walkthrough import Rooms, view
+from stretchd.walkthrough.screen import View, first_sentence, fit, text_lines, to_ascii, wants_ascii
 
 BLOCK = "█"
 

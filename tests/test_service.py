@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from stretchd import paths, service
+from stretchd import paths
+from stretchd.desktop import service
 from stretchd.errors import EXIT_FAILURE, StretchdError
 
 ENABLE_NOW = ["daemon-reload", "enable --now stretchd.service", "is-active graphical-session.target"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stretchd.routines import Count, Routine, Step
-from stretchd.session import Timer, exercise_count, plan, planned_seconds
+from stretchd.routines.plan import Timer, exercise_count, plan, planned_seconds
 
 
 class FakeClock:
@@ -91,7 +91,7 @@ def test_skipping_the_last_item_finishes() -> None:
 
 
 def test_counts_that_would_cut_into_what_to_do_are_left_out() -> None:
-    from stretchd.session import cues
+    from stretchd.routines.plan import cues
 
     quick = Step("Push", "Push.", ("both",), Count(1, 1, 1), hold_seconds=3, say=(("both", "Push."),))
     long = Step("Hold it", "Hold.", ("left", "right"), Count(1, 1, 1), hold_seconds=5,

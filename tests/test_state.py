@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from stretchd import state
 from stretchd.config import Config, Defaults, Reminder
 from stretchd.errors import UsageError
-from stretchd.history import History, Status
+from stretchd.store import state
+from stretchd.store.history import History, Status
 
 pytestmark = pytest.mark.clock  # fixed dates: CI runs these again with the clock moved
 
@@ -57,7 +57,7 @@ def test_status_gives_a_snoozed_reminder_one_next_time_its_snooze(ctx: state.Con
 
 def test_a_reminder_snoozed_after_it_showed_is_what_comes_next_and_snoozes_again(
         ctx: state.Context) -> None:
-    from stretchd.history import Kind
+    from stretchd.store.history import Kind
 
     at = NOW.replace(minute=30)
     ctx.store.record("morning", "2026-11-24", at, Kind.SNOOZED, at, snoozes=1,
@@ -101,7 +101,7 @@ def test_unskip_undoes_the_soonest_skip_still_to_come(ctx: state.Context) -> Non
 
 
 def test_unskip_of_one_skipped_while_it_showed_shows_it_now_within_grace(ctx: state.Context) -> None:
-    from stretchd.history import Kind
+    from stretchd.store.history import Kind
 
     at = NOW.replace(minute=30)
     ctx.store.record("morning", "2026-11-24", at, Kind.SKIPPED, at)
@@ -116,7 +116,7 @@ def test_unskip_of_one_skipped_while_it_showed_shows_it_now_within_grace(ctx: st
 
 def test_after_a_move_later_it_says_it_shows_today_unless_today_was_answered(
         tmp_path: Path) -> None:
-    from stretchd.history import Kind
+    from stretchd.store.history import Kind
 
     moved = Config(Defaults(), (Reminder("morning", dt.time(14, 0), "shotgun"),))
     at = NOW.replace(minute=30)

@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stretchd.cli import cli
-from stretchd.history import History, Kind, Status
-from stretchd.stats import OccRow, WalkRow, compute, from_rows, heatmap, level, streaks
+from stretchd.store.history import History, Kind, Status
+from stretchd.store.stats import OccRow, WalkRow, compute, from_rows, heatmap, level, streaks
 
 TODAY = dt.date(2026, 4, 2)  # a Thursday, four days after Europe's spring DST change
 D = dt.timedelta(days=1)

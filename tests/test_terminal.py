@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from stretchd.daemon.ports import TerminalLauncher, walk_argv
+from stretchd.desktop.terminal import EMULATORS, SEARCH_ORDER, SystemTerminal, command, find, launch
 from stretchd.errors import ConfigError, StretchdError
-from stretchd.terminal import EMULATORS, SEARCH_ORDER, SystemTerminal, command, find, launch
 
 
 class FakeWhich:
@@ -254,7 +254,7 @@ def test_walk_argv_really_runs_the_walkthrough() -> None:
 
 def test_auto_lists_each_terminal_once_x_terminal_emulator_being_gnome_terminal_by_another_name(
         tmp_path: Path) -> None:
-    from stretchd.terminal import candidates
+    from stretchd.desktop.terminal import candidates
 
     for name in ("gnome-terminal.wrapper", "gnome-terminal", "xterm"):
         (tmp_path / name).write_text("#!/bin/sh\n")
@@ -302,7 +302,7 @@ def test_a_configured_list_and_a_terminal_variable_with_options_run_as_written()
 
 
 def test_x_terminal_emulator_that_is_xterm_opens_maximized_as_xterm(tmp_path: Path) -> None:
-    from stretchd.terminal import candidates
+    from stretchd.desktop.terminal import candidates
 
     (tmp_path / "xterm").write_text("#!/bin/sh\n")
     (tmp_path / "xterm").chmod(0o755)

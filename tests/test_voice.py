@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stretchd.voice import NO_OUTPUT, NO_SOUND, Speaker, cannot_be_heard, find_chime, find_speaker
+from stretchd.walkthrough.voice import NO_OUTPUT, NO_SOUND, Speaker, cannot_be_heard, find_chime, find_speaker
 
 
 def which_of(*present: str):  # type: ignore[no-untyped-def]

@@ -11,9 +11,9 @@ import pytest
 from rich.console import Console
 
 from harness.screens import shows_big
-from stretchd.history import History
 from stretchd.routines import SAFETY_LINE, SAFETY_NOTICE, Routine, load_all
-from stretchd.session import plan, planned_seconds
+from stretchd.routines.plan import plan, planned_seconds
+from stretchd.store.history import History
 from stretchd.walkthrough import Keys, Outcome, print_plain
 from stretchd.walkthrough import walk as real_walk
 

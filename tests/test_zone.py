@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from stretchd import zone
+from stretchd.schedule import zone
 
 BERLIN, NY = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
 

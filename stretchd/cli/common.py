@@ -12,9 +12,9 @@ import click
 from stretchd.errors import StretchdError
 
 if TYPE_CHECKING:
-    from stretchd.commands import Request
+    from stretchd.daemon.commands import Request
     from stretchd.routines import Routine
-    from stretchd.state import Context
+    from stretchd.store.state import Context
 
 
 class Group(click.Group):
@@ -47,9 +47,9 @@ def local_context() -> Iterator[Context]:
     """The config and the store, for a command that runs without the daemon."""
     from stretchd import paths
     from stretchd.config import load
-    from stretchd.history import History
-    from stretchd.state import Context
-    from stretchd.zone import local_zone
+    from stretchd.schedule.zone import local_zone
+    from stretchd.store.history import History
+    from stretchd.store.state import Context
 
     config = load(paths.config_file(), routines())
     with History(paths.database_file()) as store:
@@ -58,9 +58,9 @@ def local_context() -> Iterator[Context]:
 
 def ask(req: Request) -> dict[str, Any] | None:
     """The daemon's reply, or None when no daemon runs; a refusal becomes its error."""
-    from stretchd.commands import to_wire
-    from stretchd.control import request
+    from stretchd.daemon.commands import to_wire
     from stretchd.errors import DaemonNotRunning
+    from stretchd.ipc.control import request
 
     try:
         reply = request(to_wire(req))

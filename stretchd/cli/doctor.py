@@ -38,12 +38,13 @@ def doctor(as_json: bool) -> None:
     import os
     import shutil
 
-    from stretchd import busy, conditions, paths, terminal
-    from stretchd.conditions import Reading
-    from stretchd.config import Hold, Walkthrough, load
-    from stretchd.dbus import Bus
+    from stretchd import paths
+    from stretchd.config import Hold, Walkthrough, conditions, load
+    from stretchd.config.conditions import Reading
+    from stretchd.desktop import busy, terminal
+    from stretchd.desktop.dbus import Bus
     from stretchd.errors import ConfigError
-    from stretchd.voice import cannot_be_heard, find_chime, find_speaker
+    from stretchd.walkthrough.voice import cannot_be_heard, find_chime, find_speaker
 
     try:
         config = load(paths.config_file())

@@ -30,8 +30,8 @@ def stats(weeks: int, as_json: bool, wait: bool) -> None:
     from stretchd import paths
     from stretchd.config import load
     from stretchd.errors import ConfigError
-    from stretchd.history import History
-    from stretchd.stats import from_rows, heatmap, report
+    from stretchd.store.history import History
+    from stretchd.store.stats import from_rows, heatmap, report
 
     try:
         config = load(paths.config_file())

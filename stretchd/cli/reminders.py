@@ -48,13 +48,13 @@ def status(as_json: bool, follow: bool, fmt: str) -> None:
     import json
     from datetime import datetime
 
-    from stretchd.commands import Status
+    from stretchd.daemon.commands import Status
 
     if follow and as_json:
         raise click.UsageError("--follow takes --format json, not --json")
     if follow:
-        from stretchd.bar import FORMATS, BadFormat, check_template
-        from stretchd.bar import follow as follow_lines
+        from stretchd.ipc.bar import FORMATS, BadFormat, check_template
+        from stretchd.ipc.bar import follow as follow_lines
 
         if fmt not in FORMATS:
             try:
@@ -76,7 +76,7 @@ def status(as_json: bool, follow: bool, fmt: str) -> None:
 
     reply = ask(Status())
     if reply is None:
-        from stretchd.state import status as local_status
+        from stretchd.store.state import status as local_status
 
         with local_context() as ctx:
             info = local_status(ctx, datetime.now(ctx.tz))
@@ -131,8 +131,8 @@ def snooze(minutes: int | None) -> None:
     by MINUTES (default from config)."""
     from datetime import datetime
 
-    from stretchd.commands import Snooze
-    from stretchd.state import snooze_minutes, snooze_next
+    from stretchd.daemon.commands import Snooze
+    from stretchd.store.state import snooze_minutes, snooze_next
 
     def offline(ctx: Any) -> str:
         return snooze_next(ctx, datetime.now(ctx.tz), snooze_minutes(minutes, ctx.config))
@@ -147,8 +147,8 @@ def skip(reminder: str | None) -> None:
     occurrence (of REMINDER)."""
     from datetime import datetime
 
-    from stretchd.commands import Skip
-    from stretchd.state import skip_next
+    from stretchd.daemon.commands import Skip
+    from stretchd.store.state import skip_next
 
     change(Skip(reminder),
             lambda ctx: skip_next(ctx, datetime.now(ctx.tz), reminder))
@@ -160,8 +160,8 @@ def unskip(reminder: str | None) -> None:
     """Undo a skip: the next skipped occurrence (of REMINDER) shows after all."""
     from datetime import datetime
 
-    from stretchd.commands import Unskip
-    from stretchd.state import unskip as do_unskip
+    from stretchd.daemon.commands import Unskip
+    from stretchd.store.state import unskip as do_unskip
 
     change(Unskip(reminder), lambda ctx: do_unskip(ctx, datetime.now(ctx.tz), reminder)[0])
 
@@ -174,10 +174,10 @@ def pause(for_: str | None, until: str | None) -> None:
     """Pause reminders for DURATION or until WHEN; `stretchd resume` ends it early."""
     from datetime import datetime, timedelta
 
-    from stretchd.commands import Pause
+    from stretchd.daemon.commands import Pause
     from stretchd.schedule import parse_duration, parse_when
-    from stretchd.state import pause as do_pause
-    from stretchd.zone import local_zone
+    from stretchd.schedule.zone import local_zone
+    from stretchd.store.state import pause as do_pause
 
     if (for_ is None) == (until is None):
         raise click.UsageError("give one of --for DURATION or --until WHEN")
@@ -199,8 +199,8 @@ def pause(for_: str | None, until: str | None) -> None:
 @click.command(short_help="End a pause now.")
 def resume() -> None:
     """End a pause now."""
-    from stretchd.commands import Resume
-    from stretchd.state import resume as do_resume
+    from stretchd.daemon.commands import Resume
+    from stretchd.store.state import resume as do_resume
 
     change(Resume(), do_resume)
 
@@ -221,7 +221,7 @@ def history(days: int, as_json: bool, every: bool) -> None:
     from datetime import datetime, timedelta
 
     from stretchd import paths
-    from stretchd.history import History
+    from stretchd.store.history import History
 
     since = datetime.now().astimezone() - timedelta(days=days)
     with History(paths.database_file()) as h:

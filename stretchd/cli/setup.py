@@ -16,7 +16,7 @@ def _routine_names() -> list[str]:
 def _edit(change: Callable[[str], str], done: str, what: str = "the new schedule") -> None:
     """Apply a validated change to config.toml, then have a running daemon reload it."""
     from stretchd import paths
-    from stretchd.edit import apply
+    from stretchd.config.edit import apply
 
     apply(paths.config_file(), change, _routine_names())
     click.echo(done)
@@ -24,7 +24,7 @@ def _edit(change: Callable[[str], str], done: str, what: str = "the new schedule
 
 
 def _tell_daemon(what: str) -> None:
-    from stretchd.commands import Reload
+    from stretchd.daemon.commands import Reload
 
     if ask(Reload()) is None:
         click.echo("(the daemon is not running; the change applies when it starts)")
@@ -59,7 +59,7 @@ def schedule_list() -> None:
 @click.option("--routine", help="The routine (default: defaults.routine).")
 def schedule_add(name: str, time: str, days: str | None, routine: str | None) -> None:
     """Add reminder NAME at TIME (HH:MM, 24-hour)."""
-    from stretchd.edit import add_reminder
+    from stretchd.config.edit import add_reminder
 
     _edit(lambda text: add_reminder(text, name, time, [days] if days else None, routine),
           f"added {name} at {time}")
@@ -73,8 +73,8 @@ def schedule_set(name: str, time: str) -> None:
     from datetime import datetime
 
     from stretchd.cli.common import local_context
-    from stretchd.edit import set_reminder_time
-    from stretchd.state import after_move
+    from stretchd.config.edit import set_reminder_time
+    from stretchd.store.state import after_move
 
     _edit(lambda text: set_reminder_time(text, name, time), f"{name} is now at {time}")
     with local_context() as ctx:
@@ -85,7 +85,7 @@ def schedule_set(name: str, time: str) -> None:
 @click.argument("name")
 def schedule_remove(name: str) -> None:
     """Remove reminder NAME."""
-    from stretchd.edit import remove_reminder
+    from stretchd.config.edit import remove_reminder
 
     _edit(lambda text: remove_reminder(text, name), f"removed {name}")
 
@@ -107,7 +107,7 @@ def config_path() -> None:
 def config_show() -> None:
     """Print config.toml as it is, or the built-in default when there is none."""
     from stretchd import paths
-    from stretchd.edit import read_text
+    from stretchd.config.edit import read_text
 
     path = paths.config_file()
     if not path.exists():
@@ -142,7 +142,7 @@ def config_check() -> None:
 def config_edit() -> None:
     """Open config.toml in $VISUAL or $EDITOR; an invalid result is never saved."""
     from stretchd import paths
-    from stretchd.edit import edit_interactively, editor_command
+    from stretchd.config.edit import edit_interactively, editor_command
 
     def ask_again(question: str) -> str:
         return str(click.prompt(question, type=click.Choice(["e", "d"]), default="e", err=True))
@@ -158,7 +158,7 @@ def config_edit() -> None:
 @click.argument("value")
 def config_set(key: str, value: str) -> None:
     """Set KEY (e.g. defaults.snooze_minutes, reminders.morning.time) to VALUE."""
-    from stretchd.edit import set_key
+    from stretchd.config.edit import set_key
 
     what = "the new schedule" if key.split(".")[0] == "reminders" else "the new setting"
     _edit(lambda text: set_key(text, key, value), f"{key} = {value}", what)
@@ -181,7 +181,7 @@ def _lines(lines: list[str]) -> None:
                    "never start graphical-session.target.")
 def service_install(no_enable: bool, autostart: bool) -> None:
     """Write ~/.config/systemd/user/stretchd.service, then enable and start it."""
-    from stretchd.service import install
+    from stretchd.desktop.service import install
 
     _lines(install(enable=not no_enable, autostart=autostart))
 
@@ -189,7 +189,7 @@ def service_install(no_enable: bool, autostart: bool) -> None:
 @service.command("uninstall")
 def service_uninstall() -> None:
     """Stop, disable and remove the unit (or the autostart entry)."""
-    from stretchd.service import uninstall
+    from stretchd.desktop.service import uninstall
 
     _lines(uninstall())
 
@@ -200,8 +200,8 @@ def service_status() -> None:
 
     Exits 1 when the user manager cannot be asked about the unit.
     """
-    from stretchd.commands import Status
-    from stretchd.service import status
+    from stretchd.daemon.commands import Status
+    from stretchd.desktop.service import status
 
     lines = status()
     _lines(lines)

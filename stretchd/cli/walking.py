@@ -52,11 +52,11 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: st
         return
     from rich.console import Console
 
-    from stretchd.history import History
-    from stretchd.session import format_duration
-    from stretchd.voice import cannot_be_heard, find_chime, find_speaker
+    from stretchd.routines.plan import format_duration
+    from stretchd.store.history import History
     from stretchd.walkthrough import TerminalKeys
     from stretchd.walkthrough import walk as run_walk
+    from stretchd.walkthrough.voice import cannot_be_heard, find_chime, find_speaker
 
     setting = config.walkthrough.voice if config else "auto"
     asked = voice if voice is not None else {"on": True, "off": False}.get(setting)
@@ -91,7 +91,7 @@ def routines() -> None:
 @routines.command("list")
 def routines_list() -> None:
     """Each routine's name, length and where it comes from."""
-    from stretchd.session import format_duration, plan, planned_seconds
+    from stretchd.routines.plan import format_duration, plan, planned_seconds
 
     found = load_routines()
     width = max(len(n) for n in found)
@@ -119,9 +119,9 @@ def _tell_the_daemon() -> None:
     streak). Nothing to do when none runs."""
     import contextlib
 
-    from stretchd.commands import Walked, to_wire
-    from stretchd.control import request
+    from stretchd.daemon.commands import Walked, to_wire
     from stretchd.errors import StretchdError
+    from stretchd.ipc.control import request
 
     with contextlib.suppress(StretchdError):
         request(to_wire(Walked()), timeout=1.0)

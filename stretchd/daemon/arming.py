@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
-from stretchd.alarms import Alarms
 from stretchd.daemon.shared import Shared
-from stretchd.history import Status
 from stretchd.schedule import Due, next_occurrence, occurrence_key, resolve
+from stretchd.schedule.alarms import Alarms
+from stretchd.store.history import Status
 
 # What the person is doing is read this long before a reminder's time (it takes tens of ms,
 # X11's idle time a child process), so that a free person gets it on the dot.

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 
 from stretchd.daemon.shared import Shared
-from stretchd.history import Kind
 from stretchd.journal import log
 from stretchd.schedule import Due, catch_up, occurrence_key, occurrences_between
+from stretchd.store.history import Kind
 
 JUMP = 5.0  # seconds of disagreement between the wall and monotonic clocks that mean a jump
 ALIVE_EVERY = timedelta(minutes=10)  # how often "still up" is written (and at stop)

@@ -16,23 +16,23 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from stretchd.alarms import Alarms
 from stretchd.config import Config
+from stretchd.config.loading import Loaded, load_everything, stamp
 from stretchd.daemon.arming import LOOK_AHEAD, Arming
 from stretchd.daemon.clock_watch import ClockWatch
+from stretchd.daemon.decisions import Showing
 from stretchd.daemon.followers import Followers
+from stretchd.daemon.holding import Held, Holds
 from stretchd.daemon.ports import Action, Notice, Notifier, Senses, TerminalLauncher, stats_argv
 from stretchd.daemon.presenting import Presenter
 from stretchd.daemon.requests import Requests
 from stretchd.daemon.shared import Shared
-from stretchd.decisions import Showing
 from stretchd.errors import ConfigError, StretchdError
-from stretchd.history import Store
-from stretchd.holding import Held, Holds
 from stretchd.journal import log
-from stretchd.loading import Loaded, load_everything, stamp
 from stretchd.schedule import Due
-from stretchd.state import Context, status
+from stretchd.schedule.alarms import Alarms
+from stretchd.store.history import Store
+from stretchd.store.state import Context, status
 
 __all__ = ["LOOK_AHEAD", "TICK", "Daemon"]
 
@@ -182,7 +182,7 @@ class Daemon:
         await self.presenter.present(due)
 
     async def snooze_due(self, name: str, key: str) -> None:
-        from stretchd.history import Status
+        from stretchd.store.history import Status
 
         r = self.config.reminder(name)
         got = self.store.occurrence(name, key)
@@ -192,7 +192,7 @@ class Daemon:
 
     async def weekly_summary(self, moment: datetime) -> None:
         """The week's walkthroughs and the streak, with a button that opens `stretchd stats`."""
-        from stretchd.decisions import weekly_notice
+        from stretchd.daemon.decisions import weekly_notice
 
         self.arming.arm_weekly(max(moment, self.now()))
         message = weekly_notice(self.store.completed_days(), self.now().astimezone(self.tz).date(),
@@ -226,7 +226,7 @@ class Daemon:
     def follow_state(self) -> dict[str, Any]:
         """What a status bar shows: the next reminder, what shows or waits, today's count and
         the streak. Times as ISO text: the client counts down by itself."""
-        from stretchd.stats import streaks
+        from stretchd.store.stats import streaks
 
         now = self.now()
         info = status(self.ctx, now)

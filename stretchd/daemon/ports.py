@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from stretchd.conditions import Reading
 from stretchd.config import Hold
+from stretchd.config.conditions import Reading
 
 Log = Callable[[str, str], None]  # (level, message)
 

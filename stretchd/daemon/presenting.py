@@ -10,6 +10,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from stretchd.config import Config
+from stretchd.daemon.decisions import (
+    Showing,
+    Verdict,
+    answer,
+    is_late,
+    left_unanswered,
+    notice,
+    shown_as,
+    verdict,
+)
+from stretchd.daemon.holding import Held, Holds, after
 from stretchd.daemon.ports import (
     TERMINAL_FIX,
     Action,
@@ -19,12 +30,10 @@ from stretchd.daemon.ports import (
     walk_argv,
 )
 from stretchd.daemon.shared import Shared
-from stretchd.decisions import Showing, Verdict, answer, is_late, left_unanswered, notice, shown_as, verdict
 from stretchd.errors import StretchdError
-from stretchd.history import Kind, Status
-from stretchd.holding import Held, Holds, after
 from stretchd.journal import log
 from stretchd.schedule import Due
+from stretchd.store.history import Kind, Status
 
 START_WAIT = 10.0  # seconds a terminal has to show the walkthrough once it is started
 ON_SCREEN = "on_screen"  # state: the notification showing now, to close after a kill (notify.ticket)

@@ -7,12 +7,12 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from stretchd import commands
+from stretchd.daemon import commands
 from stretchd.daemon.ports import Action
 from stretchd.daemon.presenting import Presenter
 from stretchd.daemon.shared import Shared
 from stretchd.errors import ConfigError
-from stretchd.state import pause, resume, skip_next, snooze_minutes, snooze_next, status, unskip
+from stretchd.store.state import pause, resume, skip_next, snooze_minutes, snooze_next, status, unskip
 
 Reply = dict[str, Any]
 

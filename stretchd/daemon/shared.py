@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from stretchd.config import Config
-from stretchd.history import Store
+from stretchd.config.loading import Loaded
 from stretchd.journal import log
-from stretchd.loading import Loaded
-from stretchd.state import Context
+from stretchd.store.history import Store
+from stretchd.store.state import Context
 
 
 @dataclass

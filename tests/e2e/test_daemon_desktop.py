@@ -192,7 +192,7 @@ def test_critical_urgency_and_the_installed_icon_are_sent(
         write_config: Any) -> None:
     """`urgency = "critical"`: GNOME shows it in do-not-disturb and over fullscreen windows."""
     from stretchd import paths
-    from stretchd.service import icon_source
+    from stretchd.desktop.service import icon_source
 
     icon = paths.icon_file()  # where `service install` puts it (the test's XDG_DATA_HOME)
     icon.parent.mkdir(parents=True)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from harness.kit import require, wait_for
-from stretchd.dbus import Bus, CallError
+from stretchd.desktop.dbus import Bus, CallError
 
 RULE = "type='signal',interface='org.example.Test',member='Ping'"
 

@@ -16,7 +16,7 @@ import pytest
 
 from harness.desktop import Desktop
 from harness.kit import require, stretchd_command, wait_for
-from stretchd.busy import pw_dump_objects
+from stretchd.desktop.busy import pw_dump_objects
 
 
 def doctor(env: dict[str, str], *args: str) -> str:
@@ -53,7 +53,7 @@ def test_x11_idle_time_and_a_fullscreen_window_are_read(desktop: Desktop,
     from Xlib import X, Xatom
     from Xlib import display as xdisplay
 
-    from stretchd import busy
+    from stretchd.desktop import busy
 
     def read(*conditions: str) -> list[busy.Reading]:
         return asyncio.run(busy.read(conditions, away_minutes=1))

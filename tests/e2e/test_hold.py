@@ -17,7 +17,7 @@ import pytest
 from harness.desktop import Desktop
 from harness.history import events
 from harness.kit import MORNING, DaemonProcess, hold, require, wait_for
-from stretchd.busy import pw_dump_objects
+from stretchd.desktop.busy import pw_dump_objects
 
 pytestmark = pytest.mark.clock  # fake dates and moved clocks: CI runs these again a year ahead
 

@@ -22,7 +22,7 @@ from harness.kit import MORNING, hold, require, start_daemon, wait_for
 
 
 def x11_idle(env: dict[str, str]) -> float:
-    out = subprocess.run([sys.executable, "-m", "stretchd.x11"], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "stretchd.desktop.x11"], env=env, capture_output=True,
                          text=True, timeout=10, check=True).stdout
     return float(json.loads(out)["idle"])
 

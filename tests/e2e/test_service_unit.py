@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.kit import require, stretchd_command
-from stretchd import service
+from stretchd.desktop import service
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from harness.kit import require
 from stretchd.routines import SAFETY_LINE, load_all
-from stretchd.session import cues, plan
-from stretchd.voice import Speaker
+from stretchd.routines.plan import cues, plan
+from stretchd.walkthrough.voice import Speaker
 
 
 def test_espeak_ng_says_every_built_in_cue_and_none_runs_into_the_next(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from stretchd import paths
 from stretchd.config import default_config_file
-from stretchd.edit import write_atomic
+from stretchd.config.edit import write_atomic
 from stretchd.errors import StretchdError
 
 UNIT = "stretchd.service"

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 
-from stretchd import bigtext
+from stretchd.walkthrough import bigtext
 
 BIG_SHARE = 0.45  # the big countdown takes at most this share of the rows
 BANNER_SHARE = 0.6  # block words above a page of text (DONE) take at most this share

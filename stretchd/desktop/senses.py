@@ -10,10 +10,10 @@ import contextlib
 import shutil
 from collections.abc import Callable
 
-from stretchd import busy, conditions
-from stretchd.conditions import Reading
-from stretchd.config import Hold
-from stretchd.dbus import Bus
+from stretchd.config import Hold, conditions
+from stretchd.config.conditions import Reading
+from stretchd.desktop import busy
+from stretchd.desktop.dbus import Bus
 
 SETTLE = 0.2  # seconds for the rest of a change to arrive (a stream's state, then its removal)
 Log = Callable[[str, str], None]

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from stretchd.conditions import Reading
-from stretchd.dbus import Bus
+from stretchd.config.conditions import Reading
+from stretchd.desktop.dbus import Bus
 
 T = TypeVar("T")
 CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
@@ -235,8 +235,8 @@ async def locked(system: Bus, session: Bus) -> Reading:
 # X11 -------------------------------------------------------------------------------------
 
 async def x11() -> dict[str, Any]:
-    """X11 idle time and fullscreen state, read in a child process (stretchd/x11.py)."""
-    out = await _run([sys.executable, "-m", "stretchd.x11"]) if os.environ.get("DISPLAY") else None
+    """X11 idle time and fullscreen state, read in a child process (stretchd/desktop/x11.py)."""
+    out = await _run([sys.executable, "-m", "stretchd.desktop.x11"]) if os.environ.get("DISPLAY") else None
     try:
         got = json.loads(out) if out else None
     except ValueError:

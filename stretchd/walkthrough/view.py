@@ -10,10 +10,8 @@ from datetime import date
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from stretchd import bigtext
 from stretchd.routines import SAFETY_NOTICE, Routine
-from stretchd.screen import Line, View, fit, text_lines
-from stretchd.session import (
+from stretchd.routines.plan import (
     Item,
     Timer,
     announcement,
@@ -25,6 +23,8 @@ from stretchd.session import (
     plan,
     planned_seconds,
 )
+from stretchd.walkthrough import bigtext
+from stretchd.walkthrough.screen import Line, View, fit, text_lines
 
 END_KEYS = ("Any key closes this screen", "Any key closes")
 INTRO_KEYS = ("Press Enter to begin · q to quit", "Enter begin · q quit")
@@ -225,7 +225,7 @@ def streak_line(completed: dict[date, int], today: date, goal: int) -> str:
 def streak(completed: dict[date, int], today: date, goal: int) -> tuple[str, str]:
     """The streak in words, and in block letters where today counts: ("3 days in a row.",
     "3 DAYS"); ("A streak starts today.", "DAY 1")."""
-    from stretchd.stats import streaks
+    from stretchd.store.stats import streaks
 
     current, _, today_counts = streaks(completed, today, goal)
     if not today_counts:

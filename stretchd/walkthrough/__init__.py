@@ -2,7 +2,7 @@
 
 A Walk goes through its screens (the first screen, the steps, the end screen) as a loop of
 keys and deadlines; how the screens were left is an Ending, and decide() alone maps it to what
-the history records and walk() returns. What the screens show is stretchd.walkview.
+the history records and walk() returns. What the screens show is stretchd.walkthrough.view.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from typing import IO, Protocol
 
 from rich.console import Console, ScreenContext
 
-from stretchd.history import History
 from stretchd.routines import SAFETY_LINE, Routine
-from stretchd.screen import wants_ascii
-from stretchd.session import Cue, Timer, cues, exercise_count, plan
-from stretchd.voice import Voice
-from stretchd.walkview import (
+from stretchd.routines.plan import Cue, Timer, cues, exercise_count, plan
+from stretchd.store.history import History
+from stretchd.walkthrough.screen import wants_ascii
+from stretchd.walkthrough.view import (
     END_KEYS,
     GET_READY,
     HOLD,
@@ -47,6 +46,7 @@ from stretchd.walkview import (
     streak_line,
     view,
 )
+from stretchd.walkthrough.voice import Voice
 
 # What the tests and the CLI import from here, the screens' names included (from walkview).
 __all__ = [

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from stretchd.errors import StretchdError
-from stretchd.history import History, Kind, Occurrence, Status, Walk
+from stretchd.store.history import History, Kind, Occurrence, Status, Walk
 
 MAX_UNWRITTEN = 10_000  # writes kept in memory while the store refuses them
 # How a state change reads in the line a stop writes when it could not keep it.

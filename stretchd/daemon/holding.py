@@ -13,13 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from stretchd import conditions
-from stretchd.conditions import Reading
-from stretchd.config import Defaults, Hold, Reminder
+from stretchd.config import Defaults, Hold, Reminder, conditions
+from stretchd.config.conditions import Reading
+from stretchd.daemon.decisions import Answer, Showing, answer
 from stretchd.daemon.ports import Action, Senses
-from stretchd.decisions import Answer, Showing, answer
-from stretchd.history import Kind, Status, Store
 from stretchd.schedule import Due
+from stretchd.store.history import Kind, Status, Store
 
 CHECK = 60.0  # seconds between checks while a reminder is held, where no signal says sooner
 FRESH = timedelta(seconds=5)  # a reading ahead of a reminder's time still counts this long

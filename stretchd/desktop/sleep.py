@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from stretchd.dbus import Bus
+from stretchd.desktop.dbus import Bus
 
 RULE = ("type='signal',interface='org.freedesktop.login1.Manager',member='PrepareForSleep',"
         "path='/org/freedesktop/login1'")

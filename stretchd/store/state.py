@@ -9,8 +9,8 @@ from typing import Any
 from stretchd.bounds import MINUTES, SNOOZE_MINUTES, within
 from stretchd.config import Config, Reminder, format_time
 from stretchd.errors import UsageError, did_you_mean
-from stretchd.history import FINAL, Kind, Occurrence, Status, Store, handled
 from stretchd.schedule import Due, next_occurrence, occurrence_key, occurrence_on, upcoming
+from stretchd.store.history import FINAL, Kind, Occurrence, Status, Store, handled
 
 
 @dataclass(frozen=True)

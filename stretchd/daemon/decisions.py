@@ -10,10 +10,10 @@ from enum import StrEnum
 
 from stretchd.config import Defaults, Reminder
 from stretchd.daemon.ports import Action, Notice
-from stretchd.history import Kind, Occurrence, Status, handled
 from stretchd.routines import Routine
+from stretchd.routines.plan import format_duration, plan, planned_seconds
 from stretchd.schedule import Due
-from stretchd.session import format_duration, plan, planned_seconds
+from stretchd.store.history import Kind, Occurrence, Status, handled
 
 LATE = timedelta(seconds=60)  # shown this much after its time, a reminder is marked late
 
@@ -140,7 +140,7 @@ def left_unanswered(occurrences: list[Occurrence], now: datetime,
 def weekly_notice(completed: Mapping[date, int], today: date, goal: int = 1) -> Notice:
     """The weekly summary notification: the last 7 days' walkthroughs (today included, so a
     summary on any weekday covers a whole week) and the streak."""
-    from stretchd.stats import streaks
+    from stretchd.store.stats import streaks
 
     week = [completed.get(today - timedelta(days=i), 0) for i in range(7)]
     current, longest, _ = streaks(completed, today, goal)

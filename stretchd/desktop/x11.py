@@ -1,6 +1,6 @@
 """X11 idle time and the active window's fullscreen state, read by python-xlib.
 
-Run as `python -m stretchd.x11` by busy.py, in a child process: the daemon never holds
+Run as `python -m stretchd.desktop.x11` by busy.py, in a child process: the daemon never holds
 python-xlib in memory, and an X server that does not answer cannot stall its loop."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from stretchd.history import WalkStats
+    from stretchd.store.history import WalkStats
 
 # Occurrence statuses that mean the reminder came and went unanswered.
 MISSED = frozenset({"missed", "dismissed", "superseded"})

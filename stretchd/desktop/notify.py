@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from stretchd import paths
 from stretchd.daemon.ports import Action, Log, Notice, Notifier, NotifyError, OnAction
-from stretchd.dbus import Bus, CallError
+from stretchd.desktop.dbus import Bus, CallError
 from stretchd.text import clean, escape_markup
 
 NOTIFICATIONS = ("org.freedesktop.Notifications", "/org/freedesktop/Notifications",
@@ -30,7 +30,9 @@ class DesktopNotifier:
 
     def __init__(self, app_name: str = "stretchd", bus: Bus | None = None) -> None:
         self.app_name = app_name
-        self.bus = bus or Bus(timeout=5.0)
+        # D-Bus's own default wait for a reply: a server slow on a loaded machine still shows it
+        # (the daemon's loop goes on meanwhile); only one that never answers sends it to the console.
+        self.bus = bus or Bus(timeout=25.0)
         self._subscribed = False
         self._answers: dict[int, OnAction] = {}  # server id -> the notice's answer
         self._server_ids: dict[str, int] = {}  # handle -> server id
