@@ -39,6 +39,8 @@ class Notice:
     buttons: tuple[tuple[Action, str], ...]  # (action, label)
     command: str = ""  # what to type to act on it without a desktop
     critical: bool = False  # urgency "critical" (config defaults.urgency)
+    image: str = ""  # a picture's path, for servers that show one (the `image-path` hint)
+    sound: str = ""  # a sound theme's name, for servers that play one (`sound-name`)
 
 
 class NotifyError(Exception):

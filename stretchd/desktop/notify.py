@@ -83,6 +83,10 @@ class DesktopNotifier:
         hints = {"urgency": Variant("y", 2 if notice.critical else 1),
                  # Desktops attribute it to stretchd.desktop and list it in their settings.
                  "desktop-entry": Variant("s", self.app_name)}
+        if notice.image:
+            hints["image-path"] = Variant("s", notice.image)
+        if notice.sound and "sound" in caps:
+            hints["sound-name"] = Variant("s", notice.sound)
         # The icon `service install` put in place, by path: no icon cache to wait for.
         icon = paths.icon_file()
         (server_id,) = await self._call(
