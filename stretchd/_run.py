@@ -38,11 +38,12 @@ async def live(daemon: Daemon) -> None:
     loop.add_signal_handler(signal.SIGHUP, sighup)
 
     def unhandled(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
-        # A library's own future that failed with nobody awaiting it (dbus-fast writing to a
-        # bus that just went away): one line in the log, not a traceback.
+        # One line in the log, not a traceback. A library's own write to a bus that just went
+        # away (dbus-fast's future nobody awaits) is routine; anything else is a fault to see.
         exc = context.get("exception")
-        log("debug", f"{context.get('message', 'unhandled')}: "
-                     f"{type(exc).__name__ + ': ' + str(exc) if exc else ''}")
+        routine = isinstance(exc, ConnectionError | EOFError)
+        log("debug" if routine else "error", f"{context.get('message', 'unhandled')}: "
+                                             f"{type(exc).__name__ + ': ' + str(exc) if exc else ''}")
 
     loop.set_exception_handler(unhandled)
     daemon.catch_up_since_last_run()

@@ -7,6 +7,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from dbus_fast import MessageType
+
 from stretchd.daemon.ports import Action, Notice
 from stretchd.desktop.notify import NOTIFICATIONS, DesktopNotifier
 
@@ -54,7 +56,9 @@ class Signal:
     member: str
     signature: str
     body: list[Any]
+    sender: str = ":1.7"  # the server that showed it (FakeBus's owner)
     interface: str = NOTIFICATIONS[2]
+    message_type: MessageType = MessageType.SIGNAL
 
 
 def show(bus: FakeBus, notice: Notice = NOTICE) -> tuple[DesktopNotifier, str, list[Action]]:
@@ -120,6 +124,20 @@ def test_the_body_click_is_clicked_a_dismissal_is_dismissed_and_others_are_not_o
     third = asyncio.run(notifier.show(NOTICE, answers.append))
     bus.handler(Signal("NotificationClosed", "uu", [ids[third], 2]))
     assert answers[-1] == Action.DISMISSED
+
+
+def test_an_answer_from_another_server_with_the_same_id_is_not_ours() -> None:
+    """After a restart a server numbers its notifications afresh: mako and xfce4-notifyd send
+    their signals to every client, so another application's click can carry our old id."""
+    bus = FakeBus()
+    notifier, handle, answers = show(bus)
+    sid = notifier._server_ids[handle]
+    bus.handler(Signal("ActionInvoked", "us", [sid, "start"], sender=":1.99"))
+    bus.handler(Signal("NotificationClosed", "uu", [sid, 2], sender=":1.99"))
+    bus.handler(Signal("ActionInvoked", "u", [sid]))  # not the spec's signature
+    assert answers == []
+    bus.handler(Signal("ActionInvoked", "us", [sid, "start"]))
+    assert answers == [Action.START]
 
 
 def test_a_ticket_closes_only_on_the_server_that_showed_it() -> None:

@@ -379,3 +379,12 @@ def test_a_new_key_stays_out_of_a_multiline_string_whose_last_line_starts_with_a
     assert edit.set_key(text, "defaults.max_snoozes", "1") == (
         '[defaults]\nterminal = ["""\n# x"""]\nmax_snoozes = 1\n\n# Before work.\n'
         '[reminders.m]\ntime = "07:30"\n')
+
+
+def test_config_edit_takes_a_file_its_editor_saved_with_a_byte_order_mark(
+        config: Path, tmp_path: Path) -> None:
+    editor, prompt = FakeEditor(tmp_path, "\ufeff" + VALID), Prompt()
+    result = edit_with(editor, prompt, config)
+    morning = result.reminder("morning") if result else None
+    assert morning is not None and str(morning.time) == "06:45:00"
+    assert prompt.questions == [] and prompt.said == [f"saved {config}"]

@@ -54,7 +54,7 @@ def test_the_search_order_is_the_documented_one() -> None:
 @pytest.mark.parametrize(("name", "prefix"), [
     ("xdg-terminal-exec", ["/opt/fake-bin/xdg-terminal-exec"]),
     ("x-terminal-emulator", ["/opt/fake-bin/x-terminal-emulator", "-T", "stretchd", "-e"]),
-    ("gnome-terminal", ["/opt/fake-bin/gnome-terminal", "--"]),
+    ("gnome-terminal", ["/opt/fake-bin/gnome-terminal", "--title", "stretchd", "--"]),
     ("konsole", ["/opt/fake-bin/konsole", "-e"]),
     ("kitty", ["/opt/fake-bin/kitty", "--title", "stretchd"]),
     ("alacritty", ["/opt/fake-bin/alacritty", "--title", "stretchd", "-e"]),
@@ -103,7 +103,7 @@ def test_terminal_variable_that_already_ends_with_its_run_flag_does_not_get_it_t
 
 def test_terminal_variable_xfce4_terminal_uses_dash_x_because_its_dash_e_takes_one_string() -> None:
     assert find("auto", {"TERMINAL": "xfce4-terminal"}, FakeWhich(["xfce4-terminal"])) == [
-        "/opt/fake-bin/xfce4-terminal", "-x"
+        "/opt/fake-bin/xfce4-terminal", "--title", "stretchd", "-x"
     ]
 
 

@@ -331,7 +331,10 @@ def test_the_end_screen_counts_the_days_in_a_row(tmp_path: Path) -> None:
 def test_with_a_streak_goal_of_2_the_end_screen_says_what_today_still_needs() -> None:
     from datetime import date, timedelta
 
-    from stretchd.walkthrough import streak, streak_line
+    from stretchd.walkthrough import streak
+
+    def streak_line(completed: dict[date, int], today: date, goal: int) -> str:
+        return streak(completed, today, goal)[0]
 
     today = date(2026, 3, 29)
     done = {today - timedelta(days=n): 2 for n in (1, 2, 3)} | {today: 1}

@@ -42,7 +42,7 @@ def doctor(as_json: bool) -> None:
     from stretchd.config import Hold, Walkthrough, conditions, load
     from stretchd.config.conditions import Reading
     from stretchd.desktop import busy, terminal
-    from stretchd.desktop.dbus import Bus
+    from stretchd.desktop.dbus import DBUS, Bus
     from stretchd.errors import ConfigError
     from stretchd.walkthrough.voice import cannot_be_heard, find_chime, find_speaker
 
@@ -63,9 +63,8 @@ def doctor(as_json: bool) -> None:
                                        system=system, found=found)
             # gnome-terminal's windows come from gnome-terminal-server, which the session bus
             # starts: without it, gnome-terminal exits at once.
-            dbus = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
-            owned = await session.call(*dbus, "NameHasOwner", "s", [GNOME_TERMINAL_SERVICE])
-            startable = await session.call(*dbus, "ListActivatableNames")
+            owned = await session.call(*DBUS, "NameHasOwner", "s", [GNOME_TERMINAL_SERVICE])
+            startable = await session.call(*DBUS, "ListActivatableNames")
             gnome_terminal = bool(owned and owned[0]) or bool(
                 startable and GNOME_TERMINAL_SERVICE in startable[0])
             return found, session.failed, readings, gnome_terminal

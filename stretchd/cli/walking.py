@@ -62,7 +62,7 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: st
     asked = voice if voice is not None else {"on": True, "off": False}.get(setting)
     from_notification = reminder is not None
     speaker = find_speaker() if asked or (asked is None and from_notification) else None
-    silent = cannot_be_heard()
+    silent = cannot_be_heard() if speaker else ""  # asked only where a voice would speak
     note = ("No speech program found (spd-say or espeak-ng): the walkthrough runs silently."
             if asked and speaker is None else
             f"The voice cannot be heard here: {silent}." if speaker and silent else "")

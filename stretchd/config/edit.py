@@ -375,7 +375,7 @@ def edit_interactively(
                 raise StretchdError(f"the editor exited with status {done.returncode}; "
                                     f"{path} is unchanged")
             try:
-                edited = copy.read_bytes().decode("utf-8")
+                edited = copy.read_bytes().decode("utf-8-sig")  # an editor's byte-order mark too
             except UnicodeDecodeError:
                 edited, problems = None, [f"{path}: not UTF-8 text"]
             if edited == original:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from stretchd.config.conditions import Reading
-from stretchd.desktop.dbus import Bus
+from stretchd.desktop.dbus import NOTIFICATIONS, Bus
 
 T = TypeVar("T")
 CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
@@ -145,7 +145,7 @@ async def meeting(proc: Path = Path("/proc")) -> Reading:
 Call = Callable[[str, str, str, str, str, list[Any]], Awaitable[list[Any] | None]]
 
 
-NOTIFICATIONS = ("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
+SERVER = NOTIFICATIONS[:2]  # its name and object; interfaces vary by what is asked
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,10 @@ class Server:
 
 
 async def server(session: Bus) -> Server | None:
-    info = await session.call(*NOTIFICATIONS, "org.freedesktop.Notifications", "GetServerInformation")
+    info = await session.call(*SERVER, "org.freedesktop.Notifications", "GetServerInformation")
     if not info:
         return None
-    caps = await session.call(*NOTIFICATIONS, "org.freedesktop.Notifications", "GetCapabilities")
+    caps = await session.call(*SERVER, "org.freedesktop.Notifications", "GetCapabilities")
     return Server(str(info[0]), str(info[1]), str(info[2]), tuple(caps[0]) if caps else ())
 
 
@@ -176,7 +176,7 @@ async def dnd(session: Bus, found: Server | None,
     name = found.name.lower()
     value: Any = None
     if name == "dunst":
-        value = await session.prop(*NOTIFICATIONS, "org.dunstproject.cmd0", "paused")
+        value = await session.prop(*SERVER, "org.dunstproject.cmd0", "paused")
     elif "swaync" in name or "swaynotificationcenter" in name or "swaync" in found.vendor.lower():
         got = await session.call("org.erikreider.swaync.cc", "/org/erikreider/swaync/cc",
                                  "org.erikreider.swaync.cc", "GetDnd")
@@ -191,7 +191,7 @@ async def dnd(session: Bus, found: Server | None,
                if gsettings else None)
         value = None if out is None else out.strip() == b"false"
     else:  # KDE Plasma, and any server that implements the Inhibited property
-        value = await session.prop(*NOTIFICATIONS, "org.freedesktop.Notifications", "Inhibited")
+        value = await session.prop(*SERVER, "org.freedesktop.Notifications", "Inhibited")
     if not isinstance(value, bool):
         return Reading("dnd", None, found.name, "its do-not-disturb state is not readable")
     return Reading("dnd", value, found.name, "", "do not disturb" if value else "")

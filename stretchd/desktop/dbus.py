@@ -1,5 +1,6 @@
-"""The one D-Bus layer: a connection made when first needed and made again when the bus goes,
-calls that say None rather than raise, and signal subscriptions that outlive a reconnect.
+"""The one D-Bus layer: a connection made when first needed and made again at the next use
+after the bus went, calls that say None (or raise one error type), and signal subscriptions
+carried over to the new connection.
 
 Serves the notifications (notify.py), logind's resume signal (sleep.py) and the hold sources
 (busy.py). dbus-fast is imported only when a connection is made.
@@ -9,11 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
 TIMEOUT = 2.0  # seconds for a connection or a call to answer
+RETRY = 30.0  # seconds before a bus that did not answer in time is tried again
 DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
+# The notification server: its name, object and interface (the spec's).
+NOTIFICATIONS = ("org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                 "org.freedesktop.Notifications")
 
 OnMessage = Callable[[Any], None]  # a dbus_fast Message
 
@@ -37,6 +43,7 @@ class Bus:
         self._bus: Any = None
         self.failed = ""
         self._connecting: asyncio.Lock | None = None
+        self._retry_at = 0.0  # monotonic time: a bus that hung is not tried before it
         self._handlers: list[OnMessage] = []
         self._rules: list[str] = []
 
@@ -46,30 +53,47 @@ class Bus:
 
     async def connect(self) -> Any:
         """The connection, or None if there is no bus (`failed` says why)."""
+        async with self._lock():  # callers asking together share one connection
+            return await self._connected()
+
+    def _lock(self) -> asyncio.Lock:
         self._connecting = self._connecting or asyncio.Lock()
-        async with self._connecting:  # callers asking together share one connection
-            if self._bus is not None and not self._bus.connected:
-                self._bus = None  # lost: the bus went away
-            if self._bus is None:
-                await self._connect()
-            return self._bus
+        return self._connecting
+
+    async def _connected(self) -> Any:
+        """With the lock held: the live connection, made now if there is none (a bus that hung
+        is tried again only RETRY seconds later; one that refused, at once)."""
+        if self._bus is not None and not self._bus.connected:
+            self._bus = None  # lost: the bus went away
+        if self._bus is None and time.monotonic() >= self._retry_at:
+            await self._connect()
+        return self._bus
 
     async def _connect(self) -> None:
-        from dbus_fast import BusType, Message
+        from dbus_fast import BusType, Message, MessageType
         from dbus_fast.aio import MessageBus
 
+        bus = None
         try:
             kind = BusType.SYSTEM if self.system else BusType.SESSION
             bus = await asyncio.wait_for(MessageBus(bus_type=kind).connect(), self.timeout)
-        except Exception as e:  # no bus, no address, refused
+            for handler in self._handlers:
+                bus.add_message_handler(handler)
+            for rule in self._rules:
+                reply = await asyncio.wait_for(bus.call(Message(
+                    destination=DBUS[0], path=DBUS[1], interface=DBUS[2], member="AddMatch",
+                    signature="s", body=[rule])), self.timeout)
+                if reply is None or reply.message_type == MessageType.ERROR:
+                    raise ConnectionError(f"the bus refused the match rule {rule!r}")
+        except Exception as e:  # no bus, no address, refused, no answer
             self.failed = f"no {self.kind} bus ({type(e).__name__})"
+            if isinstance(e, TimeoutError):  # a bus that hangs is not waited for at every use
+                self._retry_at = time.monotonic() + RETRY
+            if bus is not None:
+                with contextlib.suppress(Exception):
+                    bus.disconnect()
             return
         self.failed = ""
-        for handler in self._handlers:
-            bus.add_message_handler(handler)
-        for rule in self._rules:
-            await bus.call(Message(destination=DBUS[0], path=DBUS[1], interface=DBUS[2],
-                                   member="AddMatch", signature="s", body=[rule]))
         self._bus = bus
 
     async def request(self, dest: str, path: str, iface: str, member: str, sig: str = "",
@@ -85,7 +109,7 @@ class Bus:
                 destination=dest, path=path, interface=iface, member=member, signature=sig,
                 body=body or [])), self.timeout)
         except Exception as e:  # the connection broke, or no answer in time
-            if not isinstance(e, TimeoutError):  # broken: the next use connects again
+            if not isinstance(e, TimeoutError) and self._bus is bus:  # broken: connect again
                 self._bus = None
                 with contextlib.suppress(Exception):
                     bus.disconnect()
@@ -115,13 +139,15 @@ class Bus:
 
     async def subscribe(self, rules: list[str], handler: OnMessage) -> bool:
         """Give each message matching one of the D-Bus match rules to handler, on this
-        connection and every later one; False if there is no bus now."""
-        live = self._bus is not None and self._bus.connected
-        self._handlers.append(handler)
-        self._rules += rules
-        if not live:
-            return await self.connect() is not None  # a new connection takes them all
-        self._bus.add_message_handler(handler)
+        connection and on the one made when the next use finds the bus gone; False if there
+        is no bus now."""
+        async with self._lock():  # not while a connection is being made without it
+            self._handlers.append(handler)
+            self._rules += rules
+            live = self._bus is not None and self._bus.connected
+            if not live:
+                return await self._connected() is not None  # a new connection takes them all
+            self._bus.add_message_handler(handler)
         for rule in rules:
             await self.call(*DBUS, "AddMatch", "s", [rule])
         return True

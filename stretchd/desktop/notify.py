@@ -10,11 +10,9 @@ from typing import IO, Any
 
 from stretchd import paths
 from stretchd.daemon.ports import Action, Log, Notice, Notifier, NotifyError, OnAction
-from stretchd.desktop.dbus import Bus, CallError
+from stretchd.desktop.dbus import NOTIFICATIONS, Bus, CallError
 from stretchd.text import clean, escape_markup
 
-NOTIFICATIONS = ("org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-                 "org.freedesktop.Notifications")
 SIGNALS = [f"type='signal',interface='{NOTIFICATIONS[2]}',path='{NOTIFICATIONS[1]}',member='{m}'"
            for m in ("ActionInvoked", "NotificationClosed", "ActivationToken")]
 DEFAULT_LABEL = "Start"  # the body's click, "default": servers that list actions show its label
@@ -34,7 +32,8 @@ class DesktopNotifier:
         # (the daemon's loop goes on meanwhile); only one that never answers sends it to the console.
         self.bus = bus or Bus(timeout=25.0)
         self._subscribed = False
-        self._answers: dict[int, OnAction] = {}  # server id -> the notice's answer
+        # server id -> the server (its unique bus name) and the notice's answer
+        self._answers: dict[int, tuple[str | None, OnAction]] = {}
         self._server_ids: dict[str, int] = {}  # handle -> server id
         self._owners: dict[str, str | None] = {}  # which server showed each notification
         self._tokens: dict[int, str] = {}  # server id -> the ActivationToken sent before an action
@@ -67,8 +66,9 @@ class DesktopNotifier:
         if not self._subscribed:  # once: the bus subscribes again on each new connection
             self._subscribed = True
             await self.bus.subscribe(SIGNALS, self._on_signal)
-        caps = (await self._call("GetCapabilities"))[0]
-        name = (await self._call("GetServerInformation"))[0]
+        caps = await self._first("GetCapabilities")
+        name = await self._first("GetServerInformation")
+        owner = await self.bus.owner(NOTIFICATIONS[0])  # whose signals answer it
         body = notice.body
         if notice.buttons and notice.command and "actions" not in caps:
             body += f"\nThis desktop shows no buttons; in a terminal: {notice.command}"
@@ -89,35 +89,47 @@ class DesktopNotifier:
             hints["sound-name"] = Variant("s", notice.sound)
         # The icon `service install` put in place, by path: no icon cache to wait for.
         icon = paths.icon_file()
-        (server_id,) = await self._call(
+        server_id = int(await self._first(
             "Notify", "susssasa{sv}i",
             [self.app_name, 0, icon.as_uri() if icon.exists() else "",
              clean(notice.title, keep_newlines=False), body, actions, hints,
-             0])  # never expires by itself
+             0]))  # never expires by itself
         handle = f"n{server_id}"
-        self._answers[int(server_id)] = on_action
-        self._server_ids[handle] = int(server_id)
-        self._owners[handle] = await self.bus.owner(NOTIFICATIONS[0])
+        self._answers[server_id] = (owner, on_action)
+        self._server_ids[handle] = server_id
+        self._owners[handle] = owner
         self.on_desktop = True
         return handle
 
+    async def _first(self, member: str, sig: str = "", body: list[Any] | None = None) -> Any:
+        reply = await self._call(member, sig, body)
+        if not reply:
+            raise NotifyError(f"the notification server answered {member} with nothing")
+        return reply[0]
+
     def _on_signal(self, message: Any) -> None:
-        if message.interface != NOTIFICATIONS[2] or not message.body:
+        """The server's answer to one of ours: from the server that showed it (an id alone is
+        no proof: another server, after a restart, numbers its own notifications afresh)."""
+        from dbus_fast import MessageType
+
+        if (message.message_type != MessageType.SIGNAL or message.interface != NOTIFICATIONS[2]
+                or message.signature not in ("us", "uu")):
             return
         server_id = int(message.body[0])
+        ours = self._answers.get(server_id)
+        if ours is None or message.sender != ours[0]:
+            return
         if message.member == "ActivationToken" and message.signature == "us":
             self._tokens[server_id] = str(message.body[1])
             if len(self._tokens) > 20:  # only the latest press matters
                 self._tokens.pop(min(self._tokens))
-            return
-        if message.member == "ActionInvoked" and message.signature == "us":
-            answer = self._answers.pop(server_id, None)
-            if answer is not None:
-                answer(BY_KEY.get(str(message.body[1]), Action.CLICKED))  # "default": the body
+        elif message.member == "ActionInvoked" and message.signature == "us":
+            del self._answers[server_id]
+            ours[1](BY_KEY.get(str(message.body[1]), Action.CLICKED))  # "default": the body
         elif message.member == "NotificationClosed" and message.signature == "uu":
-            answer = self._answers.pop(server_id, None)  # after an action: nothing more to say
-            if answer is not None and int(message.body[1]) == CLOSED_BY_USER:
-                answer(Action.DISMISSED)
+            del self._answers[server_id]  # after an action there is nothing more to say
+            if int(message.body[1]) == CLOSED_BY_USER:
+                ours[1](Action.DISMISSED)
 
     async def alive(self, handle: str) -> bool:
         """Whether the server that showed this notification still runs (so it still shows)."""

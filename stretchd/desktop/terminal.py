@@ -22,7 +22,6 @@ FIX = TERMINAL_FIX
 NOT_FOUND = f"no terminal found; {FIX}"
 
 
-WINDOWS = ("maximized", "fullscreen", "normal")  # config.toml's walkthrough.window
 
 
 @dataclass(frozen=True)
@@ -48,9 +47,9 @@ class Emulator:
 EMULATORS: Mapping[str, Emulator] = {
     "xdg-terminal-exec": Emulator(run=()),
     # Debian policy requires `-e` (the rest of the line is the command) and `-T title`; the
-    # window's flags are those of the terminal it really is (see candidates()).
+    # window's flags are those of the terminal it really is (see _searched()).
     "x-terminal-emulator": Emulator(run=("-e",), title=("-T", TITLE)),
-    "gnome-terminal": Emulator(run=("--",), maximized=("--maximize",),
+    "gnome-terminal": Emulator(run=("--",), title=("--title", TITLE), maximized=("--maximize",),
                                fullscreen=("--full-screen",)),
     "konsole": Emulator(run=("-e",), fullscreen=("--fullscreen",)),
     "kitty": Emulator(run=(), title=("--title", TITLE), maximized=("--start-as=maximized",),
@@ -63,7 +62,7 @@ EMULATORS: Mapping[str, Emulator] = {
     "xterm": Emulator(run=("-e",), title=("-T", TITLE), maximized=("-maximized",),
                       fullscreen=("-fullscreen",)),
     # Not searched for, but recognised in $TERMINAL, where a plain `-e` would be wrong.
-    "xfce4-terminal": Emulator(run=("-x",), maximized=("--maximize",),
+    "xfce4-terminal": Emulator(run=("-x",), title=("--title", TITLE), maximized=("--maximize",),
                                fullscreen=("--fullscreen",)),
     "mate-terminal": Emulator(run=("-x",), maximized=("--maximize",),
                               fullscreen=("--full-screen",)),

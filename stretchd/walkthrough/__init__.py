@@ -43,17 +43,16 @@ from stretchd.walkthrough.view import (
     print_plain,
     screen,
     streak,
-    streak_line,
     view,
 )
 from stretchd.walkthrough.voice import Voice
 
-# What the tests and the CLI import from here, the screens' names included (from walkview).
+# What the tests and the CLI import from here, the screens' names included (from view.py).
 __all__ = [
     "END_KEYS", "GET_READY", "HOLD", "INTRO_KEYS", "KEY_GUARD", "PAUSED", "REDRAW", "STALE",
     "Ending", "Interrupted", "Keys", "Options", "Outcome", "Rooms", "TerminalKeys", "Verdict",
     "Walk", "countdown", "decide", "intro", "is_interactive", "now_line", "print_plain",
-    "screen", "streak", "streak_line", "view", "walk",
+    "screen", "streak", "view", "walk",
 ]
 
 REDRAW = 0.2  # seconds between redraws of the countdown

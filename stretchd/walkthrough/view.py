@@ -217,11 +217,6 @@ def print_plain(routine: Routine, echo: Callable[[str], None]) -> None:
             echo(f"  {ref}")
 
 
-def streak_line(completed: dict[date, int], today: date, goal: int) -> str:
-    """The streak as the end screen says it (a day counts with `goal` completed)."""
-    return streak(completed, today, goal)[0]
-
-
 def streak(completed: dict[date, int], today: date, goal: int) -> tuple[str, str]:
     """The streak in words, and in block letters where today counts: ("3 days in a row.",
     "3 DAYS"); ("A streak starts today.", "DAY 1")."""

@@ -156,7 +156,7 @@ def test_doctor_names_what_x_terminal_emulator_really_is_and_whether_it_can_open
     # Debian's alternatives pick gnome-terminal (priority 40) among the terminals .ci/run installs.
     assert os.path.realpath(shutil.which("x-terminal-emulator") or "").endswith("gnome-terminal.wrapper")
     # Run by its own name, so that its flag for a maximized window is not dropped by the wrapper.
-    assert term == ("terminal: /usr/bin/gnome-terminal --maximize -- (x-terminal-emulator is "
+    assert term == ("terminal: /usr/bin/gnome-terminal --title stretchd --maximize -- (x-terminal-emulator is "
                     "gnome-terminal, run by its own name for its flags); tested"), term
     warning = lines[lines.index(term) + 1]
     assert warning.startswith("  gnome-terminal cannot open a window here: no org.gnome.Terminal on "
