@@ -14,6 +14,7 @@ import pytest
 from stretchd import paths
 from stretchd.config import Config, default_config_file, edit, parse
 from stretchd.errors import EXIT_USAGE, ConfigError, Problem, StretchdError, UsageError
+from stretchd.files import NEW_FILE_MODE
 
 ROUTINES = ("hips-lower-back", "si-joints", "shotgun")
 
@@ -202,7 +203,7 @@ def test_with_no_config_file_the_edit_starts_from_the_commented_default(xdg: Pat
     assert edit.DEFAULT_LINE in default and yours != default
     assert path.read_text() == yours + '\n[reminders.lunch]\ntime = "12:00"\n'
     assert [r.name for r in config.reminders] == ["morning", "evening", "lunch"]
-    assert stat.S_IMODE(path.stat().st_mode) == edit.NEW_FILE_MODE == 0o644
+    assert stat.S_IMODE(path.stat().st_mode) == NEW_FILE_MODE == 0o644
 
 
 # `stretchd config edit` --------------------------------------------------------------------

@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import re
 import shlex
-import stat
 import subprocess
 import tempfile
 import tomllib
@@ -27,11 +26,11 @@ from tomlkit.toml_document import TOMLDocument
 from stretchd.config import Config, NotText, default_config_file, format_time, parse, parse_time
 from stretchd.config import read_text as read_config_text
 from stretchd.errors import ConfigError, Problem, StretchdError, UsageError, did_you_mean
+from stretchd.files import write_atomic
 from stretchd.text import clean
 
 # A new config file gets what an editor would create under the usual umask (022):
 # readable by others, like the rest of ~/.config. It holds no secrets.
-NEW_FILE_MODE = 0o644
 # A blank or comment line; not one with a triple quote, which may close a multi-line string.
 _LOOSE = re.compile(r"[ \t]*(?:#(?:(?!\"{3}|'{3})[^\n])*)?\r?\n")
 
@@ -283,45 +282,6 @@ def apply(path: Path, change: Callable[[str], str], routines: Iterable[str] | No
     if new != old or not path.exists():
         write_atomic(path, new)
     return config
-
-
-def write_atomic(path: Path, text: str, new_mode: int = NEW_FILE_MODE) -> None:
-    """Replace PATH's content whole or not at all: a temp file beside it, fsync, rename.
-
-    A symlink (a config kept in a dotfiles repository) stays a link: its target is written.
-    An existing file keeps its permission bits.
-    """
-    try:
-        target = path.resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            mode = stat.S_IMODE(target.stat().st_mode)
-        except FileNotFoundError:
-            mode = new_mode
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                os.fchmod(f.fileno(), mode)
-                f.write(text.encode("utf-8"))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(target.parent)
-    except (OSError, RuntimeError) as e:  # RuntimeError: a symlink loop
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise StretchdError(f"{path}: cannot write: {reason}") from None
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)  # the rename itself reaches the disk
-    finally:
-        os.close(fd)
 
 
 # `stretchd config edit` ---------------------------------------------------------------------

@@ -14,8 +14,8 @@ from typing import Protocol
 
 from stretchd import paths
 from stretchd.config import default_config_file
-from stretchd.config.edit import write_atomic
 from stretchd.errors import StretchdError
+from stretchd.files import write_atomic
 
 UNIT = "stretchd.service"
 TIMEOUT = 60.0  # `enable --now` waits for the daemon's READY=1
