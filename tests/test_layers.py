@@ -88,10 +88,11 @@ BASE = {"stretchd", "stretchd.errors", "stretchd.text", "stretchd.paths", "stret
 # know of the core only its ports; cli and _run.py, on top, may import anything.
 MAY_IMPORT = {
     "routines": set(),
+    "sync": set(),
     "config": {"routines"},
     "schedule": {"config", "routines"},
-    "store": {"config", "routines", "schedule"},
-    "daemon": {"config", "routines", "schedule", "store"},
+    "store": {"config", "routines", "schedule", "sync"},
+    "daemon": {"config", "routines", "schedule", "store", "sync"},
     "desktop": {"config", "routines", "daemon.ports"},
     "walkthrough": {"config", "routines", "store"},
     "ipc": set(),

@@ -105,6 +105,8 @@ def _print_status(info: dict[str, Any]) -> None:
                    "`stretchd service install`")
     if info.get("config_error"):
         click.echo(f"The config on disk is invalid, so the previous schedule runs: {info['config_error']}")
+    if info.get("sync"):
+        _print_sync(info["sync"])
     if info.get("showing"):
         click.echo(f"Showing now: {info['showing']['reminder']}")
     for held in info.get("held") or ():
@@ -122,6 +124,21 @@ def _print_status(info: dict[str, Any]) -> None:
     for n in info["next"]:
         note = f"  ({n['note']})" if n["note"] else ""
         click.echo(f"  {n['reminder']:<{width}}  {n['when']:<18}  {n['routine']:<16} {n['days']}{note}")
+
+
+def _print_sync(sync: dict[str, Any]) -> None:
+    """[sync]'s folder, this computer's name in it, and the other computers seen there."""
+    from stretchd.sync.events import clash_text
+
+    where = f"{sync['folder']} as '{sync['device']}'"
+    if sync.get("state") == "alone":
+        click.echo(f"Shared history: running alone ({sync['why']}); catching up when it is back")
+    else:
+        others = ", ".join(f"{d} (last event {at[:10]} {at[11:16]}, its time)"
+                           for d, at in sync["computers"].items()) or "none seen yet"
+        click.echo(f"Shared history: {where}; other computers: {others}")
+    for device in sync.get("clashes") or ():
+        click.echo(f"Shared history: {clash_text(device, sync['device'])}")
 
 
 @click.command(short_help="Snooze the reminder showing now, or the next.")

@@ -19,6 +19,7 @@ from stretchd.config.values import (
     Hold,
     Reminder,
     Stats,
+    Sync,
     Walkthrough,
     default_config_file,
     format_time,
@@ -27,7 +28,7 @@ from stretchd.config.values import (
 from stretchd.errors import ConfigError
 
 __all__ = ["CONDITIONS", "DAYS", "FULL_DAYS", "TIME_RE", "VOICES", "WINDOWS", "Config", "Defaults",
-           "Hold", "NotText", "Reminder", "Stats", "Walkthrough", "default_config_file",
+           "Hold", "NotText", "Reminder", "Stats", "Sync", "Walkthrough", "default_config_file",
            "format_time", "load", "parse", "parse_time", "parse_weekly", "read_text"]
 
 

@@ -15,11 +15,13 @@ from stretchd.config.values import (
     CONDITIONS,
     DAYS,
     DEFAULT_KEYS,
+    DEVICE_RE,
     FULL_DAYS,
     HOLD_KEYS,
     NAME_RE,
     REMINDER_KEYS,
     STATS_KEYS,
+    SYNC_KEYS,
     TOP_KEYS,
     URGENCIES,
     VOICES,
@@ -30,6 +32,7 @@ from stretchd.config.values import (
     Hold,
     Reminder,
     Stats,
+    Sync,
     Walkthrough,
     parse_time,
 )
@@ -225,6 +228,30 @@ def _stats(ck: _Checker, raw: object) -> Stats:
     return Stats(**out)
 
 
+def _sync(ck: _Checker, raw: object) -> Sync:
+    data = ck.table("sync", raw, SYNC_KEYS)
+    if data is None:
+        return Sync()
+    out: dict[str, Any] = {}
+    if "folder" in data:
+        value = data["folder"]
+        folder = Path(value).expanduser() if isinstance(value, str) and value.strip() else None
+        if folder is None or not folder.is_absolute() or "\0" in str(value):
+            ck.add("sync", "folder", f"{_show(value)} is not accepted; use a folder's full path, "
+                                     'e.g. "~/Sync/stretchd" (one a file-sync engine keeps the '
+                                     "same on each computer)")
+        else:
+            out["folder"] = folder
+    if "device" in data:
+        value = data["device"]
+        if isinstance(value, str) and DEVICE_RE.match(value):
+            out["device"] = value
+        else:
+            ck.add("sync", "device", f"{_show(value)} is not accepted; use letters, digits, - and _ "
+                                     '(at most 40, a letter or digit first), e.g. "laptop"')
+    return Sync(**out)
+
+
 def _or(words: Iterable[str]) -> str:
     words = list(words)
     return ", ".join(words[:-1]) + " or " + words[-1]
@@ -303,7 +330,8 @@ def parse(text: str, display: str, routines: Iterable[str] | None = None,
     walkthrough = _walkthrough(ck, data.get("walkthrough", {}))
     hold = _hold(ck, data.get("hold", {}))
     stats = _stats(ck, data.get("stats", {}))
+    sync = _sync(ck, data.get("sync", {}))
     if ck.found:
         raise ConfigError.of(ck.found)
     return Config(defaults=defaults, reminders=reminders, walkthrough=walkthrough, hold=hold,
-                  stats=stats, path=path)
+                  stats=stats, sync=sync, path=path)

@@ -12,18 +12,20 @@ from stretchd.config import conditions
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-TOP_KEYS = ("defaults", "hold", "reminders", "stats", "walkthrough")
+TOP_KEYS = ("defaults", "hold", "reminders", "stats", "sync", "walkthrough")
 DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal", "urgency")
 URGENCIES = ("normal", "critical")
 REMINDER_KEYS = ("time", "days", "routine", "hold")
 WALKTHROUGH_KEYS = ("voice", "window")
 HOLD_KEYS = ("when", "away_minutes", "hold_at_most_minutes", "mako_modes")
 STATS_KEYS = ("streak_goal", "weekly_summary")
+SYNC_KEYS = ("folder", "device")
 CONDITIONS = conditions.NAMES  # what can hold a due reminder (conditions.py)
 VOICES = ("auto", "on", "off")
 # How large the terminal that Start opens: each known terminal's own flag (terminal.py).
 WINDOWS = ("maximized", "fullscreen", "normal")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+DEVICE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")  # as sync/events.py reads file names
 TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")  # ASCII digits only
 
 
@@ -85,6 +87,27 @@ class Stats:
         return f"{DAYS[day]} {format_time(at)}"
 
 
+def host_device() -> str:
+    """This computer's name in the shared history by default: its host name, as a device name."""
+    import socket
+
+    name = re.sub(r"[^A-Za-z0-9_-]", "-", socket.gethostname().split(".")[0]).strip("-_")[:40]
+    return name if DEVICE_RE.match(name) else "computer"
+
+
+@dataclass(frozen=True)
+class Sync:
+    """[sync]: a folder a file-sync engine keeps the same on each computer (None: this
+    computer alone), and this computer's name in it."""
+
+    folder: Path | None = None
+    device: str = ""  # "" until read: the host name
+
+    @property
+    def name(self) -> str:
+        return self.device or host_device()
+
+
 @dataclass(frozen=True)
 class Config:
     defaults: Defaults
@@ -92,6 +115,7 @@ class Config:
     walkthrough: Walkthrough = Walkthrough()
     hold: Hold = Hold()
     stats: Stats = Stats()
+    sync: Sync = Sync()
     path: Path | None = field(default=None, compare=False)
 
     def reminder(self, name: str) -> Reminder | None:

@@ -27,6 +27,7 @@ from stretchd.daemon.ports import Action, Notice, Notifier, Senses, TerminalLaun
 from stretchd.daemon.presenting import Presenter
 from stretchd.daemon.requests import Requests
 from stretchd.daemon.shared import Shared
+from stretchd.daemon.syncing import Syncing
 from stretchd.errors import ConfigError, StretchdError
 from stretchd.journal import log
 from stretchd.schedule import Due
@@ -63,10 +64,12 @@ class Daemon:
                                    publish=self.publish)
         self.clock = ClockWatch(s, mono=mono, zone=zone or (lambda: self.shared.tz),
                                 rearm=self.arm, show=self._show_due)
+        self.syncing = Syncing(s, self.presenter, self.holds, rearm=self.arm, publish=self.publish)
         self.requests = Requests(s, self.presenter, rearm=self.arm, reload=self.reload,
                                  running=lambda: {"config_error": self._bad_config or None,
                                                   "desktop": notifier.on_desktop,
-                                                  "console_why": notifier.why_console or None})
+                                                  "console_why": notifier.why_console or None,
+                                                  "sync": self.syncing.info()})
 
     # What the parts share, as the tests and _run.py read it.
 
@@ -140,6 +143,7 @@ class Daemon:
             raise
         self._seen = self.loaded.stamp
         self._bad_config = ""
+        self.syncing.setup()  # [sync] changed: another folder, or none
         if self._config_notice is not None:  # fixed: the notice saying it was broken goes
             handle, self._config_notice = self._config_notice, None
             self.shared.spawn_soon(self.notifier.close(handle), "closing the config notice")
@@ -250,7 +254,9 @@ class Daemon:
         }
 
     def publish(self) -> None:
+        """Something changed: the followers see it, and the shared folder gets it ([sync])."""
         self.followers.publish()
+        self.syncing.soon()
 
     async def follow(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await self.followers.follow(reader, writer)
@@ -273,6 +279,7 @@ class Daemon:
             self.reload_if_changed()
             self.check_clock()
             await self.check_showing()
+            self.syncing.tick()
         except StretchdError as e:
             log("warning", e.message)
         self.publish()  # a new day, a hold that ended at its limit
@@ -297,7 +304,9 @@ class Daemon:
     # Life cycle -----------------------------------------------------------------------
 
     def catch_up_since_last_run(self) -> None:
-        """What fell due while we were not running: since we were last up (or within grace)."""
+        """What fell due while we were not running: since we were last up (or within grace).
+        First what the other computers of [sync] answered meanwhile: that is not shown again."""
+        self.syncing.setup()
         since = self.now() - self.shared.grace()
         last_up = self.clock.last_up()
         if last_up:
@@ -309,3 +318,5 @@ class Daemon:
 
     async def close_showing(self) -> None:
         await self.presenter.close_showing()
+        self.syncing.send()
+        self.syncing.close()

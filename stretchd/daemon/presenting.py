@@ -55,6 +55,10 @@ class Presenter:
     def _on_screen(self, handle: str | None) -> None:
         self.shared.store.set_state(ON_SCREEN, self.notifier.ticket(handle) if handle else None)
 
+    def forget_on_screen(self) -> None:
+        """The notification on screen was answered elsewhere ([sync]) and is being closed."""
+        self._on_screen(None)
+
     async def present(self, due: Due, *, snoozes: int = 0, again: bool = False,
                       why: str | None = None, problem: str | None = None, hold: bool = True,
                       held: Held | None = None) -> None:
@@ -168,7 +172,8 @@ class Presenter:
         started = time.monotonic()
         while True:
             await asyncio.sleep(0.25)
-            if any(w.reminder == name for w in self.shared.store.walks(since - timedelta(seconds=5))):
+            if any(w.reminder == name and w.device is None
+                   for w in self.shared.store.walks(since - timedelta(seconds=5))):
                 return
             waited = time.monotonic() - started
             if not launched.ended():

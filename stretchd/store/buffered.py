@@ -143,15 +143,18 @@ class BufferedStore:
         self.store.close()
 
 
-TABLES = ("events", "occurrences", "state", "walks")
-WALK = "routine, reminder, started, ended, outcome, step, steps, pid, seconds"  # a walk, its id aside
+TABLES = ("events", "occurrences", "state", "walks", "peer_events", "sync_files")
+# An event and a walk, their row ids aside.
+EVENT = "at, reminder, occurrence, kind, detail, uid, shared, until"
+WALK = "routine, reminder, started, ended, outcome, step, steps, pid, seconds, uid, shared, device"
 
 
 def carry_over(old: History, log: Log) -> History:
     """The history file was deleted or replaced under us: a history at its path again (the
     one there, or a new one) with everything the old one held added, then the old one closed."""
     path = old.path
-    rows = {t: old.db.execute(f"SELECT {WALK if t == 'walks' else '*'} FROM {t}").fetchall() for t in TABLES}
+    columns = {"events": EVENT, "walks": WALK}
+    rows = {t: old.db.execute(f"SELECT {columns.get(t, '*')} FROM {t}").fetchall() for t in TABLES}
     # Out of WAL mode first: its -wal and -shm files, still at the path, would be taken by the
     # new one for its own. The old one stays usable if the new one cannot be opened.
     with contextlib.suppress(sqlite3.Error):
@@ -160,14 +163,16 @@ def carry_over(old: History, log: Log) -> History:
     old.close()
     with new.db:
         new.db.execute("BEGIN IMMEDIATE")
-        have = {"events": {row[1:] for row in new.db.execute("SELECT * FROM events")},
+        have = {"events": set(new.db.execute(f"SELECT {EVENT} FROM events")),
                 "walks": set(new.db.execute(f"SELECT {WALK} FROM walks"))}
-        new.db.executemany("INSERT INTO events (at, reminder, occurrence, kind, detail) VALUES (?,?,?,?,?)",
-                           [r[1:] for r in rows["events"] if r[1:] not in have["events"]])
-        new.db.executemany("INSERT OR IGNORE INTO occurrences VALUES (?,?,?,?,?,?)", rows["occurrences"])
-        new.db.executemany("INSERT OR IGNORE INTO state VALUES (?,?)", rows["state"])
-        new.db.executemany(f"INSERT INTO walks ({WALK}) VALUES ({', '.join('?' for _ in WALK.split(','))})",
-                           [w for w in rows["walks"] if w not in have["walks"]])
+        for table in ("events", "walks"):
+            marks = ", ".join("?" for _ in columns[table].split(","))
+            new.db.executemany(f"INSERT OR IGNORE INTO {table} ({columns[table]}) VALUES ({marks})",
+                               [r for r in rows[table] if r not in have[table]])
+        for table in ("occurrences", "state", "peer_events", "sync_files"):
+            if rows[table]:
+                marks = ", ".join("?" for _ in rows[table][0])
+                new.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows[table])
     log("warning", f"{path} was deleted or replaced while stretchd ran; carrying on in the one "
                    "there now, with everything the old one held")
     return new

@@ -47,6 +47,7 @@ class Kind(StrEnum):
     SUPERSEDED = "superseded"
     MISSED = "missed"
     UNSKIPPED = "unskipped"  # a skip undone: the occurrence is as if nothing had happened yet
+    ELSEWHERE = "answered elsewhere"  # on another computer of [sync] (the detail says which)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Walk:
     step: int
     steps: int
     pid: int | None = None
+    device: str | None = None  # the computer it was done on, if not this one ([sync])
 
     def running(self) -> bool:
         """Whether its walkthrough is still going (its process lives and is a walk)."""
@@ -243,7 +245,7 @@ class History:
         )
 
     def walks(self, since: datetime | None = None) -> list[Walk]:
-        sql = "SELECT id, routine, reminder, started, ended, outcome, step, steps, pid FROM walks"
+        sql = "SELECT id, routine, reminder, started, ended, outcome, step, steps, pid, device FROM walks"
         args: tuple[object, ...] = ()
         if since is not None:
             sql += " WHERE started >= ?"
@@ -251,7 +253,7 @@ class History:
         rows = self.db.execute(sql + " ORDER BY started, id", args).fetchall()
         return [
             Walk(r[0], r[1], r[2], datetime.fromisoformat(r[3]),
-                 datetime.fromisoformat(r[4]) if r[4] else None, r[5], r[6], r[7], r[8])
+                 datetime.fromisoformat(r[4]) if r[4] else None, r[5], r[6], r[7], r[8], r[9])
             for r in rows
         ]
 
@@ -276,9 +278,10 @@ class History:
         try:
             with self.db:
                 self.db.execute("BEGIN IMMEDIATE")
+                until = _iso(snoozed_until) if snoozed_until else None
                 self.db.execute(
-                    "INSERT INTO events (at, reminder, occurrence, kind, detail) VALUES (?,?,?,?,?)",
-                    (_iso(at), reminder, occurrence, kind, detail))
+                    "INSERT INTO events (at, reminder, occurrence, kind, detail, until) "
+                    "VALUES (?,?,?,?,?,?)", (_iso(at), reminder, occurrence, kind, detail, until))
                 self.db.execute(
                     """INSERT INTO occurrences (reminder, occurrence, scheduled, status, snoozes,
                                                 snoozed_until)
@@ -288,8 +291,7 @@ class History:
                          status = excluded.status,
                          snoozes = coalesce(?, snoozes),
                          snoozed_until = excluded.snoozed_until""",
-                    (reminder, occurrence, _iso(scheduled), status, snoozes,
-                     _iso(snoozed_until) if snoozed_until else None, snoozes))
+                    (reminder, occurrence, _iso(scheduled), status, snoozes, until, snoozes))
         except sqlite3.Error as e:
             raise StretchdError(f"{self.path}: cannot write the history: {e}") from None
 

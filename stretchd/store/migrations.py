@@ -65,7 +65,40 @@ def m004_walk_seconds(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE walks ADD COLUMN seconds REAL")
 
 
-MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_reminders, m003_walk_pid, m004_walk_seconds)
+def m005_shared(db: sqlite3.Connection) -> None:
+    # [sync]: what this computer wrote to the shared folder (an id, and whether it is there
+    # yet), the other computers' events and walks as read from it, and how far each of its
+    # files was read. Events written before this count as not shared yet: a first [sync]
+    # shares the history this computer already has.
+    db.execute("ALTER TABLE events ADD COLUMN uid TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN shared INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE events ADD COLUMN until TEXT")  # a snooze's end, as it was set
+    db.execute("CREATE INDEX events_uid ON events(uid)")
+    db.execute("CREATE INDEX events_unshared ON events(shared) WHERE shared = 0")
+    db.execute("ALTER TABLE walks ADD COLUMN uid TEXT")
+    db.execute("ALTER TABLE walks ADD COLUMN shared INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE walks ADD COLUMN device TEXT")  # NULL: done on this computer
+    db.execute("CREATE UNIQUE INDEX walks_uid ON walks(uid)")
+    db.execute(
+        """CREATE TABLE peer_events (
+            uid TEXT PRIMARY KEY,
+            device TEXT NOT NULL,
+            at TEXT NOT NULL,              -- in that computer's time, with its UTC offset
+            utc TEXT NOT NULL,             -- the same moment in UTC, to order by
+            reminder TEXT,
+            occurrence TEXT,
+            kind TEXT NOT NULL,
+            until TEXT,
+            routine TEXT,
+            seconds REAL
+        )""")
+    db.execute("CREATE INDEX peer_events_utc ON peer_events(utc)")
+    db.execute("CREATE TABLE sync_files (name TEXT PRIMARY KEY, offset INTEGER NOT NULL, "
+               "tail TEXT NOT NULL)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_reminders, m003_walk_pid, m004_walk_seconds,
+                                     m005_shared)
 
 
 def migrate(db: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:

@@ -1,0 +1,148 @@
+"""Two daemons sharing one folder ([sync]), each with its own history and fake desktop: an
+answer on one settles the same reminder on the other, as soon as inotify says the file changed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from harness.world import T0, World
+from stretchd.desktop.notify import Action
+from stretchd.store.history import Kind, Status
+
+pytestmark = pytest.mark.clock  # fixed dates
+
+REMINDERS = '[reminders.morning]\ntime = "07:30"\n[reminders.evening]\ntime = "21:00"\n'
+
+
+def pair(tmp_path: Path, b_extra: str = "") -> tuple[World, World]:
+    shared = tmp_path / "shared"
+    worlds = []
+    for name, extra in (("desk", ""), ("lap", b_extra)):
+        home = tmp_path / name
+        home.mkdir()
+        worlds.append(World(home, f'{REMINDERS}{extra}[sync]\nfolder = "{shared}"\ndevice = "{name}"\n',
+                            T0 - timedelta(minutes=1)))
+    return worlds[0], worlds[1]
+
+
+async def until(what: Callable[[], object], text: str) -> None:
+    """Wait on the loop (inotify's reader runs on it) for what the other daemon does."""
+    for _ in range(1000):
+        if what():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {text}")
+
+
+def elsewhere(w: World) -> list[str | None]:
+    return [r[4] for r in w.store.event_rows() if r[3] == Kind.ELSEWHERE]
+
+
+@pytest.mark.parametrize(("action", "status", "detail"), [
+    (Action.SKIP, Status.SKIPPED, "skipped on desk"),
+    (Action.START, Status.STARTED, "started on desk"),
+])
+def test_an_answer_on_one_computer_closes_the_same_reminder_on_the_other(
+        tmp_path: Path, action: Action, status: Status, detail: str) -> None:
+    a, b = pair(tmp_path)
+
+    async def scenario() -> None:
+        a.d.catch_up_since_last_run()
+        b.d.catch_up_since_last_run()
+        await a.ring("reminder:morning")
+        await b.ring("reminder:morning")
+        assert len(b.notifier.shown) == 1
+        await a.press(action)
+        await until(lambda: elsewhere(b), "the lap to take the answer")
+        await b.d.settle()
+
+    asyncio.run(scenario())
+    assert elsewhere(b) == [detail]
+    assert b.notifier.closed == ["n1"]  # its notification closed
+    assert b.d.showing is None
+    got = b.store.occurrence("morning", T0.date().isoformat())
+    assert got is not None and got.status == status
+    assert not elsewhere(a)  # the desk's own answer is not sent back to it
+
+
+def test_a_snooze_on_one_computer_brings_the_reminder_back_on_both_at_its_end(tmp_path: Path) -> None:
+    a, b = pair(tmp_path)
+
+    async def scenario() -> None:
+        a.d.catch_up_since_last_run()
+        b.d.catch_up_since_last_run()
+        await a.ring("reminder:morning")
+        await b.ring("reminder:morning")
+        await a.press(Action.SNOOZE)
+        await until(lambda: elsewhere(b), "the lap to take the snooze")
+        await b.d.settle()
+        assert b.notifier.closed == ["n1"]
+        assert b.alarms.at(f"snooze:morning:{T0.date().isoformat()}") == T0 + timedelta(minutes=10)
+        await b.ring(f"snooze:morning:{T0.date().isoformat()}")
+
+    asyncio.run(scenario())
+    assert len(b.notifier.shown) == 2  # back at the snooze's end, on the lap too
+
+
+def test_an_answer_before_the_reminder_is_due_here_keeps_it_from_showing(tmp_path: Path) -> None:
+    """The desk reminds at 07:30, the laptop at 08:00: a skip at the desk is the laptop's too."""
+    a, b = pair(tmp_path, b_extra="")
+    b.config_path.write_text(b.config_path.read_text().replace('"07:30"', '"08:00"'))
+    b.d.reload()
+
+    async def scenario() -> None:
+        a.d.catch_up_since_last_run()
+        b.d.catch_up_since_last_run()
+        await a.ring("reminder:morning")
+        await a.press(Action.SKIP)
+        await until(lambda: elsewhere(b), "the lap to take the skip")
+        await b.ring("reminder:morning")
+
+    asyncio.run(scenario())
+    assert b.notifier.shown == []
+    assert [k for _, k in b.kinds()] == [Kind.ELSEWHERE]
+
+
+def test_a_walk_completed_on_one_computer_counts_on_the_other(tmp_path: Path) -> None:
+    a, b = pair(tmp_path)
+    walk = a.store.start_walk("shotgun", None, T0, 3)
+    a.store.finish_walk(walk, T0 + timedelta(seconds=50), outcome="completed", step=3, seconds=40.0)
+
+    async def scenario() -> None:
+        b.d.catch_up_since_last_run()
+        a.d.catch_up_since_last_run()  # shares what it has at start
+        await until(lambda: b.store.completed_days(), "the lap to count the desk's walk")
+
+    asyncio.run(scenario())
+    assert b.store.completed_days() == {T0.date(): 1}
+    assert b.d.follow_state()["done_today"] == 1 and b.d.follow_state()["streak"] == 1
+    assert [w.device for w in b.store.walks()] == ["desk"]
+
+
+def test_with_no_folder_it_runs_alone_and_catches_up_when_the_folder_is_back(tmp_path: Path) -> None:
+    a, b = pair(tmp_path)
+    missing = tmp_path / "not-mounted" / "stretchd"
+    for w in (a, b):
+        w.config_path.write_text(w.config_path.read_text().replace(str(tmp_path / "shared"), str(missing)))
+        w.d.reload()
+
+    async def scenario() -> None:
+        a.d.catch_up_since_last_run()
+        b.d.catch_up_since_last_run()
+        assert b.d.syncing.info() is not None and b.d.syncing.state == "alone"
+        await a.ring("reminder:morning")
+        await b.ring("reminder:morning")
+        await a.press(Action.SKIP)  # kept in the desk's history until the folder is back
+        missing.parent.mkdir()  # mounted
+        await a.d.tick()
+        await b.d.tick()
+        await until(lambda: elsewhere(b), "the lap to catch up")
+
+    asyncio.run(scenario())
+    assert elsewhere(b) == ["skipped on desk"]
+    assert b.d.syncing.state == "on"
