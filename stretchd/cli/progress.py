@@ -9,9 +9,11 @@ import click
 @click.option("--weeks", default=26, show_default=True, type=click.IntRange(1, 520),
               help="How many weeks the calendar and the rates cover.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--device", metavar="NAME",
+              help="Only one computer's reminders and walkthroughs ([sync]: its device name).")
 @click.option("--wait", is_flag=True, hidden=True,
               help="Wait for Enter before exiting (a terminal opened from the weekly summary).")
-def stats(weeks: int, as_json: bool, wait: bool) -> None:
+def stats(weeks: int, as_json: bool, device: str | None, wait: bool) -> None:
     """Did you stretch? A calendar of the last WEEKS weeks, a cell a day shaded by the share
     of that day's reminders done (a walkthrough completed), today marked `<`; the current and
     longest streak (a day counts with [stats] streak_goal walkthroughs completed, default 1);
@@ -19,7 +21,7 @@ def stats(weeks: int, as_json: bool, wait: bool) -> None:
     reminder is mostly skipped, missed or snoozed.
 
     Without a colour terminal (piped, NO_COLOR) the cells are ASCII: . - + # from none done to
-    all done.
+    all done. With [sync], walkthroughs on every computer count; --device NAME shows one.
     """
     import json
     import os
@@ -30,18 +32,31 @@ def stats(weeks: int, as_json: bool, wait: bool) -> None:
     from stretchd import paths
     from stretchd.config import load
     from stretchd.errors import ConfigError
+    from stretchd.store import peers
     from stretchd.store.history import History
     from stretchd.store.stats import from_rows, heatmap, report
 
+    here: str | None = None
     try:
         config = load(paths.config_file())
         goal, times = config.stats.streak_goal, {r.name: r.time for r in config.reminders}
+        here = config.sync.name if config.sync.folder is not None else None
     except ConfigError as e:  # the numbers do not need the config: say so, count with goal 1
         click.echo(f"{e.message} (counting with streak_goal 1)", err=True)
         goal, times = 1, {}
     today = datetime.now().astimezone().date()
     with History(paths.database_file()) as h:
-        occurrences, walks = h.stats_rows()
+        if device is None:
+            occurrences, walks = h.stats_rows()
+        elif device == here:
+            occurrences, walks = h.stats_rows(here_only=True)
+        elif device in peers.devices(h):
+            occurrences, walks = peers.stats_rows(h, device)
+        else:
+            known = [d for d in (here, *peers.devices(h)) if d]
+            raise click.BadParameter(f"no computer named {device!r} in the shared history; "
+                                     f"known: {', '.join(known) or 'none (see [sync] in config.toml)'}",
+                                     param_hint="--device")
     s = from_rows(occurrences, walks, today, weeks=weeks, goal=goal, times=times)
     if as_json:
         click.echo(json.dumps(s.as_json(), indent=2))

@@ -233,33 +233,57 @@ def history(days: int, as_json: bool, every: bool) -> None:
 
     Past a few hundred rows it shows a summary a day instead; --all shows every row.
     """
-    import heapq
     import json
     from datetime import datetime, timedelta
 
     from stretchd import paths
+    from stretchd.store import peers
     from stretchd.store.history import History
 
+    here = _this_device()
     since = datetime.now().astimezone() - timedelta(days=days)
     with History(paths.database_file()) as h:
         if not (as_json or every) and h.count_events(since) > HISTORY_ROWS:
             _print_daily(h.daily(since))
             return
-        # Tuples straight from SQLite, merged by time: a long history prints in one write.
-        events = [(at, reminder, kind, detail or "") for at, reminder, _, kind, detail
-                  in h.event_rows(since)]
-        walks = [(w.started.isoformat(timespec="milliseconds"), w.reminder or "", "walk",
-                  f"{w.routine}: {w.describe()}") for w in h.walks(since)]
-    rows = list(heapq.merge(events, walks, key=lambda r: r[0]))
+        # Tuples straight from SQLite, sorted by time: a long history prints in one write.
+        rows = [(at, here, reminder, kind, detail or "") for at, reminder, _, kind, detail
+                in h.event_rows(since)]
+        rows += [(at, device, reminder, kind, detail)
+                 for at, device, reminder, kind, detail in peers.peer_rows(h, since)]
+        rows += [(w.started.isoformat(timespec="milliseconds"), w.device or here, w.reminder or "",
+                  "walk", f"{w.routine}: {w.describe()}") for w in h.walks(since)]
+    # Each computer's time is its own: ordered by the moment, shown as that computer said it.
+    rows.sort(key=lambda r: datetime.fromisoformat(r[0]))
     if as_json:
-        keys = ("at", "reminder", "what", "detail")
+        keys = ("at", "device", "reminder", "what", "detail")
         click.echo(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], indent=2))
         return
     if not rows:
         click.echo(f"Nothing in the last {days} days.")
         return
-    sys.stdout.write("".join(f"{at[:10]} {at[11:16]}  {reminder or '-':<10} {what:<10} {detail}\n"
-                             for at, reminder, what, detail in rows))
+    devices = {r[1] for r in rows}
+    if devices == {None}:
+        sys.stdout.write("".join(f"{at[:10]} {at[11:16]}  {reminder or '-':<10} {what:<10} {detail}\n"
+                                 for at, _, reminder, what, detail in rows))
+        return
+    width = max(len(d or "") for d in devices)
+    sys.stdout.write("".join(
+        f"{at[:10]} {at[11:16]}  {device or '':<{width}}  {reminder or '-':<10} {what:<10} {detail}\n"
+        for at, device, reminder, what, detail in rows))
+
+
+def _this_device() -> str | None:
+    """This computer's name in the shared history, if [sync] is set (the config as it reads)."""
+    from stretchd import paths
+    from stretchd.config import load
+    from stretchd.errors import ConfigError
+
+    try:
+        config = load(paths.config_file())
+    except ConfigError:
+        return None
+    return config.sync.name if config.sync.folder is not None else None
 
 
 def _print_daily(rows: list[tuple[str, str, int]]) -> None:

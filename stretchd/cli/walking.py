@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from stretchd.bounds import REPETITIONS
 from stretchd.cli.common import routines as load_routines
+from stretchd.errors import StretchdError
+
+if TYPE_CHECKING:
+    from stretchd.config import Config
 
 
 @click.command(short_help="A routine, step by step, in this terminal.")
@@ -74,7 +79,8 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: st
                            chime=find_chime(console.bell, audible=not silent),
                            end_wait=60.0 if from_notification else None, voice_note=note,
                            streak_goal=config.stats.streak_goal if config else 1)
-    _tell_the_daemon()
+    if not _tell_the_daemon() and config is not None:
+        _share(config)
     if outcome.completed:
         click.echo(f"Well done: {chosen.title} completed in {format_duration(outcome.elapsed)}.")
     elif outcome.step:
@@ -114,14 +120,34 @@ def routines_show(name: str) -> None:
         click.echo(f"File: {r.path}")
 
 
-def _tell_the_daemon() -> None:
+def _tell_the_daemon() -> bool:
     """A walk ended: a running daemon tells its `status --follow` clients (today's count, the
-    streak). Nothing to do when none runs."""
-    import contextlib
-
+    streak) and puts it in the shared folder ([sync]). False when none runs."""
     from stretchd.daemon.commands import Walked, to_wire
-    from stretchd.errors import StretchdError
     from stretchd.ipc.control import request
 
-    with contextlib.suppress(StretchdError):
+    try:
         request(to_wire(Walked()), timeout=1.0)
+    except StretchdError:
+        return False
+    return True
+
+
+def _share(config: Config) -> None:
+    """No daemon runs: the walk goes to the shared folder of [sync] from here (else the
+    daemon's next start puts it there)."""
+    from stretchd import paths
+    from stretchd.store.history import History
+    from stretchd.store.sharing import Exchange
+    from stretchd.sync.folder import FolderError, SharedFolder
+
+    if config.sync.folder is None:
+        return
+    folder = SharedFolder(config.sync.folder, config.sync.name)
+    if not folder.present():
+        return
+    try:
+        with History(paths.database_file()) as history:
+            Exchange(history, folder).send()
+    except (FolderError, StretchdError) as e:
+        click.echo(f"Not shared with your other computers yet: {e}", err=True)

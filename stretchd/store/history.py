@@ -357,10 +357,10 @@ class History:
                  WHERE started >= ?1)
                GROUP BY day, what ORDER BY day, what""", (_iso(since),)).fetchall()
 
-    def stats_rows(self) -> tuple[list[tuple[str, str, str, int, int]],
-                                  list[WalkStats]]:
+    def stats_rows(self, here_only: bool = False) -> tuple[list[tuple[str, str, str, int, int]],
+                                                           list[WalkStats]]:
         """For `stretchd stats`: every occurrence as (reminder, local date, status, snoozed,
-        held) and every walk as WalkStats; one pass each."""
+        held) and every walk as WalkStats (here_only: not other computers' walks); one pass each."""
         try:
             occurrences = self.db.execute(
                 """SELECT o.reminder, o.occurrence, o.status, coalesce(e.snoozed, 0), coalesce(e.held, 0)
@@ -370,7 +370,8 @@ class History:
                      FROM events WHERE kind IN ('snoozed', 'held') GROUP BY reminder, occurrence) e
                    USING (reminder, occurrence)""").fetchall()
             walks = self.db.execute(
-                "SELECT routine, started, ended, outcome, reminder, seconds FROM walks").fetchall()
+                "SELECT routine, started, ended, outcome, reminder, seconds FROM walks"
+                + (" WHERE device IS NULL" if here_only else "")).fetchall()
         except sqlite3.Error as e:
             raise StretchdError(f"{self.path}: cannot read the history: {e}") from None
         return occurrences, walks

@@ -167,3 +167,34 @@ def peer_rows(history: History, since: datetime | None = None) -> list[tuple[str
     rows = history.db.execute(sql + " ORDER BY utc, uid", args).fetchall()
     return [(at, device, reminder, kind, f"until {until[11:16]}" if until else "")
             for at, device, reminder, kind, until in rows]
+
+
+# Where an occurrence stands on another computer, from its events: the strongest answer.
+_STANDING = {"shown": (0, "showing"), "held": (0, "held"), "missed": (1, "missed"),
+             "dismissed": (1, "dismissed"), "snoozed": (2, "snoozed"), "skipped": (3, "skipped"),
+             "started": (4, "started"), "completed": (4, "started")}
+
+
+def stats_rows(history: History, device: str) -> tuple[list[tuple[str, str, str, int, int]],
+                                                       list[tuple[str, str, str | None, str | None,
+                                                                  str | None, float | None]]]:
+    """`stretchd stats --device` for another computer: its occurrences as its events leave
+    them, and its completed walks (History.stats_rows' shapes)."""
+    found: dict[tuple[str, str], tuple[int, str, int, int]] = {}
+    for reminder, occurrence, kind in history.db.execute(
+            "SELECT reminder, occurrence, kind FROM peer_events WHERE device = ? AND reminder IS "
+            "NOT NULL AND occurrence IS NOT NULL", (device,)):
+        rank, status = _STANDING.get(kind, (0, "showing"))
+        old = found.get((reminder, occurrence), (-1, "showing", 0, 0))
+        best = (rank, status) if rank > old[0] else old[:2]
+        found[(reminder, occurrence)] = (*best, old[2] or kind == "snoozed", old[3] or kind == "held")
+    occurrences = [(r, o, status, int(snoozed), int(held))
+                   for (r, o), (_, status, snoozed, held) in found.items()]
+    walks = history.db.execute(
+        "SELECT routine, started, ended, outcome, reminder, seconds FROM walks WHERE device = ?",
+        (device,)).fetchall()
+    return occurrences, walks
+
+
+def devices(history: History) -> list[str]:
+    return [r[0] for r in history.db.execute("SELECT DISTINCT device FROM peer_events ORDER BY 1")]
