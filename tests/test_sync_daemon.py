@@ -4,6 +4,7 @@ answer on one settles the same reminder on the other, as soon as inotify says th
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -146,3 +147,42 @@ def test_with_no_folder_it_runs_alone_and_catches_up_when_the_folder_is_back(tmp
     asyncio.run(scenario())
     assert elsewhere(b) == ["skipped on desk"]
     assert b.d.syncing.state == "on"
+
+
+def test_junk_in_the_folder_is_skipped_said_once_and_what_is_valid_still_settles(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    said: list[str] = []
+    monkeypatch.setattr("stretchd.daemon.syncing.log", lambda level, text: said.append(text))
+    a, b = pair(tmp_path)
+    shared = tmp_path / "shared"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside the folder\n")
+
+    async def scenario() -> None:
+        b.d.catch_up_since_last_run()
+        (shared / "x.2026-11.jsonl").symlink_to(secret)
+        junk = shared / "desk.2026-10.jsonl"
+        junk.write_bytes(b"\x00\xff binary\n" + b"{" * 5000 + b"\n\x1b]0;owned\x07\n")
+        junk.chmod(0o600)
+        big = shared / "tab.2026-11.jsonl"
+        with big.open("wb") as f:
+            f.truncate(1 << 30)  # a 1 GB file (sparse): not read at all
+        big.chmod(0o600)
+        await until(lambda: any("desk.2026-10.jsonl" in s for s in said), "the junk to be seen")
+        a.d.catch_up_since_last_run()
+        await a.ring("reminder:morning")
+        await b.ring("reminder:morning")
+        await a.press(Action.SKIP)
+        await until(lambda: elsewhere(b), "the lap to take the skip despite the junk")
+        b.d.syncing._take(None)  # a second look at everything: nothing is said again
+
+    asyncio.run(scenario())
+    assert elsewhere(b) == ["skipped on desk"]
+    problems = [s for s in said if "not read" in s or "skipped" in s and "jsonl" in s]
+    # Three problems, each said once by each of the two daemons, however often they look.
+    assert len(set(problems)) == 3 and set(Counter(problems).values()) == {2}, problems
+    assert any("x.2026-11.jsonl: not read: cannot be read" in s for s in problems)
+    assert any("tab.2026-11.jsonl: not read: over 16 MiB" in s for s in problems)
+    assert any("desk.2026-10.jsonl: a line skipped: a line over 4 KiB (and 2 more)" in s
+               for s in problems)
+    assert not [s for s in said if "\x1b" in s or "owned" in s]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 # What the desktop matrix proves in CI (docs/desktops.md; `make compat` writes that table).
@@ -31,7 +33,8 @@ def tested(name: str | None, known: tuple[str, ...] | dict[str, str]) -> str:
 def doctor(as_json: bool) -> None:
     """Show the notification server (and whether it has buttons), the terminal Start would
     open, the voice and chime programs, and what the person is doing now: in a call
-    (meeting), in do-not-disturb (dnd), locked, away, fullscreen; each with its source.
+    (meeting), in do-not-disturb (dnd), locked, away, fullscreen; each with its source. With
+    [sync]: the shared folder, the other computers seen in it, and whether Syncthing answers.
     Always exits 0: an unknown is shown as such."""
     import asyncio
     import json
@@ -39,6 +42,7 @@ def doctor(as_json: bool) -> None:
     import shutil
 
     from stretchd import paths
+    from stretchd.cli import sharing
     from stretchd.config import Hold, Walkthrough, conditions, load
     from stretchd.config.conditions import Reading
     from stretchd.desktop import busy, terminal
@@ -46,10 +50,12 @@ def doctor(as_json: bool) -> None:
     from stretchd.errors import ConfigError
     from stretchd.walkthrough.voice import cannot_be_heard, find_chime, find_speaker
 
+    shared: dict[str, Any] | None = None
     try:
         config = load(paths.config_file())
         setting, hold, config_note = config.defaults.terminal, config.hold, ""
         window = config.walkthrough.window
+        shared = sharing.report(config)
     except ConfigError as e:
         setting, hold, config_note = "auto", Hold(), e.message
         window = Walkthrough.window
@@ -95,6 +101,7 @@ def doctor(as_json: bool) -> None:
             "conditions": [{**r.as_json(), "enabled": r.condition in hold.when} for r in readings],
             "hold": {"when": list(hold.when), "away_minutes": hold.away_minutes,
                      "hold_at_most_minutes": hold.hold_at_most_minutes},
+            "sync": shared,
             "config": config_note or None,
         }, indent=2))
         return
@@ -126,5 +133,7 @@ def doctor(as_json: bool) -> None:
     for reading in readings:
         enabled = "" if reading.condition in hold.when else "  [not in hold.when]"
         click.echo(reading.describe() + enabled)
+    if shared is not None:
+        click.echo("\n".join(sharing.lines(shared)))
     if config_note:
         click.echo(f"config: {config_note}")
