@@ -178,7 +178,7 @@ def test_junk_in_the_folder_is_skipped_said_once_and_what_is_valid_still_settles
 
     asyncio.run(scenario())
     assert elsewhere(b) == ["skipped on desk"]
-    problems = [s for s in said if "not read" in s or "skipped" in s and "jsonl" in s]
+    problems = [s for s in said if "not read" in s or ("skipped" in s and "jsonl" in s)]
     # Three problems, each said once by each of the two daemons, however often they look.
     assert len(set(problems)) == 3 and set(Counter(problems).values()) == {2}, problems
     assert any("x.2026-11.jsonl: not read: cannot be read" in s for s in problems)
