@@ -179,3 +179,16 @@ def test_two_computers_under_one_name_are_told_apart_and_nothing_is_lost(tmp_pat
     taken = Exchange(h, folder).take_in()
     assert taken.clashes == {"lap"}
     assert sorted(e.id for e in taken.new) == ["a" * 32, "b" * 32]  # merged by id, never lost
+
+
+def test_a_computer_whose_clock_is_off_is_matched_by_reminder_and_date() -> None:
+    """The laptop's clock runs 9 minutes fast and says so in its own zone: its Start for
+    "morning, 2026-12-07" is still this computer's morning of that day."""
+    h = History(":memory:")
+    scheduled = datetime(2026, 12, 7, 7, 30, tzinfo=BERLIN)
+    h.record("morning", "2026-12-07", scheduled, Kind.SHOWN, scheduled, status=Status.SHOWING)
+    skewed = (scheduled + timedelta(minutes=9)).astimezone(NEW_YORK)
+    arrive(h, [Event("1" * 32, "lap", Wire.STARTED, skewed, "morning", "2026-12-07")])
+    got = h.occurrence("morning", "2026-12-07")
+    assert got is not None and got.status == Status.STARTED and got.scheduled == scheduled
+    assert peers.peer_rows(h)[0][0] == skewed.isoformat(timespec="milliseconds")  # its own time

@@ -46,6 +46,7 @@ class Syncing:
         self._pending: set[str] = set()
         self._scheduled = False
         self._send_scheduled = False
+        self._take_failed = False  # the history refused what was read: read again each minute
 
     # Setting up ------------------------------------------------------------------------
 
@@ -113,6 +114,8 @@ class Syncing:
             return
         self.setup()
         self.send()
+        if self._take_failed:
+            self._take(None)
 
     # Out ------------------------------------------------------------------------------
 
@@ -159,8 +162,10 @@ class Syncing:
         try:
             taken = self.exchange.take_in(names)
         except StretchdError as e:
-            self._say("warning", f"[sync]: {e.message}")
+            self._take_failed = True
+            self._say("warning", f"[sync]: {e.message}; read again in a minute")
             return
+        self._take_failed = False
         self._apply(taken)
         if taken.more:  # a large file is read a piece at a time, the loop free between
             self._changed(taken.more)
