@@ -139,7 +139,8 @@ def test_with_no_folder_it_runs_alone_and_catches_up_when_the_folder_is_back(tmp
         await a.ring("reminder:morning")
         await b.ring("reminder:morning")
         await a.press(Action.SKIP)  # kept in the desk's history until the folder is back
-        missing.parent.mkdir()  # mounted
+        missing.parent.mkdir()  # mounted: Syncthing's folder, with its marker
+        (missing.parent / ".stfolder").mkdir()
         await a.d.tick()
         await b.d.tick()
         await until(lambda: elsewhere(b), "the lap to catch up")
@@ -186,3 +187,38 @@ def test_junk_in_the_folder_is_skipped_said_once_and_what_is_valid_still_settles
     assert any("desk.2026-10.jsonl: a line skipped: a line over 4 KiB (and 2 more)" in s
                for s in problems)
     assert not [s for s in said if "\x1b" in s or "owned" in s]
+
+
+def test_an_answer_that_arrives_while_the_reminder_is_being_shown_still_closes_it(
+        tmp_path: Path) -> None:
+    """The answer comes between the decision to show and the server's reply: it waits for the
+    reply, then closes what was shown (it is not overwritten by "showing")."""
+    a, b = pair(tmp_path)
+    gate = asyncio.Event()
+    show = b.notifier.show
+
+    async def slow_show(notice: object, on_action: object) -> str:
+        await gate.wait()
+        return await show(notice, on_action)  # type: ignore[arg-type]
+
+    b.notifier.show = slow_show  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        a.d.catch_up_since_last_run()
+        b.d.catch_up_since_last_run()
+        await a.ring("reminder:morning")
+        at, job = b.alarms.set_at.pop("reminder:morning")
+        b.clock.advance(at)
+        showing = asyncio.ensure_future(job())
+        await until(lambda: b.d.presenter.presenting("morning", T0.date().isoformat()), "b to show")
+        await a.press(Action.SKIP)
+        await until(lambda: b.d.syncing._waiting, "the skip to reach b and wait")
+        gate.set()
+        await showing
+        await b.d.settle()
+
+    asyncio.run(scenario())
+    assert len(b.notifier.shown) == 1 and b.notifier.closed == ["n1"]
+    got = b.store.occurrence("morning", T0.date().isoformat())
+    assert got is not None and got.status == Status.SKIPPED
+    assert b.d.showing is None

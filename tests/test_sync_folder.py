@@ -21,7 +21,7 @@ from stretchd.sync.events import (
     new_id,
     parse_file_name,
 )
-from stretchd.sync.folder import MAX_FILE, Mark, SharedFolder
+from stretchd.sync.folder import CHUNK, MAX_FILE, Mark, SharedFolder
 
 TOKYO = timezone(timedelta(hours=9))
 AT = datetime(2026, 12, 7, 7, 31, 2, 123000, tzinfo=TOKYO)
@@ -174,7 +174,7 @@ def test_a_long_line_is_skipped_and_the_lines_around_it_are_read(folder: SharedF
     path.write_bytes(one + b"x" * (3 * 1024 * 1024) + b"\n" + two)
     path.chmod(0o600)
     lines, skipped, mark = [], [], Mark()
-    for _ in range(10):  # read a piece at a time
+    for _ in range(100):  # read a piece at a time
         got = folder.read(path.name, mark)
         lines += got.lines
         skipped += got.skipped
@@ -183,3 +183,30 @@ def test_a_long_line_is_skipped_and_the_lines_around_it_are_read(folder: SharedF
             break
     assert lines[0] == one[:-1] and lines[-1] == two[:-1]
     assert skipped and all("over 4 KiB" in s for s in skipped)
+
+
+@pytest.mark.parametrize("before", [CHUNK, CHUNK - 10, 2 * CHUNK + 7])
+def test_the_end_of_a_long_line_is_never_taken_for_an_event(folder: SharedFolder, before: int) -> None:
+    """A line too long to keep ends in something that looks like an event: it is still one
+    line, skipped whole, wherever the pieces it is read in are cut."""
+    tail, after = encode(event()), encode(event())
+    path = folder.path / "desktop.2026-12.jsonl"
+    path.write_bytes(b"x" * before + tail + after)
+    path.chmod(0o600)
+    lines, mark = [], Mark()
+    for _ in range(100):
+        got = folder.read(path.name, mark)
+        lines += got.lines
+        mark = got.mark
+        if not got.more:
+            break
+    assert lines == [after[:-1]]
+
+
+def test_an_existing_but_empty_parent_is_taken_for_a_drive_not_mounted(tmp_path: Path) -> None:
+    mount_point = tmp_path / "media" / "usb"
+    mount_point.mkdir(parents=True)
+    assert not SharedFolder(mount_point / "stretchd", "laptop").make()
+    assert list(mount_point.iterdir()) == []
+    (mount_point / ".stfolder").mkdir()  # mounted: Syncthing's marker is there
+    assert SharedFolder(mount_point / "stretchd", "laptop").make()

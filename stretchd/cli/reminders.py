@@ -229,7 +229,8 @@ def resume() -> None:
 @click.option("--all", "every", is_flag=True,
               help=f"List every row, even past {HISTORY_ROWS} (without it, a summary a day).")
 def history(days: int, as_json: bool, every: bool) -> None:
-    """What happened to each reminder, and each walkthrough, over the last DAYS days.
+    """What happened to each reminder, and each walkthrough, over the last DAYS days; with
+    [sync], on every computer (each row names its computer, its time as that computer said).
 
     Past a few hundred rows it shows a summary a day instead; --all shows every row.
     """
@@ -238,7 +239,7 @@ def history(days: int, as_json: bool, every: bool) -> None:
 
     from stretchd import paths
     from stretchd.store import peers
-    from stretchd.store.history import History
+    from stretchd.store.history import History, Kind
 
     here = _this_device()
     since = datetime.now().astimezone() - timedelta(days=days)
@@ -247,8 +248,10 @@ def history(days: int, as_json: bool, every: bool) -> None:
             _print_daily(h.daily(since))
             return
         # Tuples straight from SQLite, sorted by time: a long history prints in one write.
+        # An answer from another computer is its row (with its name), not this one's echo of
+        # it: the history reads the same whatever order the computers' files arrived in.
         rows = [(at, here, reminder, kind, detail or "") for at, reminder, _, kind, detail
-                in h.event_rows(since)]
+                in h.event_rows(since) if kind != Kind.ELSEWHERE]
         rows += [(at, device, reminder, kind, detail)
                  for at, device, reminder, kind, detail in peers.peer_rows(h, since)]
         rows += [(w.started.isoformat(timespec="milliseconds"), w.device or here, w.reminder or "",

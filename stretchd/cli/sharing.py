@@ -41,7 +41,12 @@ def report(config: Config) -> dict[str, Any] | None:
     except StretchdError:
         pass
     clashes = sorted({about.device for _, about in folder.names() if about.conflict})
+    try:
+        mode: int | None = folder.path.stat().st_mode & 0o777
+    except OSError:
+        mode = None
     return {"folder": str(folder.path), "device": sync.name, "present": folder.present(),
+            "mode": f"{mode:o}" if mode is not None else None,
             "open_to_others": folder.open_to_others(), "computers": computers,
             "clashes": clashes, "syncthing": syncthing_answers()}
 
@@ -54,6 +59,9 @@ def lines(found: dict[str, Any]) -> list[str]:
                                           "catching up when it is back")]
     if found["open_to_others"]:
         out.append("  other users can write in that folder: files not yours there are not read")
+    elif found["mode"] not in (None, "700"):
+        out.append(f"  other users can list that folder (mode {found['mode']}); "
+                   f"`chmod 700 {found['folder']}` keeps it to you (its files are 600)")
     for device, at in found["computers"].items():
         out.append(f"  {device}: last event {at[:10]} {at[11:16]} (its time)")
     if not found["computers"]:

@@ -244,7 +244,7 @@ def _sync(ck: _Checker, raw: object) -> Sync:
             out["folder"] = folder
     if "device" in data:
         value = data["device"]
-        if isinstance(value, str) and DEVICE_RE.match(value):
+        if isinstance(value, str) and DEVICE_RE.fullmatch(value):
             out["device"] = value
         else:
             ck.add("sync", "device", f"{_show(value)} is not accepted; use letters, digits, - and _ "

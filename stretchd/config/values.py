@@ -25,7 +25,7 @@ VOICES = ("auto", "on", "off")
 # How large the terminal that Start opens: each known terminal's own flag (terminal.py).
 WINDOWS = ("maximized", "fullscreen", "normal")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-DEVICE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")  # as sync/events.py reads file names
+DEVICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")  # fullmatch: as sync/events.py reads file names
 TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")  # ASCII digits only
 
 
@@ -92,7 +92,7 @@ def host_device() -> str:
     import socket
 
     name = re.sub(r"[^A-Za-z0-9_-]", "-", socket.gethostname().split(".")[0]).strip("-_")[:40]
-    return name if DEVICE_RE.match(name) else "computer"
+    return name if DEVICE_RE.fullmatch(name) else "computer"
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ class Presenter:
         self.publish = publish  # followers see each change
         self.showing: Showing | None = None
         self._busy: set[tuple[str, str]] = set()  # occurrences being presented right now
+        # Told when an occurrence is presented no more (an answer from elsewhere waits for it).
+        self.done_presenting: Callable[[tuple[str, str]], None] = lambda ident: None
 
     def _on_screen(self, handle: str | None) -> None:
         self.shared.store.set_state(ON_SCREEN, self.notifier.ticket(handle) if handle else None)
@@ -72,7 +74,12 @@ class Presenter:
             await self._present(due, snoozes, again, why, problem, hold, held)
         finally:
             self._busy.discard(ident)
+            self.done_presenting(ident)
             self.publish()
+
+    def presenting(self, reminder: str, key: str) -> bool:
+        """Whether that occurrence is being shown or held right now (between awaits)."""
+        return (reminder, key) in self._busy
 
     async def _present(self, due: Due, snoozes: int, again: bool, why: str | None,
                        problem: str | None, hold: bool, held: Held | None) -> None:

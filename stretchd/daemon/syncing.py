@@ -8,6 +8,7 @@ up when the folder is back; the local history never depends on it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -46,22 +47,40 @@ class Syncing:
         self._pending: set[str] = set()
         self._scheduled = False
         self._send_scheduled = False
-        self._take_failed = False  # the history refused what was read: read again each minute
+        self._everything = False  # inotify's queue overflowed: read every file
+        self._seen: set[object] = set()  # folders set up since the start
+        # Answers for an occurrence being shown or held at that moment: applied once that is
+        # done, or the SHOWING or HELD it records would come after them.
+        self._waiting: dict[tuple[str, str], list[Event]] = {}
+        presenter.done_presenting = self._presented
 
     # Setting up ------------------------------------------------------------------------
 
     def _history(self) -> History | None:
+        """The history file as the store has it now (it follows a file replaced under it, or
+        one opened for writing at last); None while it can only be read."""
         store = self.shared.store
         if isinstance(store, BufferedStore):
+            if store.reading_only:
+                return None
             store = store.store
         return store if isinstance(store, History) else None
+
+    def _current(self) -> Exchange | None:
+        """The exchange, over the history the store has now: built again if that changed."""
+        if self.exchange is not None and self.exchange.history is not self._history():
+            self.close()
+            self.setting = None
+            self.setup()
+        return self.exchange
 
     def setup(self) -> None:
         """Watch the configured folder (at start, after a reload that changed [sync], and each
         minute while the folder is not there); catch up on what came meanwhile, quietly."""
         sync = self.shared.config.sync
         setting = (sync.folder, sync.name)
-        if setting == self.setting and self.state == "on" and self._same_folder():
+        if (setting == self.setting and self.state == "on" and self._same_folder()
+                and self.exchange is not None and self.exchange.history is self._history()):
             return
         self.close()
         self.setting = setting
@@ -70,7 +89,10 @@ class Syncing:
             return
         folder = SharedFolder(sync.folder, sync.name)
         history = self._history()
-        if not folder.make() or history is None:
+        # A folder seen before and gone now is a drive unmounted, or a folder moved: it is
+        # waited for, not made again where it was.
+        there = folder.present() if sync.folder in self._seen else folder.make()
+        if not there or history is None:
             self._alone(f"{sync.folder} is not there (not mounted, or its parent folder is missing)"
                         if history is not None else "the history cannot be written")
             return
@@ -80,7 +102,14 @@ class Syncing:
         except (OSError, RuntimeError) as e:  # RuntimeError: no loop (a reload in a test)
             self._alone(f"{sync.folder} cannot be watched: {getattr(e, 'strerror', None) or e}")
             return
-        self.watch, self.exchange, self.identity = watch, Exchange(history, folder), folder.identity()
+        try:
+            exchange = Exchange(history, folder)
+        except StretchdError as e:
+            watch.close()
+            self._alone(e.message)
+            return
+        self._seen.add(sync.folder)
+        self.watch, self.exchange, self.identity = watch, exchange, folder.identity()
         self.state, self.why = "on", ""
         log("info", f"sharing the history in {folder.path} as '{folder.device}'")
         if folder.open_to_others():
@@ -114,8 +143,10 @@ class Syncing:
             return
         self.setup()
         self.send()
-        if self._take_failed:
-            self._take(None)
+        # A look at every file too (a stat and a short read each): a change inotify could not
+        # report (its queue overflowed; another machine writing to a network share) is read
+        # within the minute. The minute check runs anyway: no wakeup of its own.
+        self._take(None)
 
     # Out ------------------------------------------------------------------------------
 
@@ -135,17 +166,22 @@ class Syncing:
             self._send_scheduled = False
 
     def send(self) -> None:
-        if self.exchange is None:
+        exchange = self._current()
+        if exchange is None:
             return
         try:
-            self.exchange.send()
+            exchange.send()
         except (FolderError, StretchdError) as e:
             self._say("warning", f"[sync]: not shared yet, tried again in a minute: {e}")
 
     # In -------------------------------------------------------------------------------
 
-    def _changed(self, names: set[str]) -> None:
-        self._pending |= names
+    def _changed(self, names: set[str] | None) -> None:
+        """inotify named these files (None: its queue overflowed, so any may have changed)."""
+        if names is None:
+            self._everything = True
+        else:
+            self._pending |= names
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self._process)
@@ -153,19 +189,21 @@ class Syncing:
     def _process(self) -> None:
         self._scheduled = False
         names, self._pending = self._pending, set()
-        if names:
+        if self._everything:
+            self._everything = False
+            self._take(None)
+        elif names:
             self._take(names)
 
     def _take(self, names: set[str] | None) -> None:
-        if self.exchange is None:
+        exchange = self._current()
+        if exchange is None:
             return
         try:
-            taken = self.exchange.take_in(names)
+            taken = exchange.take_in(names)
         except StretchdError as e:
-            self._take_failed = True
             self._say("warning", f"[sync]: {e.message}; read again in a minute")
             return
-        self._take_failed = False
         self._apply(taken)
         if taken.more:  # a large file is read a piece at a time, the loop free between
             self._changed(taken.more)
@@ -186,10 +224,19 @@ class Syncing:
         if taken.new or changed:
             self.publish()
 
+    def _presented(self, ident: tuple[str, str]) -> None:
+        waiting = self._waiting.pop(ident, [])
+        if any([self._settle(e) for e in waiting]):
+            self.publish()
+
     def _settle(self, event: Event) -> bool:
         """Apply an answer from another computer to the same occurrence here: its
         notification closes, a held one is let go, a snooze's end gets its alarm."""
         s = self.shared
+        if event.reminder and event.occurrence and self.presenter.presenting(
+                event.reminder, event.occurrence):
+            self._waiting.setdefault((event.reminder, event.occurrence), []).append(event)
+            return False
         done = settle(s.store, s.config, s.tz, event, s.now())
         if done is None:
             return False
@@ -223,6 +270,7 @@ class Syncing:
         computers: dict[str, str] = {}
         history = self._history()
         if history is not None:
-            computers = peers.computers(history)
+            with contextlib.suppress(StretchdError):
+                computers = peers.computers(history)
         return {"folder": str(sync.folder), "device": sync.name, "state": self.state,
                 "why": self.why or None, "clashes": sorted(self.clashes), "computers": computers}

@@ -92,6 +92,11 @@ class BufferedStore:
         value = self.get_state("paused_until")
         return datetime.fromisoformat(value) if value else None
 
+    @property
+    def reading_only(self) -> bool:
+        """The history could not be opened for writing: it is read as it stands meanwhile."""
+        return self._reopen is not None
+
     def keep(self, what: str, write: Callable[[], None]) -> None:
         """Run the write after those still waiting; on failure keep it and say so once.
         what: the change in a few words, for the line that says what a stop lost."""
@@ -144,17 +149,20 @@ class BufferedStore:
 
 
 TABLES = ("events", "occurrences", "state", "walks", "peer_events", "sync_files")
-# An event and a walk, their row ids aside.
-EVENT = "at, reminder, occurrence, kind, detail, uid, shared, until"
-WALK = "routine, reminder, started, ended, outcome, step, steps, pid, seconds, uid, shared, device"
+# An event and a walk, their row ids aside: what tells two apart (a copy restored under us has
+# the same, perhaps without the id it was shared under since), then what [sync] adds.
+EVENT, EVENT_SYNC = "at, reminder, occurrence, kind, detail", "uid, shared, until"
+WALK = "routine, reminder, started, ended, outcome, step, steps, pid, seconds, device"
+WALK_SYNC = "uid, shared"
 
 
 def carry_over(old: History, log: Log) -> History:
     """The history file was deleted or replaced under us: a history at its path again (the
     one there, or a new one) with everything the old one held added, then the old one closed."""
     path = old.path
-    columns = {"events": EVENT, "walks": WALK}
-    rows = {t: old.db.execute(f"SELECT {columns.get(t, '*')} FROM {t}").fetchall() for t in TABLES}
+    columns = {"events": (EVENT, EVENT_SYNC), "walks": (WALK, WALK_SYNC)}
+    rows = {t: old.db.execute(f"SELECT {', '.join(columns[t]) if t in columns else '*'} FROM {t}")
+            .fetchall() for t in TABLES}
     # Out of WAL mode first: its -wal and -shm files, still at the path, would be taken by the
     # new one for its own. The old one stays usable if the new one cannot be opened.
     with contextlib.suppress(sqlite3.Error):
@@ -163,12 +171,17 @@ def carry_over(old: History, log: Log) -> History:
     old.close()
     with new.db:
         new.db.execute("BEGIN IMMEDIATE")
-        have = {"events": set(new.db.execute(f"SELECT {EVENT} FROM events")),
-                "walks": set(new.db.execute(f"SELECT {WALK} FROM walks"))}
-        for table in ("events", "walks"):
-            marks = ", ".join("?" for _ in columns[table].split(","))
-            new.db.executemany(f"INSERT OR IGNORE INTO {table} ({columns[table]}) VALUES ({marks})",
-                               [r for r in rows[table] if r not in have[table]])
+        for table, (content, synced) in columns.items():
+            n = len(content.split(","))
+            have = set(new.db.execute(f"SELECT {content} FROM {table}"))
+            marks = ", ".join("?" for _ in f"{content}, {synced}".split(","))
+            new.db.executemany(f"INSERT OR IGNORE INTO {table} ({content}, {synced}) VALUES ({marks})",
+                               [r for r in rows[table] if r[:n] not in have])
+            # One there already: it keeps the id it was shared under, and that it was.
+            where = " AND ".join(f"{c.strip()} IS ?" for c in content.split(","))
+            new.db.executemany(f"UPDATE {table} SET uid = coalesce(uid, ?), shared = max(shared, ?) "
+                               f"WHERE {where}", [(r[n], r[n + 1], *r[:n]) for r in rows[table]
+                                                  if r[:n] in have and r[n] is not None])
         for table in ("occurrences", "state", "peer_events", "sync_files"):
             if rows[table]:
                 marks = ", ".join("?" for _ in rows[table][0])

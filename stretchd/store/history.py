@@ -360,7 +360,8 @@ class History:
     def stats_rows(self, here_only: bool = False) -> tuple[list[tuple[str, str, str, int, int]],
                                                            list[WalkStats]]:
         """For `stretchd stats`: every occurrence as (reminder, local date, status, snoozed,
-        held) and every walk as WalkStats (here_only: not other computers' walks); one pass each."""
+        held) and every walk as WalkStats; one pass each. here_only: what this computer did
+        alone (no other computer's walks, no reminder another computer answered)."""
         try:
             occurrences = self.db.execute(
                 """SELECT o.reminder, o.occurrence, o.status, coalesce(e.snoozed, 0), coalesce(e.held, 0)
@@ -368,7 +369,10 @@ class History:
                      SELECT reminder, occurrence, max(kind = 'snoozed') AS snoozed,
                             max(kind = 'held') AS held
                      FROM events WHERE kind IN ('snoozed', 'held') GROUP BY reminder, occurrence) e
-                   USING (reminder, occurrence)""").fetchall()
+                   USING (reminder, occurrence)"""
+                + (""" WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.reminder = o.reminder
+                         AND x.occurrence = o.occurrence AND x.kind = 'answered elsewhere')"""
+                   if here_only else "")).fetchall()
             walks = self.db.execute(
                 "SELECT routine, started, ended, outcome, reminder, seconds FROM walks"
                 + (" WHERE device IS NULL" if here_only else "")).fetchall()

@@ -93,8 +93,10 @@ def m005_shared(db: sqlite3.Connection) -> None:
             seconds REAL
         )""")
     db.execute("CREATE INDEX peer_events_utc ON peer_events(utc)")
+    db.execute("CREATE INDEX peer_events_device ON peer_events(device, utc)")
+    # skipping: the read stopped inside a line too long to keep; the next one starts after it.
     db.execute("CREATE TABLE sync_files (name TEXT PRIMARY KEY, offset INTEGER NOT NULL, "
-               "tail TEXT NOT NULL)")
+               "tail TEXT NOT NULL, skipping INTEGER NOT NULL DEFAULT 0)")
 
 
 MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_reminders, m003_walk_pid, m004_walk_seconds,

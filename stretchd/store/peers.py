@@ -3,10 +3,12 @@ other computers' events and walks as read from it, and how far each file was rea
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from stretchd.errors import StretchdError
 from stretchd.store.history import History, Kind
@@ -19,6 +21,7 @@ WIRE = {Kind.SHOWN: Wire.SHOWN, Kind.LATE: Wire.SHOWN, Kind.HELD: Wire.HELD,
         Kind.STARTED: Wire.STARTED, Kind.SNOOZED: Wire.SNOOZED, Kind.SKIPPED: Wire.SKIPPED,
         Kind.DISMISSED: Wire.DISMISSED, Kind.MISSED: Wire.MISSED}
 BATCH = 500  # events written to the folder at a time
+WRITER = "sync_writer"  # state: this history's writer id in the folder's lines
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ def unshared(history: History, device: str, limit: int = BATCH) -> list[Outgoing
     an id that is kept, so a write that is repeated (the mark after it was lost) adds nothing."""
     db = history.db
     out: list[Outgoing] = []
+    me = writer(history)
     try:
         with db:
             db.execute("BEGIN IMMEDIATE")
@@ -56,21 +60,24 @@ def unshared(history: History, device: str, limit: int = BATCH) -> list[Outgoing
                     out.append(Outgoing("events", rowid, None))
                     continue
                 out.append(Outgoing("events", rowid, Event(
-                    uid, device, wire, datetime.fromisoformat(at), reminder, occurrence, snooze_end)))
+                    uid, device, wire, datetime.fromisoformat(at), reminder, occurrence, snooze_end,
+                    writer=me)))
             walks = db.execute(
-                "SELECT id, uid, routine, reminder, started, ended, seconds, outcome FROM walks "
+                "SELECT id, uid, routine, reminder, ended, seconds, outcome FROM walks "
                 "WHERE shared = 0 AND device IS NULL AND outcome IS NOT NULL ORDER BY id LIMIT ?",
                 (limit,)).fetchall()
-            for rowid, uid, routine, reminder, started, ended, seconds, outcome in walks:
+            for rowid, uid, routine, reminder, ended, seconds, outcome in walks:
                 if outcome != "completed" or not ended:
                     out.append(Outgoing("walks", rowid, None))
                     continue
                 if uid is None:
                     uid = new_id()
                     db.execute("UPDATE walks SET uid = ? WHERE id = ?", (uid, rowid))
+                # No occurrence: the Start that opened it settled that one everywhere already,
+                # and a walk's date is not its reminder's (one snoozed past midnight).
                 out.append(Outgoing("walks", rowid, Event(
-                    uid, device, Wire.COMPLETED, datetime.fromisoformat(ended), reminder,
-                    started[:10] if reminder else None, routine=routine, seconds=seconds)))
+                    uid, device, Wire.COMPLETED, datetime.fromisoformat(ended), reminder, None,
+                    routine=routine, seconds=seconds, writer=me)))
     except sqlite3.Error as e:
         raise _error(history, e) from None
     return out
@@ -87,16 +94,22 @@ def mark_shared(history: History, sent: Iterable[Outgoing]) -> None:
         raise _error(history, e) from None
 
 
-def own_ids(history: History, ids: Iterable[str]) -> set[str]:
-    """Which of these ids this computer wrote."""
-    ids = list(ids)
-    found: set[str] = set()
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        marks = ",".join("?" * len(part))
-        for table in ("events", "walks"):
-            found.update(r[0] for r in history.db.execute(
-                f"SELECT uid FROM {table} WHERE uid IN ({marks})", part))
+def _read(history: History, sql: str, args: tuple[object, ...] = ()) -> list[Any]:
+    try:
+        return history.db.execute(sql, args).fetchall()
+    except sqlite3.Error as e:
+        raise StretchdError(f"{history.path}: cannot read the shared history: {e}") from None
+
+
+def writer(history: History) -> str:
+    """This history's own id in the folder's lines: another writer under this computer's
+    name is another computer (a history started afresh here reads its old lines as restored)."""
+    found = history.get_state(WRITER)
+    if found is None:
+        found = new_id()
+        # A history that takes no writes: a new id each start (its lines are not written either).
+        with contextlib.suppress(StretchdError):
+            history.set_state(WRITER, found)
     return found
 
 
@@ -133,26 +146,27 @@ def add(history: History, events: Iterable[Event]) -> list[Event]:
 
 
 def marks(history: History) -> dict[str, Mark]:
-    return {name: Mark(offset, tail) for name, offset, tail
-            in history.db.execute("SELECT name, offset, tail FROM sync_files")}
+    return {name: Mark(offset, tail, bool(skipping)) for name, offset, tail, skipping
+            in _read(history, "SELECT name, offset, tail, skipping FROM sync_files")}
 
 
 def set_mark(history: History, name: str, mark: Mark) -> None:
     try:
         with history.db:
             history.db.execute(
-                "INSERT INTO sync_files VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-                "offset = excluded.offset, tail = excluded.tail", (name, mark.offset, mark.tail))
+                "INSERT INTO sync_files VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "offset = excluded.offset, tail = excluded.tail, skipping = excluded.skipping",
+                (name, mark.offset, mark.tail, int(mark.skipping)))
     except sqlite3.Error as e:
         raise _error(history, e) from None
 
 
 def computers(history: History) -> dict[str, str]:
     """Each other computer seen in the folder, with the time of its last event (its own time)."""
-    return {device: at for device, at in history.db.execute(
-        "SELECT device, at FROM peer_events p WHERE utc = "
-        "(SELECT max(utc) FROM peer_events q WHERE q.device = p.device) GROUP BY device "
-        "ORDER BY device")}
+    # SQLite takes the bare column `at` from the row that has max(utc); the index makes it a
+    # walk of one entry per computer.
+    return {device: at for device, at, _ in _read(history,
+        "SELECT device, at, max(utc) FROM peer_events GROUP BY device ORDER BY device")}
 
 
 def peer_rows(history: History, since: datetime | None = None) -> list[tuple[str, str, str, str, str]]:
@@ -164,7 +178,7 @@ def peer_rows(history: History, since: datetime | None = None) -> list[tuple[str
     if since is not None:
         sql += " AND utc >= ?"
         args = (since.astimezone(UTC).isoformat(timespec="milliseconds"),)
-    rows = history.db.execute(sql + " ORDER BY utc, uid", args).fetchall()
+    rows = _read(history, sql + " ORDER BY utc, uid", args)
     return [(at, device, reminder, kind, f"until {until[11:16]}" if until else "")
             for at, device, reminder, kind, until in rows]
 
@@ -181,20 +195,19 @@ def stats_rows(history: History, device: str) -> tuple[list[tuple[str, str, str,
     """`stretchd stats --device` for another computer: its occurrences as its events leave
     them, and its completed walks (History.stats_rows' shapes)."""
     found: dict[tuple[str, str], tuple[int, str, int, int]] = {}
-    for reminder, occurrence, kind in history.db.execute(
-            "SELECT reminder, occurrence, kind FROM peer_events WHERE device = ? AND reminder IS "
-            "NOT NULL AND occurrence IS NOT NULL", (device,)):
+    for reminder, occurrence, kind in _read(
+            history, "SELECT reminder, occurrence, kind FROM peer_events WHERE device = ? AND "
+            "reminder IS NOT NULL AND occurrence IS NOT NULL", (device,)):
         rank, status = _STANDING.get(kind, (0, "showing"))
         old = found.get((reminder, occurrence), (-1, "showing", 0, 0))
         best = (rank, status) if rank > old[0] else old[:2]
         found[(reminder, occurrence)] = (*best, old[2] or kind == "snoozed", old[3] or kind == "held")
     occurrences = [(r, o, status, int(snoozed), int(held))
                    for (r, o), (_, status, snoozed, held) in found.items()]
-    walks = history.db.execute(
-        "SELECT routine, started, ended, outcome, reminder, seconds FROM walks WHERE device = ?",
-        (device,)).fetchall()
+    walks = _read(history, "SELECT routine, started, ended, outcome, reminder, seconds FROM walks "
+                           "WHERE device = ?", (device,))
     return occurrences, walks
 
 
 def devices(history: History) -> list[str]:
-    return [r[0] for r in history.db.execute("SELECT DISTINCT device FROM peer_events ORDER BY 1")]
+    return [r[0] for r in _read(history, "SELECT DISTINCT device FROM peer_events ORDER BY 1")]

@@ -15,7 +15,7 @@ from stretchd.schedule import occurrence_on
 from stretchd.store import peers
 from stretchd.store.history import History, Kind, Occurrence, Status, Store
 from stretchd.sync.events import BadLine, Event, Wire, decode, encode, file_name
-from stretchd.sync.folder import Mark, SharedFolder, group
+from stretchd.sync.folder import CHUNK, Mark, SharedFolder, group
 
 # An answer's weight: an occurrence here takes an answer from elsewhere only if it weighs
 # more than where it stands, so any order of arrival ends in the same place.
@@ -91,6 +91,8 @@ class Exchange:
         self.history = history
         self.folder = folder
         self.marks = peers.marks(history)
+        self.me = peers.writer(history)
+        self._mine: set[str] = set()  # this computer's files where a line of its own was read
 
     def send(self) -> int:
         """Append what this computer recorded and has not shared yet to its own files;
@@ -105,16 +107,23 @@ class Exchange:
             total += len(lines)
         return total
 
-    def take_in(self, names: Iterable[str] | None = None) -> Taken:
-        """Read what was added to the folder's files (all of them, or these) since last read."""
+    def take_in(self, names: Iterable[str] | None = None, budget: int = CHUNK) -> Taken:
+        """Read what was added to the folder's files (all of them, or these) since last read,
+        about `budget` bytes at a time: the rest is in `more`, for the caller's next turn."""
         taken = Taken()
         listed = dict(self.folder.names())
         wanted = listed if names is None else {n: listed[n] for n in names if n in listed}
+        spent = 0
         for name, about in wanted.items():
-            read = self.folder.read(name, self.marks.get(name, Mark()))
+            if spent >= budget:
+                taken.more.add(name)
+                continue
+            before = self.marks.get(name, Mark())
+            read = self.folder.read(name, before)
             if read.refused:
                 taken.problems.append(f"{self.folder.path / name}: not read: {read.refused}")
                 continue
+            spent += max(0, read.mark.offset - before.offset) or read.mark.offset
             events: list[Event] = []
             bad: list[str] = list(read.skipped)
             for line in read.lines:
@@ -128,13 +137,28 @@ class Exchange:
             if about.conflict:
                 taken.clashes.add(about.device)
             if about.device == self.folder.device:
-                mine = peers.own_ids(self.history, (e.id for e in events))
-                events = [e for e in events if e.id not in mine]
-                if events:  # written under our name by another computer
-                    taken.clashes.add(about.device)
+                events = self._others(name, events, taken)
             taken.new.extend(peers.add(self.history, events))
-            peers.set_mark(self.history, name, read.mark)
-            self.marks[name] = read.mark
+            if read.mark != before:
+                peers.set_mark(self.history, name, read.mark)
+                self.marks[name] = read.mark
             if read.more:
                 taken.more.add(name)
         return taken
+
+    def _others(self, name: str, events: list[Event], taken: Taken) -> list[Event]:
+        """In a file under this computer's name: the lines another history wrote. Those that
+        come after one of ours mean another computer writes under this name now; those
+        before are this computer's own history of before (restored), and merge as they are."""
+        mine = name in self._mine
+        others = []
+        for e in events:
+            if e.writer == self.me:
+                mine = True
+                continue
+            others.append(e)
+            if mine:
+                taken.clashes.add(self.folder.device)
+        if mine:
+            self._mine.add(name)
+        return others

@@ -15,13 +15,15 @@ from enum import StrEnum
 
 VERSION = 1
 MAX_LINE = 4096  # bytes, newline included: a longer line is skipped
-DEVICE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")  # reminders and routines, as config.toml names them
+# Matched whole (fullmatch): `$` alone would let a trailing newline through.
+DEVICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")  # reminders and routines, as config.toml names them
 # Syncthing's copy of a file two computers changed at once: NAME.sync-conflict-DATE-TIME-WHO.EXT
-FILE_RE = re.compile(r"^(?P<device>[A-Za-z0-9][A-Za-z0-9_-]{0,39})\.(?P<month>\d{4}-\d{2})"
-                     r"(?P<conflict>\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{1,16})?\.jsonl$")
-ID_RE = re.compile(r"^[0-9a-f]{32}$")
+FILE_RE = re.compile(r"(?P<device>[A-Za-z0-9][A-Za-z0-9_-]{0,39})\.(?P<month>[0-9]{4}-[0-9]{2})"
+                     r"(?P<conflict>\.sync-conflict-[0-9]{8}-[0-9]{6}-[A-Z0-9]{1,16})?\.jsonl")
+ID_RE = re.compile(r"[0-9a-f]{32}")
 MAX_SECONDS = 24 * 3600  # a walkthrough's length, at most
+MAX_SNOOZE = timedelta(days=1)  # a snooze's end, at most this long after it was given
 
 
 class Wire(StrEnum):
@@ -51,6 +53,7 @@ class Event:
     until: datetime | None = None  # a snooze's end
     routine: str | None = None  # a completed walkthrough's
     seconds: float | None = None  # the time it spent in the routine's steps
+    writer: str | None = None  # the history that wrote it: two under one name are two computers
 
 
 def clash_text(device: str, mine: str) -> str:
@@ -80,7 +83,7 @@ class FileName:
 def parse_file_name(name: str) -> FileName | None:
     """A shared file's writer and month; None for anything else in the folder (Syncthing's
     temporary files, .stfolder, a stray file)."""
-    m = FILE_RE.match(name)
+    m = FILE_RE.fullmatch(name)
     if m is None:
         return None
     return FileName(m["device"], m["month"], m["conflict"] is not None)
@@ -100,6 +103,8 @@ def encode(event: Event) -> bytes:
         data["routine"] = event.routine
     if event.seconds is not None:
         data["seconds"] = round(event.seconds, 1)
+    if event.writer is not None:
+        data["w"] = event.writer
     return json.dumps(data, separators=(",", ":"), ensure_ascii=True).encode() + b"\n"
 
 
@@ -121,7 +126,7 @@ def _moment(value: object, key: str) -> datetime:
 
 
 def _name(value: object, key: str) -> str:
-    if not isinstance(value, str) or not NAME_RE.match(value):
+    if not isinstance(value, str) or not NAME_RE.fullmatch(value):
         raise BadLine(f"{key} is not a name (letters, digits, - and _)")
     return value
 
@@ -139,8 +144,11 @@ def decode(line: bytes, device: str) -> Event:
     if data.get("v") != VERSION:
         raise BadLine(f"version {str(data.get('v'))[:10]!r} is not {VERSION}")
     ident = data.get("id")
-    if not isinstance(ident, str) or not ID_RE.match(ident):
+    if not isinstance(ident, str) or not ID_RE.fullmatch(ident):
         raise BadLine("id is not 32 hex digits")
+    writer = data.get("w")
+    if writer is not None and (not isinstance(writer, str) or not ID_RE.fullmatch(writer)):
+        raise BadLine("w is not 32 hex digits")
     try:
         kind = Wire(str(data.get("kind")))
     except ValueError:
@@ -150,9 +158,9 @@ def decode(line: bytes, device: str) -> Event:
     occurrence = data.get("occurrence")
     if occurrence is not None:
         try:
-            if not isinstance(occurrence, str) or len(occurrence) != 10:
+            # Only the one spelling (3.11 also reads "2026-W49-1"): one key for one day.
+            if not isinstance(occurrence, str) or date.fromisoformat(occurrence).isoformat() != occurrence:
                 raise ValueError
-            date.fromisoformat(occurrence)
         except ValueError:
             raise BadLine("occurrence is not a date YYYY-MM-DD") from None
     if kind != Wire.COMPLETED and (reminder is None or occurrence is None):
@@ -160,6 +168,8 @@ def decode(line: bytes, device: str) -> Event:
     until = _moment(data["until"], "until") if data.get("until") is not None else None
     if kind == Wire.SNOOZED and until is None:
         raise BadLine("a snoozed event needs until")
+    if until is not None and not timedelta(0) <= until - at <= MAX_SNOOZE:
+        raise BadLine("until is not within a day after at")
     routine = _name(data["routine"], "routine") if data.get("routine") is not None else None
     seconds = data.get("seconds")
     if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)
@@ -168,4 +178,4 @@ def decode(line: bytes, device: str) -> Event:
     if kind == Wire.COMPLETED and routine is None:
         raise BadLine("a completed event needs its routine")
     return Event(ident, device, kind, at, reminder, occurrence, until, routine,
-                 float(seconds) if seconds is not None else None)
+                 float(seconds) if seconds is not None else None, writer)

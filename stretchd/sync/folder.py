@@ -14,7 +14,7 @@ from pathlib import Path
 from stretchd.sync.events import MAX_LINE, FileName, parse_file_name
 
 MAX_FILE = 16 * 1024 * 1024  # a month of one computer's events is a few hundred KiB at most
-CHUNK = 1024 * 1024  # read at a time, so a large file never holds the daemon's loop for long
+CHUNK = 256 * 1024  # read at a time: a large file holds the daemon's loop a fraction of a second
 TAIL = 512  # bytes before the offset (the last line or two, ids and all): is a file the
 # engine replaced the same one, grown?
 FOLDER_MODE = 0o700
@@ -27,10 +27,12 @@ class FolderError(OSError):
 
 @dataclass(frozen=True)
 class Mark:
-    """How far a file was read: its offset and a digest of the bytes just before it."""
+    """How far a file was read: its offset and a digest of the bytes just before it; and
+    whether the read stopped inside a line too long to keep (the rest of it is skipped)."""
 
     offset: int = 0
     tail: str = ""
+    skipping: bool = False
 
 
 @dataclass
@@ -66,10 +68,16 @@ class SharedFolder:
         return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
     def make(self) -> bool:
-        """Create the folder (0700) where its parent exists; a missing parent is a folder not
-        mounted or not set up yet, and nothing is made under it."""
+        """Create the folder (0700) where its parent exists and holds something (a Syncthing
+        folder has its .stfolder): a missing or empty parent may be a drive's mount point
+        while it is not mounted, and nothing is made under it."""
         if self.present():
             return True
+        try:
+            if not any(os.scandir(self.path.parent)):
+                return False
+        except OSError:
+            return False
         try:
             self.path.mkdir(mode=FOLDER_MODE)
         except FileExistsError:
@@ -137,17 +145,17 @@ class SharedFolder:
                 return Read(mark=mark, refused="not a regular file")
             if st.st_uid != os.getuid():
                 return Read(mark=mark, refused="owned by another user")
-            if st.st_mode & 0o022:
+            if st.st_mode & 0o002 or (st.st_mode & 0o020 and not _private_group(st.st_gid)):
                 return Read(mark=mark, refused="other users can write it")
             if st.st_size > MAX_FILE:
                 return Read(mark=mark, refused=f"over {MAX_FILE // (1024 * 1024)} MiB")
-            offset = mark.offset
+            offset, skipping = mark.offset, mark.skipping
             if offset > st.st_size:
-                offset = 0  # shorter than read: another file now (events merge by id)
+                offset, skipping = 0, False  # shorter than read: another file now
             back = min(TAIL, offset)
             data = os.pread(fd, CHUNK + back, offset - back)
             if offset and _digest(data[:back]) != mark.tail:
-                offset, back = 0, 0  # not the file read up to there: read it again
+                offset, back, skipping = 0, 0, False  # not the file read up to there: again
                 data = os.pread(fd, CHUNK, 0)
         except OSError as e:
             return Read(mark=mark, refused=f"cannot be read: {e.strerror}")
@@ -155,21 +163,40 @@ class SharedFolder:
             os.close(fd)
         out = Read()
         piece = data[back:]
-        end = piece.rfind(b"\n") + 1
-        if end == 0 and len(piece) == CHUNK:  # a piece without a newline: one very long line
-            out.skipped.append(f"a line over {MAX_LINE // 1024} KiB")
+        start = 0
+        if skipping:  # the rest of a line too long to keep, up to its newline
+            newline = piece.find(b"\n")
+            start = len(piece) if newline < 0 else newline + 1
+            skipping = newline < 0
+        end = max(start, piece.rfind(b"\n") + 1)
+        if end == start and len(piece) == CHUNK and not skipping:
+            out.skipped.append(f"a line over {MAX_LINE // 1024} KiB")  # no newline in a piece
+            end, skipping = len(piece), True
+        elif skipping:
             end = len(piece)
-        else:
-            for line in piece[:end].split(b"\n")[:-1]:
-                if len(line) + 1 > MAX_LINE:
-                    out.skipped.append(f"a line over {MAX_LINE // 1024} KiB")
-                elif line.strip():
-                    out.lines.append(line)
+        for line in piece[start:end].split(b"\n")[:-1] if end > start and not skipping else ():
+            if len(line) + 1 > MAX_LINE:
+                out.skipped.append(f"a line over {MAX_LINE // 1024} KiB")
+            elif line.strip():
+                out.lines.append(line)
         new_offset = offset + end
         before = data[max(0, back + end - TAIL):back + end]
-        out.mark = Mark(new_offset, _digest(before) if new_offset else "")
+        out.mark = Mark(new_offset, _digest(before) if new_offset else "", skipping)
         out.more = len(piece) == CHUNK and new_offset < st.st_size
         return out
+
+
+def _private_group(gid: int) -> bool:
+    """The user's own group (Debian gives each user one, with umask 002): writable by it is
+    writable by the user alone."""
+    import grp
+    import pwd
+
+    try:
+        group, user = grp.getgrgid(gid), pwd.getpwuid(os.getuid())
+    except KeyError:
+        return False
+    return gid == user.pw_gid and group.gr_name == user.pw_name and set(group.gr_mem) <= {user.pw_name}
 
 
 def group(lines: Iterable[tuple[str, bytes]]) -> dict[str, list[bytes]]:

@@ -17,7 +17,7 @@ _GONE = ("DELETE_SELF", "MOVE_SELF", "UNMOUNT", "IGNORED")
 
 
 class Watch:
-    def __init__(self, path: Path, changed: Callable[[set[str]], None],
+    def __init__(self, path: Path, changed: Callable[[set[str] | None], None],
                  gone: Callable[[], None]) -> None:
         self.path = path
         self.changed = changed
@@ -60,12 +60,17 @@ class Watch:
         ended = 0
         for name in _GONE:
             ended |= getattr(flags, name)
+        overflow = False
         for e in events:
-            if e.mask & ended:
+            if e.mask & flags.Q_OVERFLOW:
+                overflow = True
+            elif e.mask & ended:
                 gone = True
             elif e.mask & change and e.name:
                 names.add(e.name)
-        if names:
+        if overflow:
+            self.changed(None)  # events were lost: any file may have changed
+        elif names:
             self.changed(names)
         if gone:
             self.close()
