@@ -13,6 +13,8 @@ from stretchd.errors import StretchdError
 
 if TYPE_CHECKING:
     from stretchd.config import Config
+    from stretchd.routines import Routine
+    from stretchd.walkthrough.pictures import Figure
 
 
 @click.command(short_help="A routine, step by step, in this terminal.")
@@ -22,10 +24,14 @@ if TYPE_CHECKING:
 @click.option("--voice/--no-voice", default=None,
               help="Say each step aloud (spd-say, else espeak-ng), or not; default: the "
                    "config's [walkthrough] voice.")
+@click.option("--pictures/--no-pictures", default=None,
+              help="Draw each position (kitty or sixel pixels where the terminal has them, "
+                   "coloured blocks elsewhere), or not; default: the config's [walkthrough] pictures.")
 @click.option("--reminder", hidden=True,
               help="The reminder whose notification started this walk: the end screen "
                    "then closes by itself after 60 s.")
-def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: str | None) -> None:
+def walk(routine: str | None, reps: int | None, voice: bool | None, pictures: bool | None,
+         reminder: str | None) -> None:
     """Lead through ROUTINE step by step in this terminal (default: the config's routine).
 
     Enter starts, Space pauses and resumes, n skips to the next step, q quits. The countdown
@@ -73,12 +79,17 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, reminder: st
             f"The voice cannot be heard here: {silent}." if speaker and silent else "")
     console = Console()
     keys = TerminalKeys(sys.stdin)
+    drawing = pictures if pictures is not None else (config.walkthrough.pictures if config
+                                                     else "auto") != "off"
     with History(paths.database_file()) as history, keys.raw():
+        figure = _figure(chosen, asking=pictures is True or (config is not None and
+                                                             config.walkthrough.pictures == "on"))
         outcome = run_walk(chosen, console=console, keys=keys, history=history,
                            reminder=reminder, speaker=speaker,
                            chime=find_chime(console.bell, audible=not silent),
                            end_wait=60.0 if from_notification else None, voice_note=note,
-                           streak_goal=config.stats.streak_goal if config else 1)
+                           streak_goal=config.stats.streak_goal if config else 1,
+                           figure=figure if drawing else None)
     if not _tell_the_daemon() and config is not None:
         _share(config)
     if outcome.completed:
@@ -118,6 +129,21 @@ def routines_show(name: str) -> None:
     print_plain(r, click.echo)
     if r.path is not None:
         click.echo(f"File: {r.path}")
+
+
+def _figure(routine: Routine, asking: bool) -> Figure:
+    """The pictures, in the best form this terminal answers it can show (asked in cbreak
+    mode; not over SSH unless `asking`: pixels are heavy on a slow link)."""
+    import os
+
+    from stretchd.walkthrough.pictures import Figure, ask_terminal, cell_pixels, choose
+    from stretchd.walkthrough.screen import wants_ascii
+
+    ascii = wants_ascii()
+    asked = None
+    if not ascii and (asking or not os.environ.get("SSH_CONNECTION")):
+        asked = ask_terminal(sys.stdin.fileno(), sys.stdout.fileno())
+    return Figure(routine.image, choose(asked, os.environ, ascii=ascii), cell_pixels(sys.stdout.fileno()))
 
 
 def _tell_the_daemon() -> bool:

@@ -19,6 +19,7 @@ from stretchd.config.values import (
     FULL_DAYS,
     HOLD_KEYS,
     NAME_RE,
+    PICTURES,
     REMINDER_KEYS,
     STATS_KEYS,
     SYNC_KEYS,
@@ -158,7 +159,12 @@ def _walkthrough(ck: _Checker, raw: object) -> Walkthrough:
         ck.add("walkthrough", "window", f'{_show(window)} is not accepted; use "maximized", '
                                         f'"fullscreen" or "normal"{did_you_mean(str(window), WINDOWS)}')
         window = Walkthrough.window
-    return Walkthrough(voice=voice, window=window)
+    pictures = data.get("pictures", Walkthrough.pictures)
+    if pictures not in PICTURES:
+        ck.add("walkthrough", "pictures", f'{_show(pictures)} is not accepted; use "auto", "on" or '
+                                          f'"off"{did_you_mean(str(pictures), PICTURES)}')
+        pictures = Walkthrough.pictures
+    return Walkthrough(voice=voice, window=window, pictures=pictures)
 
 
 def _hold(ck: _Checker, raw: object) -> Hold:

@@ -16,12 +16,13 @@ TOP_KEYS = ("defaults", "hold", "reminders", "stats", "sync", "walkthrough")
 DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal", "urgency")
 URGENCIES = ("normal", "critical")
 REMINDER_KEYS = ("time", "days", "routine", "hold")
-WALKTHROUGH_KEYS = ("voice", "window")
+WALKTHROUGH_KEYS = ("voice", "window", "pictures")
 HOLD_KEYS = ("when", "away_minutes", "hold_at_most_minutes", "mako_modes")
 STATS_KEYS = ("streak_goal", "weekly_summary")
 SYNC_KEYS = ("folder", "device")
 CONDITIONS = conditions.NAMES  # what can hold a due reminder (conditions.py)
 VOICES = ("auto", "on", "off")
+PICTURES = ("auto", "on", "off")
 # How large the terminal that Start opens: each known terminal's own flag (terminal.py).
 WINDOWS = ("maximized", "fullscreen", "normal")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -60,6 +61,9 @@ class Walkthrough:
     # "auto": spoken when Start on a notification opened it and a speech program exists.
     voice: str = "auto"
     window: str = "maximized"
+    # The picture of each position: "auto" asks the terminal for pixels (kitty, sixel) except
+    # over SSH, else draws blocks; "on" asks over SSH too; "off" draws none.
+    pictures: str = "auto"
 
 
 @dataclass(frozen=True)

@@ -84,9 +84,12 @@ def notice(reminder: Reminder, routine: Routine | None, snoozes: int, defaults: 
     if snoozes < defaults.max_snoozes:
         buttons.append((Action.SNOOZE, f"Snooze {defaults.snooze_minutes} min"))
     buttons.append((Action.SKIP, "Skip"))
+    # What is coming, for servers that show a picture: the routine's first position.
+    first = routine.steps[0].image(routine.steps[0].sides[0]) if routine else None
     return Notice("Time to stretch", body, tuple(buttons),
                   command=f"stretchd walk {reminder.routine} · stretchd snooze · stretchd skip",
-                  critical=defaults.urgency == "critical")
+                  critical=defaults.urgency == "critical",
+                  image=first.as_uri() if first is not None else "")
 
 
 @dataclass(frozen=True)

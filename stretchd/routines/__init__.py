@@ -24,10 +24,10 @@ MAX_SAY = 120  # a phrase for the ear, said while the person gets into position
 
 _ROUTINE_KEYS = (
     "title", "summary", "needs", "setup", "warnings", "references",
-    "breath_seconds", "transition_seconds", "steps",
+    "breath_seconds", "transition_seconds", "steps", "image",
 )
 _STEP_KEYS = ("title", "say", "instruction", "tips", "cautions", "hold_seconds", "breaths", "sides",
-              "repetitions")
+              "repetitions", "image")
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,15 @@ class Step:
     tips: tuple[str, ...] = ()
     cautions: tuple[str, ...] = ()
     say: tuple[tuple[str, str], ...] = ()  # (side, phrase): what is said as it starts
+    images: tuple[tuple[str, Path], ...] = ()  # (side, file): its picture ("both": every side)
 
     def __post_init__(self) -> None:
         if (self.hold_seconds is None) == (self.breaths is None):
             raise ValueError("a step has either hold_seconds or breaths")
+
+    def image(self, side: str) -> Path | None:
+        pictures = dict(self.images)
+        return pictures.get(side) or pictures.get("both")
 
     def spoken(self, side: str) -> str:
         """The phrase said as the step starts on this side, without its timing."""
@@ -85,6 +90,8 @@ class Routine:
     transition_seconds: int = 5
     source: str = "built-in"
     path: Path | None = field(default=None, compare=False)
+    image: Path | None = None  # the position it starts from (lying flat)
+    notes: tuple[str, ...] = ()  # what was left out, and why (a picture that cannot be drawn)
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -172,6 +179,35 @@ class _Reader:
                 raise self.fail(f"{key}.{side}", "missing; give a phrase for each side")
         return tuple((side, self.phrase(value[side], f"{key}.{side}")) for side in sides)
 
+    def images(self, table: dict[str, Any], where: str, sides: tuple[str, ...],
+               notes: list[str]) -> tuple[tuple[str, Path], ...]:
+        """A picture file (relative to the routine's file), or a table with one for each side.
+        One that cannot be drawn is noted and left out: the routine goes on without it."""
+        from stretchd.routines.images import problem
+
+        value = table.get("image")
+        if value is None:
+            return ()
+        key = where + "image"
+        named = {"both": value} if not isinstance(value, dict) else value
+        if isinstance(value, dict):
+            if sides == ("both",):
+                raise self.fail(key, "is a table, but the step has no sides; use one file")
+            self.unknown(value, sides, key + ".")
+        out = []
+        for side, name in named.items():
+            at = key if side == "both" else f"{key}.{side}"
+            if not isinstance(name, str) or not name.strip():
+                raise self.fail(at, f"{_kind(name)} is not a file name; e.g. \"knee.svg\" (PNG or SVG)")
+            file = (self.path.parent / name.strip()).resolve()
+            said = problem(file)
+            if said:
+                notes.append(f"{self.display}: {one_line(at)}: {one_line(name)!r} {said}; "
+                             "the step shows without a picture")
+            else:
+                out.append((side, file))
+        return tuple(out)
+
     def integer(self, table: dict[str, Any], key: str, where: str, low: int, high: int,
                 default: int | None = None) -> int:
         value = table.get(key, default)
@@ -220,6 +256,7 @@ def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
     if not isinstance(steps_raw, list) or not steps_raw:
         raise r.fail("steps", "missing; add at least one [[steps]] table")
     steps = []
+    notes: list[str] = []
     for i, raw in enumerate(steps_raw):
         where = f"steps[{i}]."
         if not isinstance(raw, dict):
@@ -247,6 +284,7 @@ def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
             tips=r.texts(raw, "tips", where),
             cautions=r.texts(raw, "cautions", where),
             say=r.say(raw, where, tuple(sides_raw)),
+            images=r.images(raw, where, tuple(sides_raw), notes),
             sides=tuple(sides_raw),
             repetitions=r.count(raw, "repetitions", where, MAX_REPS, default=1) or Count(1, 1, 1),
             hold_seconds=r.integer(raw, "hold_seconds", where, 1, MAX_HOLD) if has_hold else None,
@@ -265,6 +303,8 @@ def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
         steps=tuple(steps),
         source=source,
         path=path,
+        image=dict(r.images(data, "", ("both",), notes)).get("both"),
+        notes=tuple(notes),
     )
 
 
@@ -305,6 +345,8 @@ def load_all(user_dir: Path | None = None) -> tuple[dict[str, Routine], list[str
                 routines[path.stem] = load_file(path, source="user")
             except ConfigError as e:
                 problems.append(e.message)
+            else:
+                problems += routines[path.stem].notes
     return routines, problems
 
 

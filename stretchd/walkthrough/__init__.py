@@ -26,6 +26,7 @@ from rich.console import Console, ScreenContext
 from stretchd.routines import SAFETY_LINE, Routine
 from stretchd.routines.plan import Cue, Timer, cues, exercise_count, plan
 from stretchd.store.history import History
+from stretchd.walkthrough.pictures import FRAMES_PER_SECOND, KITTY_DELETE, Figure, Mode
 from stretchd.walkthrough.screen import wants_ascii
 from stretchd.walkthrough.view import (
     END_KEYS,
@@ -33,10 +34,12 @@ from stretchd.walkthrough.view import (
     HOLD,
     INTRO_KEYS,
     PAUSED,
+    Placed,
     Rooms,
     countdown,
     done_page,
     end_keys,
+    framed,
     intro,
     now_line,
     page,
@@ -156,6 +159,7 @@ class Options:
     ascii: bool | None = None  # None: as the locale and terminal allow (wants_ascii)
     voice_note: str = ""  # a line on the first screen about the voice
     streak_goal: int = 1  # walks completed that make a day count in the streak
+    figure: Figure | None = None  # the picture of each position; None: no pictures
     clock: Callable[[], float] = time.monotonic
     wallclock: Callable[[], datetime] = _local_now
 
@@ -188,6 +192,7 @@ def walk(
     ascii: bool | None = None,
     voice_note: str = "",
     streak_goal: int = 1,
+    figure: Figure | None = None,
 ) -> Outcome:
     """Lead through the routine on a live screen; record the session in history.
 
@@ -195,7 +200,7 @@ def walk(
     end screen stays until a key, or end_wait seconds at most.
     """
     options = Options(reminder=reminder, end_wait=end_wait, ascii=ascii, voice_note=voice_note,
-                      streak_goal=streak_goal, clock=clock, wallclock=wallclock)
+                      streak_goal=streak_goal, figure=figure, clock=clock, wallclock=wallclock)
     return Walk(routine, console=console, keys=keys, history=history, speaker=speaker,
                 chime=chime, options=options).run()
 
@@ -219,6 +224,7 @@ class Walk:
         self.cued = -1  # the item whose cues are pending
         self.pending: list[Cue] = []
         self.recorded = False
+        self.placed: tuple[object, ...] | None = None  # the terminal graphics on screen now
 
     def run(self) -> Outcome:
         if self.history:
@@ -317,8 +323,14 @@ class Walk:
                 if self.history and self.walk_id:
                     self.history.progress_walk(self.walk_id, self.reached)
             width, height = self.console.size
-            scr.update(screen(self.routine, timer, width, height, rooms=self.rooms, ascii=self.ascii))
+            figure = self.options.figure
+            shown, placed = framed(self.routine, timer, width, height, rooms=self.rooms,
+                                   ascii=self.ascii, figure=figure)
+            scr.update(shown)
+            self._graphics(placed, (width, height))
             wait = REDRAW if timer.paused else min(REDRAW, timer.remaining())
+            if figure is not None and timer.current.get_ready and not timer.paused:
+                wait = min(wait, 1 / FRAMES_PER_SECOND)  # the figure moves into position
             if next_cue is not None:
                 wait = min(wait, max(0.0, next_cue - self.clock()))
             key = self.keys.read(wait)
@@ -329,6 +341,28 @@ class Walk:
                 self.ring()
             elif key in QUIT_KEYS:
                 return Ending.QUIT
+
+    def _graphics(self, placed: Placed | None, size: tuple[int, int]) -> None:
+        """The picture in the terminal's own graphics, where the text left room for it. kitty
+        keeps an image under text drawn over it: drawn again only when it changes. Text
+        drawn over sixel pixels replaces them: drawn again after every frame."""
+        figure = self.options.figure
+        if figure is None or not figure.mode.pixels:
+            return
+        now = None if placed is None else (placed.key, placed.row, placed.col, placed.cols,
+                                           placed.rows, size)
+        if figure.mode is Mode.KITTY and now == self.placed:
+            return
+        out = self.console.file
+        if figure.mode is Mode.KITTY and self.placed is not None:
+            out.write(KITTY_DELETE)
+        self.placed = now
+        if placed is not None:
+            data = figure.pixels(placed.source, placed.key, placed.cols, placed.rows)
+            out.write(f"\x1b7\x1b[{placed.row + 1};{placed.col + 1}H")
+            out.write(data.decode("ascii", "replace"))
+            out.write("\x1b8")
+        out.flush()
 
     def _cue(self) -> float | None:
         """Say the latest cue of the current item now due (older ones are passed over); when
@@ -352,6 +386,7 @@ class Walk:
 
     def _end_screen(self, scr: ScreenContext, elapsed: float) -> None:
         """DONE and the streak, until a key, or end_wait seconds."""
+        self._graphics(None, (0, 0))  # the last picture goes with the steps
         kept = None  # the streak, where walks are kept
         if self.history:
             today = self.options.wallclock().astimezone().date()

@@ -191,8 +191,18 @@ def _plain_block(view: View, ascii: bool = False) -> list[Line]:
     return out
 
 
-def fit(view: View, width: int, height: int, *, ascii: bool = False) -> list[Line]:
-    """The view as at most height lines of at most width columns, the keys on the last."""
+PICTURE = "picture"  # the style of a line the picture of the position is drawn on
+MIN_PICTURE = 4  # rows: a picture smaller than this is not drawn at all
+
+
+def fit(view: View, width: int, height: int, *, ascii: bool = False,
+        picture: int = 0) -> list[Line]:
+    """The view as at most height lines of at most width columns, the keys on the last.
+
+    picture: rows wished for the picture of the position (0: none). It goes under what to do
+    now, on lines styled PICTURE. It never costs the countdown its size nor the keys their
+    line: it takes what the text leaves, the tips and what comes next giving way to it first,
+    and shrinks to MIN_PICTURE rows, then is left out."""
     if ascii:
         view = _ascii_view(view)
     width, height = max(1, width), max(1, height)
@@ -207,30 +217,45 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False) -> list[Lin
     now_all = _wrap(view.now, width)
     instr_full = _wrap(view.instruction, width) if view.instruction else []
     instr_first = _wrap(first_sentence(view.instruction), width) if view.instruction else []
+
+    def body_of(block: list[Line], shape: _Shape) -> tuple[list[Line], int]:
+        """The lines of a shape, and where the picture would go among them."""
+        body: list[Line] = []
+        if shape.header and view.header:
+            body += [Line(t) for t in _cut(_wrap(view.header, width), 1, width, ascii)]
+        body += block
+        body += [Line(t, "bold") for t in view.extra]
+        now = now_all if shape.now_lines is None else _cut(now_all, shape.now_lines, width, ascii)
+        body += [Line(t, "bold") for t in now]
+        at = len(body)
+        instr = instr_full if shape.full_instruction else instr_first
+        if shape.instruction_lines is not None:
+            instr = _cut(instr, shape.instruction_lines, width, ascii)
+        body += [Line(t) for t in instr]
+        if shape.cautions:
+            for c in view.cautions:
+                body += [Line(t, "bold") for t in _wrap(c, width, "! ")]
+        if shape.tips:
+            for tip in view.tips:
+                body += [Line(t) for t in _wrap(tip, width, "- ")]
+        if shape.next and view.next:
+            body += [Line(t) for t in _cut(_wrap(view.next, width), 1, width, ascii)]
+        return body, at
+
+    def done(body: list[Line]) -> list[Line]:
+        return body + [Line("")] * (height - len(body) - len(key_lines)) + key_lines
+
     for block in blocks:
-        for shape in _shapes(len(instr_first), len(now_all)):
-            body: list[Line] = []
-            if shape.header and view.header:
-                body += [Line(t) for t in _cut(_wrap(view.header, width), 1, width, ascii)]
-            body += block
-            body += [Line(t, "bold") for t in view.extra]
-            now = now_all if shape.now_lines is None else _cut(now_all, shape.now_lines, width, ascii)
-            body += [Line(t, "bold") for t in now]
-            instr = instr_full if shape.full_instruction else instr_first
-            if shape.instruction_lines is not None:
-                instr = _cut(instr, shape.instruction_lines, width, ascii)
-            body += [Line(t) for t in instr]
-            if shape.cautions:
-                for c in view.cautions:
-                    body += [Line(t, "bold") for t in _wrap(c, width, "! ")]
-            if shape.tips:
-                for tip in view.tips:
-                    body += [Line(t) for t in _wrap(tip, width, "- ")]
-            if shape.next and view.next:
-                body += [Line(t) for t in _cut(_wrap(view.next, width), 1, width, ascii)]
-            if len(body) + len(key_lines) <= height:
-                filler = [Line("")] * (height - len(body) - len(key_lines))
-                return body + filler + key_lines
+        bodies = [body_of(block, shape) for shape in _shapes(len(instr_first), len(now_all))]
+        if not any(len(body) + len(key_lines) <= height for body, _ in bodies):
+            continue  # a smaller countdown, then
+        for need in ((picture, MIN_PICTURE) if picture >= MIN_PICTURE else ()):
+            for body, at in bodies:
+                room = height - len(body) - len(key_lines)
+                if room >= need:
+                    rows = min(room, picture)
+                    return done(body[:at] + [Line("", PICTURE)] * rows + body[at:])
+        return done(next(body for body, _ in bodies if len(body) + len(key_lines) <= height))
     # Smaller than anything sensible: the countdown first, then as much of the keys as fits.
     return (_plain_block(view)[-1:] + key_lines)[:height]
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+from rich.color import Color
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.text import Text
 
 from stretchd.routines import SAFETY_NOTICE, Routine
@@ -24,7 +28,8 @@ from stretchd.routines.plan import (
     planned_seconds,
 )
 from stretchd.walkthrough import bigtext
-from stretchd.walkthrough.screen import Line, View, fit, text_lines
+from stretchd.walkthrough.pictures import Cell, Figure
+from stretchd.walkthrough.screen import PICTURE, Line, View, fit, text_lines
 
 END_KEYS = ("Any key closes this screen", "Any key closes")
 INTRO_KEYS = ("Press Enter to begin · q to quit", "Enter begin · q quit")
@@ -140,15 +145,64 @@ def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
     )
 
 
-def _draw(lines: list[Line]) -> RenderableType:
+def _draw(lines: list[Line], picture: list[Text] | None = None) -> RenderableType:
     # Text, not markup: the lines hold the routine's own words.
-    return Group(*(Text(line.text, style=line.style, no_wrap=True, overflow="crop")
-                   for line in lines))
+    drawn, pictured = [], iter(picture or ())
+    for line in lines:
+        if line.style == PICTURE:
+            drawn.append(next(pictured, Text("")))
+        else:
+            drawn.append(Text(line.text, style=line.style, no_wrap=True, overflow="crop"))
+    return Group(*drawn)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where the picture went: for a terminal's own graphics, drawn there after the text."""
+
+    row: int
+    col: int
+    cols: int
+    rows: int
+    source: str | Path
+    key: object
 
 
 def screen(routine: Routine, timer: Timer, width: int, height: int, *,
-           rooms: Rooms | None = None, ascii: bool = False) -> RenderableType:
-    return _draw(fit(view(routine, timer, rooms or Rooms(timer.items)), width, height, ascii=ascii))
+           rooms: Rooms | None = None, ascii: bool = False,
+           figure: Figure | None = None) -> RenderableType:
+    return framed(routine, timer, width, height, rooms=rooms, ascii=ascii, figure=figure)[0]
+
+
+def framed(routine: Routine, timer: Timer, width: int, height: int, *,
+           rooms: Rooms | None = None, ascii: bool = False,
+           figure: Figure | None = None) -> tuple[RenderableType, Placed | None]:
+    """A step's screen, with the picture of the position where there is room for it."""
+    v = view(routine, timer, rooms or Rooms(timer.items))
+    source, key = (figure.source(timer.items, max(timer.index, 0), timer.elapsed())
+                   if figure is not None else (None, None))
+    wish = figure.wish(timer.current.get_ready, height) if figure and source is not None else 0
+    lines = fit(v, width, height, ascii=ascii, picture=wish)
+    rows = [i for i, line in enumerate(lines) if line.style == PICTURE]
+    if figure is None or source is None or not rows:
+        return _draw(lines), None
+    cols, used = figure.area(width, len(rows))
+    top = rows[0] + (len(rows) - used) // 2
+    left = (width - cols) // 2
+    if figure.mode.pixels:
+        return _draw(lines), Placed(top, left, cols, used, source, key)
+    cells = figure.rows_of_cells(source, key, cols, used)
+    texts = [Text("")] * (top - rows[0]) + [_cells_text(row, left) for row in cells]
+    return _draw(lines, texts), None
+
+
+def _cells_text(row: list[Cell], left: int) -> Text:
+    text = Text(" " * left, no_wrap=True, overflow="crop")
+    for cell in row:
+        style = Style(color=Color.from_rgb(*cell.fg) if cell.fg else None,
+                      bgcolor=Color.from_rgb(*cell.bg) if cell.bg else None)
+        text.append(cell.char, style)
+    return text
 
 
 def page(paragraphs: list[tuple[str, str]], key_hints: tuple[str, ...], width: int, height: int, *,
