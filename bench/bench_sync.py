@@ -1,4 +1,4 @@
-"""[sync]: an answer on one computer closing the other's notification, the idle daemon with sync on, and `stats` over three computers' ten years.
+"""[sync]: an answer closing the other computer's notification; idle with sync; three computers' stats.
 
 Two computers on this machine, as in the end-to-end tests: each its own XDG home, session bus
 and dunst on Xvfb, a daemon on a stepped clock, and a folder two real Syncthing instances keep
@@ -102,7 +102,7 @@ def add_peers(box: Sandbox, years: int, seed: int = 24) -> int:
                     key = at.date().isoformat()
                     name = f"r{hour}"
 
-                    def event(kind: Wire, when: datetime, **kw: Any) -> Event:
+                    def event(kind: Wire, when: datetime, device: str = device, **kw: Any) -> Event:
                         nonlocal n
                         n += 1
                         return Event(f"{n:032x}", device, kind, when, **kw)

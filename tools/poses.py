@@ -20,7 +20,8 @@ WIDTH, HEIGHT = 200, 120  # the drawing's coordinates
 TOP, SHOWN = 30, 84  # the part shown: y from 30 to 114, the figure and the floor
 FLOOR = 105
 BELT = "#b08a2e"  # the belt: a third colour, neither body nor accent
-BODY = "#6d8fb3"  # a mid blue-grey: seen on a light and on a dark background alike
+BODY = "#4682c8"  # a mid blue: seen on a light and on a dark background alike, and still
+# blue (not white) where a terminal has only 16 colours
 ACCENT = "#f07818"  # the working limbs: orange, also apart from the body in grey scale
 FLOOR_COLOUR = "#8a8a8a"
 

@@ -12,6 +12,9 @@ from stretchd.cli.common import routines as load_routines
 from stretchd.errors import StretchdError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from stretchd.config import Config
     from stretchd.routines import Routine
     from stretchd.walkthrough.pictures import Figure
@@ -126,9 +129,32 @@ def routines_show(name: str) -> None:
     from stretchd.walkthrough import print_plain
 
     r = find(name, load_routines())
-    print_plain(r, click.echo)
+    print_plain(r, click.echo, _drawer() if sys.stdout.isatty() else None)
     if r.path is not None:
         click.echo(f"File: {r.path}")
+
+
+def _drawer() -> Callable[[Path], None]:
+    """Each picture as coloured blocks (plain shapes under NO_COLOR, ASCII under LANG=C), up to
+    60 columns wide: what any terminal shows, with no question asked of it."""
+    import os
+    import shutil
+
+    from rich.console import Console
+
+    from stretchd.walkthrough.pictures import Figure, choose
+    from stretchd.walkthrough.screen import wants_ascii
+    from stretchd.walkthrough.view import cells_text
+
+    console = Console(highlight=False)
+    figure = Figure(None, choose(None, os.environ, ascii=wants_ascii()))
+    cols, rows = figure.area(min(60, shutil.get_terminal_size().columns - 4), 10)
+
+    def draw(image: Path) -> None:
+        for row in figure.rows_of_cells(image, image, cols, rows):
+            console.print(cells_text(row, 3), soft_wrap=True)
+
+    return draw
 
 
 def _figure(routine: Routine, asking: bool) -> Figure:

@@ -250,6 +250,7 @@ def escape(img: Image, mode: Mode, cols: int, rows: int, cell: tuple[int, int]) 
 # The walkthrough's figure --------------------------------------------------------------------
 
 GET_READY_SHARE = 0.45  # of the rows, wished for the picture while getting into position
+SMALLEST = 16  # rows: on a smaller terminal the text and the countdown take them all
 HOLD_SHARE = 0.3  # while holding it: the countdown matters more
 
 
@@ -264,6 +265,8 @@ class Figure:
         self._cache: dict[tuple[object, ...], Any] = {}
 
     def wish(self, get_ready: bool, height: int) -> int:
+        if height < SMALLEST:
+            return 0
         return int(height * (GET_READY_SHARE if get_ready else HOLD_SHARE))
 
     def source(self, items: list[Any], index: int, elapsed: float) -> tuple[str | Path | None, object]:

@@ -192,11 +192,11 @@ def framed(routine: Routine, timer: Timer, width: int, height: int, *,
     if figure.mode.pixels:
         return _draw(lines), Placed(top, left, cols, used, source, key)
     cells = figure.rows_of_cells(source, key, cols, used)
-    texts = [Text("")] * (top - rows[0]) + [_cells_text(row, left) for row in cells]
+    texts = [Text("")] * (top - rows[0]) + [cells_text(row, left) for row in cells]
     return _draw(lines, texts), None
 
 
-def _cells_text(row: list[Cell], left: int) -> Text:
+def cells_text(row: list[Cell], left: int) -> Text:
     text = Text(" " * left, no_wrap=True, overflow="crop")
     for cell in row:
         style = Style(color=Color.from_rgb(*cell.fg) if cell.fg else None,
@@ -231,8 +231,10 @@ def end_keys(left: float | None) -> tuple[str, ...]:
     return (f"Any key closes · closes by itself in {math.ceil(left)} s", f"Any key · {math.ceil(left)} s")
 
 
-def print_plain(routine: Routine, echo: Callable[[str], None]) -> None:
-    """The whole routine as plain lines, for a pipe or a file."""
+def print_plain(routine: Routine, echo: Callable[[str], None],
+                picture: Callable[[Path], None] | None = None) -> None:
+    """The whole routine as plain lines, for a pipe or a file; with `picture`, each step's
+    picture (of each side) drawn after its lines."""
     items = plan(routine)
     echo(f"{routine.title} ({routine.name}): {format_duration(planned_seconds(items))}, "
          f"{exercise_count(items)} stretches")
@@ -264,6 +266,11 @@ def print_plain(routine: Routine, echo: Callable[[str], None]) -> None:
             echo(f"   ! {caution}")
         for item in mine:
             echo(f"  {item.number:>2}. {item.label()}: {timing}")
+        if picture is not None:
+            for side in step.sides:
+                image = step.image(side)
+                if image is not None:
+                    picture(image)
     echo("")
     if routine.references:
         echo("Sources:")

@@ -253,3 +253,12 @@ def test_a_restart_closes_the_notification_and_shows_it_again_once(
     wait_for(lambda: events()[-1:] == [("morning", "skipped")], 10, "the skip")
     desktop.sync()
     assert len([n for n in desktop.notifications() if n["summary"] == "Time to stretch"]) == mark + 1
+
+
+def test_the_notification_shows_the_routines_first_position_as_its_image(
+        xdg: Path, showing: tuple[DaemonProcess, dict[str, Any]]) -> None:
+    """dunst (and GNOME, and most servers) show an image-path picture beside the text."""
+    _, n = showing
+    image = n["hints"]["image-path"]
+    assert image.startswith("file://") and image.endswith("/routines/pictures/shotgun.svg")
+    assert Path(image.removeprefix("file://")).read_text().startswith("<svg")

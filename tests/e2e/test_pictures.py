@@ -1,0 +1,222 @@
+"""The picture of each position in real terminals: tmux (coloured half blocks, ASCII, sizes and
+a resize), a pty that answers as kitty or as a sixel terminal does (the raw output carries
+their graphics), and xterm drawing sixel on Xvfb (a screenshot of the hold)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.kit import Tmux, require, stretchd_command, wait_for
+
+UTF8 = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": "", "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+HALF = ("▀", "▄")
+COLOUR = re.compile(r"\x1b\[[0-9;]*(?:38;[25];[0-9;]+)[0-9;]*m([▀▄]+)")
+
+
+def picture_cells(screen: str) -> int:
+    """Half-block cells drawn in a colour: the picture (the countdown is full blocks)."""
+    return sum(len(m[1]) for m in COLOUR.finditer(screen))
+
+
+def start(tmux: Tmux, env: dict[str, str], routine: str = "hips-lower-back") -> None:
+    tmux.start([*stretchd_command(), "walk", routine], env)
+    tmux.wait_screen("q quit" if tmux.width < 32 else "q to quit")  # the first screen's keys
+    tmux.keys("Enter")
+
+
+@pytest.mark.parametrize(("width", "height"), [(80, 24), (120, 40)])
+def test_the_position_is_drawn_in_coloured_blocks_while_getting_ready_and_holding(
+        tmp_path: Path, xdg_env: dict[str, str], width: int, height: int) -> None:
+    tmux = Tmux(tmp_path / "tmux.sock", width, height)
+    try:
+        start(tmux, {**xdg_env, **UTF8})
+        ready = str(wait_for(lambda: (s := tmux.cmd("capture-pane", "-p", "-e")) and "n start it now" in s
+                             and picture_cells(s) > 20 and s, 10, "the picture during the get-ready"))
+        assert "Next: Left knee to your chest" in ready  # what to move into, above its picture
+        tmux.keys("n")
+        hold = str(wait_for(lambda: (s := tmux.cmd("capture-pane", "-p", "-e")) and "n skip to the next" in s
+                            and picture_cells(s) > 20 and s, 10, "the picture during the hold"))
+        plain = tmux.screen().splitlines()
+        assert plain[-1].strip().startswith("Space pause")  # the keys, on the last line
+        assert sum(1 for line in plain if "█" in line) >= 5  # the big countdown, still there
+        assert picture_cells(hold) > 20
+    finally:
+        tmux.kill()
+
+
+@pytest.mark.parametrize(("width", "height"), [(30, 8), (40, 10)])
+def test_on_a_small_terminal_the_countdown_and_keys_are_there_and_no_picture(
+        tmp_path: Path, xdg_env: dict[str, str], width: int, height: int) -> None:
+    tmux = Tmux(tmp_path / "tmux.sock", width, height)
+    try:
+        start(tmux, {**xdg_env, **UTF8})
+        for key in ("start", "skip"):
+            screen = str(wait_for(lambda k=key: (s := tmux.cmd("capture-pane", "-p", "-e")) and k in s
+                                  and s, 10, f"the {key} screen"))
+            assert not any(c in screen for c in HALF), screen
+            assert key in screen.splitlines()[-1]  # the keys, on the last line
+            assert "█" in screen or re.search(r"\b[0-9]+\b", screen)  # the countdown
+            tmux.keys("n")
+    finally:
+        tmux.kill()
+
+
+def test_a_resize_takes_the_picture_away_and_brings_it_back(tmp_path: Path, xdg_env: dict[str, str]) -> None:
+    tmux = Tmux(tmp_path / "tmux.sock", 80, 24)
+    try:
+        start(tmux, {**xdg_env, **UTF8})
+        tmux.keys("n")  # the hold: 10 s
+        wait_for(lambda: picture_cells(tmux.cmd("capture-pane", "-p", "-e")) > 20, 10, "the picture")
+        tmux.cmd("resize-window", "-x", "40", "-y", "10")
+        wait_for(lambda: (s := tmux.cmd("capture-pane", "-p", "-e")) and not any(c in s for c in HALF)
+                 and "skip" in s.splitlines()[-1], 10, "the small screen, without the picture")
+        tmux.cmd("resize-window", "-x", "100", "-y", "30")
+        wait_for(lambda: picture_cells(tmux.cmd("capture-pane", "-p", "-e")) > 20, 10, "the picture again")
+    finally:
+        tmux.kill()
+
+
+def test_under_lang_c_the_picture_is_ascii(tmp_path: Path, xdg_env: dict[str, str]) -> None:
+    tmux = Tmux(tmp_path / "tmux.sock", 80, 24)
+    try:
+        start(tmux, {**xdg_env, "LANG": "C", "LC_ALL": "", "LC_CTYPE": "", "TERM": "xterm-256color"})
+        tmux.keys("n")
+        screen = str(wait_for(lambda: (s := tmux.screen()) and "n skip" in s and "*" in s and s, 10,
+                              "the hold's ASCII picture"))
+        assert screen.isascii()
+        assert "*" in screen  # the working leg: the accent, as ASCII
+    finally:
+        tmux.kill()
+
+
+# A pty that answers as a terminal would -------------------------------------------------------
+
+def run_in_pty(env: dict[str, str], answer: bytes | None, until: bytes, routine: str = "shotgun",
+               timeout: float = 20.0) -> bytes:
+    """`stretchd walk ROUTINE` on a pty we hold: answer its queries as told, press Enter at the
+    first screen, and return what it wrote once `until` is in it."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the walkthrough
+        os.execvpe(stretchd_command()[0], [*stretchd_command(), "walk", routine], env)
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 1200, 840))
+    out = bytearray()
+    answered = entered = False
+    deadline = time.monotonic() + timeout
+    try:
+        while until not in out:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {until!r} in {bytes(out[-3000:])!r}")
+            ready, _, _ = select.select([fd], [], [], left)
+            if ready:
+                try:
+                    out += os.read(fd, 65536)
+                except OSError:
+                    break
+            if not answered and b"\x1b[c" in out:
+                answered = True
+                if answer:
+                    os.write(fd, answer)
+            if not entered and b"Press Enter to begin" in out:
+                entered = True
+                os.write(fd, b"\r")
+        return bytes(out)
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def pty_env(xdg_env: dict[str, str]) -> dict[str, str]:
+    return {**xdg_env, **UTF8, "PATH": os.environ["PATH"]}
+
+
+def test_a_terminal_that_answers_as_kitty_gets_kitty_graphics(xdg_env: dict[str, str]) -> None:
+    out = run_in_pty(pty_env(xdg_env), b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c", b"\x1b_Ga=T")
+    assert out.index(b"\x1b_Gi=31,s=1,v=1,a=q") < out.index(b"\x1b_Ga=T")
+
+
+def test_a_terminal_that_announces_sixel_gets_sixel(xdg_env: dict[str, str]) -> None:
+    out = run_in_pty(pty_env(xdg_env), b"\x1b[?63;1;4;22c", b"\x1bP0;1;0q")
+    assert b"\x1b_Ga=T" not in out
+
+
+def test_a_terminal_that_answers_nothing_gets_blocks(xdg_env: dict[str, str]) -> None:
+    out = run_in_pty(pty_env(xdg_env), None, "▄".encode())
+    assert b"\x1b_Ga=T" not in out and b"\x1bP0;1;0q" not in out
+
+
+# xterm drawing sixel on Xvfb -----------------------------------------------------------------
+
+def screenshot(display: str) -> tuple[int, int, bytes]:
+    """The root window's pixels (python-xlib, as stretchd reads X11 already): width, height, BGRX."""
+    from Xlib import X
+    from Xlib import display as xdisplay
+
+    d = xdisplay.Display(display)
+    try:
+        root = d.screen().root
+        geometry = root.get_geometry()
+        image = root.get_image(0, 0, geometry.width, geometry.height, X.ZPixmap, 0xFFFFFFFF)
+        return geometry.width, geometry.height, bytes(image.data)
+    finally:
+        d.close()
+
+
+def orange_pixels(shot: tuple[int, int, bytes]) -> int:
+    _, _, data = shot
+    return sum(1 for i in range(0, len(data), 4) if data[i + 2] > 200 and 80 < data[i + 1] < 160
+               and data[i] < 80)
+
+
+def test_xterm_with_sixel_draws_the_position_during_a_hold(tmp_path: Path, xdg_env: dict[str, str]) -> None:
+    require("Xvfb", "xterm")
+    display = ":" + str(90 + os.getpid() % 50)
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1200x800x24", "-nolisten", "tcp"],
+                            stderr=subprocess.DEVNULL)
+    xterm = None
+    try:
+        wait_for(lambda: Path(f"/tmp/.X11-unix/X{display[1:]}").exists(), 10, "Xvfb")
+        env = {**xdg_env, **UTF8, "DISPLAY": display, "PATH": os.environ["PATH"]}
+        env.pop("COLORTERM")
+        xterm = subprocess.Popen(
+            ["xterm", "-ti", "vt340", "-xrm", "XTerm*numColorRegisters: 256", "-geometry", "100x40+0+0",
+             "-bg", "white", "-fg", "black", "-e", *stretchd_command(), "walk", "shotgun"], env=env)
+        before = orange_pixels(screenshot(display))
+        # Enter once the first screen is up: pressed until the steps start (the walkthrough
+        # reads no key while it asks the terminal what it can show; Enter means nothing after).
+        found = wait_for(lambda: orange_pixels(screenshot(display)) > 500 or (_send_enter(display) and False),
+                         60, "the sixel picture's orange limbs on xterm's screen")
+        assert found and before == 0
+    finally:
+        if xterm is not None:
+            xterm.kill()
+            xterm.wait()
+        xvfb.kill()
+        xvfb.wait()
+
+
+def _send_enter(display: str) -> bool:
+    """Enter to the xterm window (xdotool), once its first screen is up."""
+    require("xdotool")
+    found = subprocess.run(["xdotool", "search", "--class", "xterm"], env={"DISPLAY": display},
+                           capture_output=True, text=True, check=False).stdout.split()
+    if not found:
+        return False
+    # xterm ignores keys sent to a window (SendEvent): focus it, then type through XTEST.
+    subprocess.run(["xdotool", "windowfocus", "--sync", found[0], "key", "Return"],
+                   env={"DISPLAY": display}, check=False, timeout=10, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)  # a look at the screen between presses, not a press every 50 ms
+    return True

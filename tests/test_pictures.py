@@ -1,0 +1,256 @@
+"""The picture of each position: which graphics a terminal is asked for and gets, where the
+picture goes on a step's screen (never at the countdown's or the keys' cost), how it is drawn,
+and the picture files a routine names."""
+
+from __future__ import annotations
+
+import os
+import pty
+import struct
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stretchd.routines import load_all, load_file
+from stretchd.routines.plan import Timer, plan
+from stretchd.walkthrough.pictures import (
+    Figure,
+    Mode,
+    ask_terminal,
+    between,
+    cells,
+    choose,
+    escape,
+    parse_answers,
+    raster,
+)
+from stretchd.walkthrough.screen import PICTURE, View, fit
+from stretchd.walkthrough.view import Rooms, framed, view
+
+KITTY_ANSWER = b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c"
+SIXEL_ANSWER = b"\x1b[?63;1;4;22c"
+PLAIN_ANSWER = b"\x1b[?1;2c"  # tmux's
+
+
+def routine(name: str = "hips-lower-back"):  # type: ignore[no-untyped-def]
+    return load_all(None)[0][name]
+
+
+@pytest.mark.parametrize(("answer", "mode"), [(KITTY_ANSWER, Mode.KITTY), (SIXEL_ANSWER, Mode.SIXEL),
+                                              (PLAIN_ANSWER, Mode.BLOCKS), (b"\x1b_Gi=31;OK\x1b\\", None)])
+def test_the_terminals_answers_say_which_graphics_it_shows(answer: bytes, mode: Mode | None) -> None:
+    assert parse_answers(answer) is mode
+
+
+@pytest.mark.parametrize(("answer", "mode"), [(KITTY_ANSWER, Mode.KITTY), (SIXEL_ANSWER, Mode.SIXEL),
+                                              (b"", Mode.BLOCKS)])
+def test_the_terminal_is_asked_through_its_own_queries_and_its_answer_never_read_as_keys(
+        answer: bytes, mode: Mode) -> None:
+    """A pty stands in for the terminal: it answers the queries as kitty, as a sixel terminal,
+    or not at all (then blocks, after the short timeout)."""
+    main, side = pty.openpty()
+    heard = bytearray()
+
+    def terminal() -> None:
+        while b"\x1b[c" not in heard:
+            heard.extend(os.read(main, 1024))
+        if answer:
+            os.write(main, answer)
+
+    t = threading.Thread(target=terminal)
+    t.start()
+    try:
+        import tty
+
+        tty.setcbreak(side)
+        assert ask_terminal(side, side) is mode
+        t.join(5)
+        assert bytes(heard).startswith(b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\")
+        os.write(main, b"n")  # the next key read is the person's, not a leftover of the answer
+        assert os.read(side, 16) == b"n"
+    finally:
+        os.close(main)
+        os.close(side)
+
+
+def test_no_colour_and_ascii_are_the_persons_choice_whatever_the_terminal() -> None:
+    assert choose(Mode.BLOCKS, {"NO_COLOR": "1"}, ascii=False) is Mode.MONO
+    assert choose(Mode.KITTY, {"NO_COLOR": "1"}, ascii=False) is Mode.KITTY  # pixels keep colour
+    assert choose(Mode.KITTY, {}, ascii=True) is Mode.ASCII
+    assert choose(None, {}, ascii=False) is Mode.BLOCKS
+
+
+PICTURES = Path(__file__).parents[1] / "stretchd" / "routines" / "pictures"
+
+
+def test_each_drawing_is_coloured_half_blocks_on_the_terminals_own_background() -> None:
+    img = raster(PICTURES / "knee-to-chest-left.svg", 48, 20)
+    drawn = cells(img, Mode.BLOCKS)
+    assert len(drawn) == 10 and all(len(row) == 48 for row in drawn)
+    chars = {c.char for row in drawn for c in row}
+    assert chars <= {" ", "▀", "▄"} and {"▀", "▄"} & chars
+    assert all(c.fg is None and c.bg is None for row in drawn for c in row if c.char == " ")
+    colours = {c.fg for row in drawn for c in row if c.fg}
+    assert any(r > b + 40 for r, _, b in colours) and any(b > r for r, _, b in colours)  # accent, body
+    ascii = cells(img, Mode.ASCII)
+    assert {c.char for row in ascii for c in row} == {" ", "#", "*"}
+    mono = cells(img, Mode.MONO)
+    assert all(c.fg is None for row in mono for c in row) and "▓" in {c.char for r in mono for c in r}
+
+
+def test_pixels_go_as_the_terminals_own_graphics() -> None:
+    img = raster(PICTURES / "shotgun.svg", 200, 84)
+    kitty = escape(img, Mode.KITTY, 20, 4, (10, 21))
+    assert kitty.startswith(b"\x1b_G") and b"a=T" in kitty[:40]
+    sixel = escape(img, Mode.SIXEL, 20, 4, (10, 21))
+    assert sixel.startswith(b"\x1bP") and b"q" in sixel[:12] and sixel.endswith(b"\x1b\\")
+
+
+def test_during_a_get_ready_the_figure_moves_limb_by_limb_into_the_next_position() -> None:
+    flat, knee = PICTURES / "lying-flat.svg", PICTURES / "knee-to-chest-left.svg"
+    halfway = between(flat, knee, 0.5)
+    assert isinstance(halfway, str)
+
+    def knee_y(svg: str) -> float:
+        import re
+
+        m = re.search(r'id="leg-near-upper"[^>]*y2="([0-9.]+)"', svg)
+        assert m
+        return float(m[1])
+
+    assert knee_y(knee.read_text()) < knee_y(halfway) < knee_y(flat.read_text())
+    assert "side-L" not in halfway  # the side's letter comes with the position
+    assert between(flat, knee, 1.0) == knee
+
+
+def figure(mode: Mode = Mode.BLOCKS) -> Figure:
+    return Figure(PICTURES / "lying-flat.svg", mode)
+
+
+def timer_at(name: str, index: int) -> tuple[object, Timer]:
+    r = routine(name)
+    items = plan(r)
+    clock = [0.0]
+    t = Timer(items, lambda: clock[0])
+    t.start()
+    for _ in range(index):
+        t.skip()
+    return r, t
+
+
+@pytest.mark.parametrize(("width", "height"), [(80, 24), (120, 40)])
+def test_the_picture_is_large_while_getting_ready_and_smaller_during_the_hold(width: int, height: int) -> None:
+    r, t = timer_at("hips-lower-back", 0)
+    f = figure()
+
+    def room() -> int:
+        v = view(r, t, Rooms(t.items))  # type: ignore[arg-type]
+        lines = fit(v, width, height, picture=f.wish(t.current.get_ready, height))
+        return sum(1 for line in lines if line.style == PICTURE)
+
+    def drawn() -> int:
+        from rich.console import Console
+
+        shown, placed = framed(r, t, width, height, figure=f)  # type: ignore[arg-type]
+        assert placed is None  # blocks are text
+        console = Console(width=width, height=height, color_system="truecolor", record=True,
+                          file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(shown)
+        return sum(1 for line in console.export_text().splitlines() if "▀" in line or "▄" in line)
+
+    assert t.current.get_ready
+    ready, ready_drawn = room(), drawn()
+    t.skip()
+    assert not t.current.get_ready
+    assert ready > room() >= 4
+    assert ready_drawn >= 2 and drawn() >= 3
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(20, 220), st.integers(6, 70), st.integers(0, 60))
+def test_the_picture_never_costs_the_countdown_its_size_nor_the_keys_their_line(
+        width: int, height: int, wish: int) -> None:
+    r, t = timer_at("hips-lower-back", 1)
+    v = view(r, t, Rooms(t.items))  # type: ignore[arg-type]
+    without = fit(v, width, height)
+    with_picture = fit(v, width, height, picture=wish)
+    assert len(with_picture) == len(without) <= height
+    assert with_picture[-1] == without[-1]  # the keys
+    assert _big(with_picture) == _big(without)  # the countdown, at the same size
+    rows = [line for line in with_picture if line.style == PICTURE]
+    assert not rows or 4 <= len(rows) <= wish
+
+
+def _big(lines: list) -> list[str]:  # type: ignore[type-arg]
+    return [line.text for line in lines if "█" in line.text or "#" in line.text]
+
+
+@pytest.mark.parametrize(("width", "height"), [(30, 8), (40, 10)])
+def test_on_a_small_terminal_there_is_no_picture_and_the_countdown_and_keys_are_all_there(
+        width: int, height: int) -> None:
+    r, t = timer_at("hips-lower-back", 0)
+    v: View = view(r, t, Rooms(t.items))  # type: ignore[arg-type]
+    lines = fit(v, width, height, picture=figure().wish(True, height))
+    assert not [line for line in lines if line.style == PICTURE]
+    assert v.keys[-1] in lines[-1].text or lines[-1].text in v.keys
+    assert _big(lines) or any(f" {v.big} " in line.text for line in lines)
+
+
+def test_the_reminders_notification_shows_the_routines_first_position() -> None:
+    from stretchd.config import Defaults, Reminder
+    from stretchd.daemon.decisions import notice
+
+    r = routine("si-joints")
+    import datetime as dt
+
+    n = notice(Reminder("evening", dt.time(21), "si-joints"), r, 0, Defaults(), late=False)
+    assert n.image == (PICTURES / "si-joint-left.svg").resolve().as_uri()
+
+
+def _png(width: int, height: int) -> bytes:
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+            + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    (lambda d: None, "'knee.svg' not found"),
+    (lambda d: (d / "knee.svg").mkdir(), "'knee.svg' is not a file"),
+    (lambda d: (d / "knee.svg").write_text("hello, not a picture"), "'knee.svg' is not a PNG or SVG image"),
+    (lambda d: (d / "knee.svg").write_bytes(b"<svg" + b" " * (1024 * 1024)), "'knee.svg' is 1024 KiB; a picture is at most 1024 KiB"),
+    (lambda d: (d / "knee.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1e9" height="10"/>'),
+     "'knee.svg' is 1e+09 x 10 units; a picture is from 1 to 4096 on a side"),
+    (lambda d: (d / "knee.svg").write_bytes(_png(100000, 1)), "'knee.svg' is 100000 x 1 pixels"),
+])
+def test_a_picture_that_cannot_be_drawn_is_said_and_the_routine_loads_without_it(
+        tmp_path: Path, make, said: str) -> None:  # type: ignore[no-untyped-def]
+    make(tmp_path)
+    path = tmp_path / "mine.toml"
+    path.write_text('title = "Mine"\n[[steps]]\ntitle = "Knee"\ninstruction = "Knee up."\n'
+                    'hold_seconds = 10\nimage = "knee.svg"\n')
+    r = load_file(path)
+    assert r.steps[0].image("both") is None
+    (note,) = r.notes
+    assert note.startswith(f"{path}: steps[0].image: {said}")
+    assert note.endswith("the step shows without a picture")
+
+
+def test_a_good_picture_is_taken_relative_to_the_routine_file(tmp_path: Path) -> None:
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "l.png").write_bytes(_png(64, 32))
+    (tmp_path / "pics" / "r.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"/>')
+    path = tmp_path / "mine.toml"
+    path.write_text('title = "Mine"\n[[steps]]\ntitle = "Knee"\ninstruction = "Knee up."\n'
+                    'hold_seconds = 10\nsides = ["left", "right"]\n'
+                    'image = { left = "pics/l.png", right = "pics/r.svg" }\n')
+    r = load_file(path)
+    assert r.notes == ()
+    assert r.steps[0].image("left") == tmp_path / "pics" / "l.png"
+    assert r.steps[0].image("right") == tmp_path / "pics" / "r.svg"
