@@ -192,3 +192,33 @@ def test_a_computer_whose_clock_is_off_is_matched_by_reminder_and_date() -> None
     got = h.occurrence("morning", "2026-12-07")
     assert got is not None and got.status == Status.STARTED and got.scheduled == scheduled
     assert peers.peer_rows(h)[0][0] == skewed.isoformat(timespec="milliseconds")  # its own time
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["morning", "evening", None]),
+                          st.sampled_from(["completed", "quit"]), st.booleans(),
+                          st.sampled_from(["desk", "lap", None])), max_size=40),
+       st.integers(1, 60))
+def test_stats_summed_up_by_sqlite_are_the_stats_counted_walk_by_walk(
+        walks: list[tuple[int, str | None, str, bool, str | None]], weeks: int) -> None:
+    """`stretchd stats` reads sums (summary.rows); they must say what every row would."""
+    from stretchd.store import summary
+    from stretchd.store.stats import compute, period_start
+
+    h = History(":memory:")
+    today = DAY0 + timedelta(days=3)
+    for i, (back, reminder, outcome, timed, device) in enumerate(walks):
+        end = datetime.combine(today - timedelta(days=back), datetime.min.time(), BERLIN).replace(hour=20)
+        if device is None:
+            w = h.start_walk("shotgun", reminder, end - timedelta(minutes=5), 4)
+            h.finish_walk(w, end, outcome=outcome, step=4, seconds=40.0 if timed else None)
+        else:
+            arrive(h, [Event(f"{i:032x}", device, Wire.COMPLETED, end, reminder, None,
+                             routine="si-joints", seconds=40.0)])
+        if reminder and device is None:
+            h.record(reminder, end.date().isoformat(), end, Kind.SKIPPED if back % 3 else Kind.SNOOZED,
+                     end, snoozed_until=end + timedelta(minutes=5) if not back % 3 else None,
+                     status=Status.SKIPPED if back % 3 else Status.SNOOZED)
+    every = from_rows(*h.stats_rows(), today, weeks=weeks, goal=1).as_json()
+    occurrences, summed = summary.rows(h, period_start(today, weeks))
+    assert compute(occurrences, summed, today, weeks=weeks, goal=1).as_json() == every

@@ -32,9 +32,9 @@ def stats(weeks: int, as_json: bool, device: str | None, wait: bool) -> None:
     from stretchd import paths
     from stretchd.config import load
     from stretchd.errors import ConfigError
-    from stretchd.store import peers
+    from stretchd.store import peers, summary
     from stretchd.store.history import History
-    from stretchd.store.stats import from_rows, heatmap, report
+    from stretchd.store.stats import compute, heatmap, period_start, report
 
     here: str | None = None
     try:
@@ -45,19 +45,18 @@ def stats(weeks: int, as_json: bool, device: str | None, wait: bool) -> None:
         click.echo(f"{e.message} (counting with streak_goal 1)", err=True)
         goal, times = 1, {}
     today = datetime.now().astimezone().date()
+    start = period_start(today, weeks)
     with History(paths.database_file()) as h:
-        if device is None:
-            occurrences, walks = h.stats_rows()
-        elif device == here:
-            occurrences, walks = h.stats_rows(here_only=True)
+        if device is None or device == here:
+            occurrences, walks = summary.rows(h, start, here=device is not None)
         elif device in peers.devices(h):
-            occurrences, walks = peers.stats_rows(h, device)
+            occurrences, walks = summary.rows(h, start, device=device)
         else:
             known = [d for d in (here, *peers.devices(h)) if d]
             raise click.BadParameter(f"no computer named {device!r} in the shared history; "
                                      f"known: {', '.join(known) or 'none (see [sync] in config.toml)'}",
                                      param_hint="--device")
-    s = from_rows(occurrences, walks, today, weeks=weeks, goal=goal, times=times)
+    s = compute(occurrences, walks, today, weeks=weeks, goal=goal, times=times)
     if as_json:
         click.echo(json.dumps(s.as_json(), indent=2))
         return

@@ -42,6 +42,7 @@ class WalkRow:
     reminder: str | None
     completed: bool
     seconds: float = 0.0  # how long it ran, 0 if it never ended
+    count: int = 1  # walks alike (a day's, summed up in SQL): seconds is theirs together
 
 
 @dataclass
@@ -132,18 +133,18 @@ def compute(occurrences: Iterable[OccRow], walks: Iterable[WalkRow], today: dt.d
     minutes_week = minutes_total = 0.0
     walks_total = 0
     for w in walks:
-        walks_total += 1
+        walks_total += w.count
         minutes_total += w.seconds / 60
         if monday <= w.day <= today:
             minutes_week += w.seconds / 60
         if w.completed:
-            completed[w.day] += 1
+            completed[w.day] += w.count
             if w.reminder:
-                done_by[(w.reminder, w.day)] += 1
+                done_by[(w.reminder, w.day)] += w.count
         if start <= w.day <= today:
             counts = routines[w.routine]
-            counts[0] += 1
-            counts[1] += w.completed
+            counts[0] += w.count
+            counts[1] += w.completed * w.count
     due: Counter[dt.date] = Counter()
     rates: dict[str, Rate] = defaultdict(Rate)
     for o in occurrences:
