@@ -254,3 +254,14 @@ def test_a_good_picture_is_taken_relative_to_the_routine_file(tmp_path: Path) ->
     assert r.notes == ()
     assert r.steps[0].image("left") == tmp_path / "pics" / "l.png"
     assert r.steps[0].image("right") == tmp_path / "pics" / "r.svg"
+
+
+def test_the_pictures_setting_is_checked() -> None:
+    from stretchd.config import parse
+    from stretchd.errors import ConfigError
+
+    assert parse('[walkthrough]\npictures = "off"\n', "config.toml").walkthrough.pictures == "off"
+    with pytest.raises(ConfigError) as e:
+        parse('[walkthrough]\npictures = "of"\n', "config.toml")
+    assert e.value.message == ('config.toml: walkthrough.pictures: "of" is not accepted; use "auto", '
+                               '"on" or "off" (did you mean "off"?) (line 2)')

@@ -233,18 +233,37 @@ def cells(img: Image, mode: Mode) -> list[list[Cell]]:
 
 def escape(img: Image, mode: Mode, cols: int, rows: int, cell: tuple[int, int]) -> bytes:
     """The picture as the terminal's own graphics (kitty or sixel), cols x rows cells, drawn
-    at the cursor; chafa encodes it."""
+    at the cursor. kitty gets a PNG (a few tens of KiB where raw pixels would be megabytes);
+    chafa encodes sixel, its palette and transparency included."""
+    if mode is Mode.KITTY:
+        return kitty(img, cols, rows)
     from chafa import Canvas, CanvasConfig, PixelMode, PixelType, TermDb
 
     config = CanvasConfig()
     config.width, config.height = cols, rows
     config.cell_width, config.cell_height = cell
-    config.pixel_mode = PixelMode.CHAFA_PIXEL_MODE_KITTY if mode is Mode.KITTY else \
-        PixelMode.CHAFA_PIXEL_MODE_SIXELS
+    config.pixel_mode = PixelMode.CHAFA_PIXEL_MODE_SIXELS
     canvas = Canvas(config)
     canvas.draw_all_pixels(PixelType.CHAFA_PIXEL_RGBA8_UNASSOCIATED, img.tobytes(), img.width,
                            img.height, img.width * 4)
     return bytes(canvas.print(TermDb().get_fallback_info()))
+
+
+def kitty(img: Image, cols: int, rows: int) -> bytes:
+    """The kitty graphics protocol's transmit-and-show of a PNG over cols x rows cells, the
+    cursor left where it was (C=1), no answer asked for (q=2), in chunks of 4096."""
+    import base64
+
+    png = io.BytesIO()
+    img.save(png, "PNG", compress_level=1)
+    data = base64.standard_b64encode(png.getvalue())
+    chunks = [data[i:i + 4096] for i in range(0, len(data), 4096)] or [b""]
+    out = []
+    for i, chunk in enumerate(chunks):
+        more = int(i < len(chunks) - 1)
+        head = (f"a=T,f=100,q=2,C=1,c={cols},r={rows},m={more}" if i == 0 else f"m={more}").encode()
+        out.append(b"\x1b_G" + head + b";" + chunk + b"\x1b\\")
+    return b"".join(out)
 
 
 # The walkthrough's figure --------------------------------------------------------------------

@@ -220,3 +220,16 @@ def _send_enter(display: str) -> bool:
                    env={"DISPLAY": display}, check=False, timeout=10, stderr=subprocess.DEVNULL)
     time.sleep(0.5)  # a look at the screen between presses, not a press every 50 ms
     return True
+
+
+def test_no_pictures_draws_none(tmp_path: Path, xdg_env: dict[str, str]) -> None:
+    tmux = Tmux(tmp_path / "tmux.sock", 80, 24)
+    try:
+        tmux.start([*stretchd_command(), "walk", "hips-lower-back", "--no-pictures"], {**xdg_env, **UTF8})
+        tmux.wait_screen("Press Enter to begin")
+        tmux.keys("Enter")
+        screen = str(wait_for(lambda: (s := tmux.cmd("capture-pane", "-p", "-e")) and "n start" in s and s,
+                              10, "the get-ready"))
+        assert not any(c in screen for c in HALF) and "step 1 of 10" in screen  # room for the header
+    finally:
+        tmux.kill()
