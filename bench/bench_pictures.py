@@ -31,6 +31,9 @@ HEAVY = ("PIL", "resvg_py", "chafa")
 
 
 def run(report: Section) -> None:
+    silent = [asking_a_silent_terminal() for _ in range(report.runs(10, 3))]
+    report.figure("Asking a terminal that answers nothing, until blocks are chosen", silent,
+                  unit="ms", target=Target.at_most(120))
     blocks, kitty = to_picture()
     report.figure("A step's start → its picture drawn, coloured blocks (cold, 120x40)", blocks,
                   unit="ms", target=TO_PICTURE_TARGET)
@@ -69,6 +72,23 @@ def run(report: Section) -> None:
     loaded = sorted({m for m in HEAVY if f" {m}" in imported or f"| {m}" in imported})
     report.note(f"`stretchd status` imports {', '.join(loaded) if loaded else 'none of'} "
                 f"{', '.join(HEAVY)}; the pictures' libraries load only in `stretchd walk`.")
+
+
+def asking_a_silent_terminal() -> float:
+    """Milliseconds the walkthrough waits on a terminal that answers neither query."""
+    import tty
+
+    from stretchd.walkthrough.pictures import Mode, ask_terminal
+
+    main, side = pty.openpty()
+    try:
+        tty.setcbreak(side)
+        started = time.perf_counter()
+        assert ask_terminal(side, side) is Mode.BLOCKS
+        return (time.perf_counter() - started) * 1000
+    finally:
+        os.close(main)
+        os.close(side)
 
 
 def to_picture() -> tuple[list[float], list[float]]:

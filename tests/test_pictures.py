@@ -265,3 +265,16 @@ def test_the_pictures_setting_is_checked() -> None:
         parse('[walkthrough]\npictures = "of"\n', "config.toml")
     assert e.value.message == ('config.toml: walkthrough.pictures: "of" is not accepted; use "auto", '
                                '"on" or "off" (did you mean "off"?) (line 2)')
+
+
+def test_the_image_libraries_load_only_when_a_picture_is_drawn() -> None:
+    """`stretchd status` and the daemon never load them: their memory stays as it was."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, stretchd.cli, stretchd._run, stretchd.daemon.core, stretchd.walkthrough, "
+             "stretchd.walkthrough.view, stretchd.routines\n"
+             "stretchd.routines.load_all(None)\n"
+             "print(sorted(m for m in ('PIL', 'resvg_py', 'chafa') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
