@@ -1,4 +1,4 @@
-"""Pictures: from a step's start to its picture drawn, a hold's CPU with and without it, the walkthrough's end error with it, and `status` without its libraries.
+"""Pictures: a step's start to its picture, a hold's CPU, the end error, `status` without them.
 
 A step's picture is timed in-process, cold (a new figure each time, nothing cached): for every
 get-ready and hold of the hips-and-lower-back routine at 120x40, the step's screen is built
@@ -101,8 +101,7 @@ def to_picture() -> tuple[list[float], list[float]]:
     items = plan(routine)
     blocks, kitty = [], []
     for index in range(len(items)):
-        clock = [0.0]
-        timer = Timer(items, lambda: clock[0])
+        timer = Timer(items, lambda: 0.0)
         timer.start()
         for _ in range(index):
             timer.skip()
