@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stretchd.config import parse
-from stretchd.store import peers
+from stretchd.store import peers, summary
 from stretchd.store.history import History, Kind, Status
 from stretchd.store.sharing import Exchange, settle
 from stretchd.store.stats import from_rows, streaks
@@ -55,7 +55,7 @@ def arrive(history: History, events: list[Event]) -> None:
 def picture(history: History) -> tuple[Any, ...]:
     """Everything a person reads from the history: every computer's events and walks, where
     each occurrence here stands, the stats and the streak."""
-    occurrences, walks = history.stats_rows()
+    occurrences, walks = summary.every_row(history)
     stats = from_rows(occurrences, walks, DAY0 + timedelta(days=3), weeks=2, goal=1)
     return (peers.peer_rows(history),
             sorted((w.routine, w.reminder or "", w.started, w.ended, w.outcome, w.device or "")
@@ -219,6 +219,6 @@ def test_stats_summed_up_by_sqlite_are_the_stats_counted_walk_by_walk(
             h.record(reminder, end.date().isoformat(), end, Kind.SKIPPED if back % 3 else Kind.SNOOZED,
                      end, snoozed_until=end + timedelta(minutes=5) if not back % 3 else None,
                      status=Status.SKIPPED if back % 3 else Status.SNOOZED)
-    every = from_rows(*h.stats_rows(), today, weeks=weeks, goal=1).as_json()
+    every = from_rows(*summary.every_row(h), today, weeks=weeks, goal=1).as_json()
     occurrences, summed = summary.rows(h, period_start(today, weeks))
     assert compute(occurrences, summed, today, weeks=weeks, goal=1).as_json() == every

@@ -97,3 +97,17 @@ def test_a_history_started_afresh_reads_its_old_lines_as_restored_not_as_a_clash
     # Its time as that computer wrote it: in the zone it had then (this machine's).
     last = (T - timedelta(days=1)).astimezone().isoformat(timespec="milliseconds")
     assert peers.computers(fresh) == {"lap": last}
+
+
+def test_a_walk_that_start_opened_carries_the_occurrence_start_answered(tmp_path: Path) -> None:
+    """Snoozed past midnight: the walk's own date is the next day, its reminder's is not."""
+    h = History(tmp_path / "h.sqlite3")
+    f = folder(tmp_path)
+    yesterday = "2026-12-06"
+    h.record("evening", yesterday, T - timedelta(hours=10), Kind.STARTED, T - timedelta(minutes=1))
+    walk = h.start_walk("shotgun", "evening", T, 4)
+    h.finish_walk(walk, T + timedelta(seconds=50), outcome="completed", step=4, seconds=40.0)
+    Exchange(h, f).send()
+    taken = Exchange(History(tmp_path / "desk.sqlite3"), SharedFolder(f.path, "desk")).take_in()
+    completed = [e for e in taken.new if e.kind == Wire.COMPLETED]
+    assert [(e.reminder, e.occurrence) for e in completed] == [("evening", yesterday)]

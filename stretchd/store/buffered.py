@@ -152,7 +152,7 @@ TABLES = ("events", "occurrences", "state", "walks", "peer_events", "sync_files"
 # An event and a walk, their row ids aside: what tells two apart (a copy restored under us has
 # the same, perhaps without the id it was shared under since), then what [sync] adds.
 EVENT, EVENT_SYNC = "at, reminder, occurrence, kind, detail", "uid, shared, until"
-WALK = "routine, reminder, started, ended, outcome, step, steps, pid, seconds, device"
+WALK = "routine, reminder, started, ended, outcome, step, steps, pid, seconds, device, occurrence"
 WALK_SYNC = "uid, shared"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -226,10 +226,18 @@ class History:
 
     def start_walk(self, routine: str, reminder: str | None, started: datetime, steps: int,
                    pid: int | None = None) -> int:
+        """A walk begins; one a reminder's Start opened belongs to the occurrence that Start
+        answered (the daemon records it as it opens the terminal: a snoozed one may be
+        yesterday's)."""
+        occurrence = None
+        if reminder is not None:
+            row = self.db.execute(
+                "SELECT occurrence FROM events WHERE reminder = ? AND kind = 'started' AND at >= ? "
+                "ORDER BY id DESC LIMIT 1", (reminder, _iso(started - timedelta(hours=1)))).fetchone()
+            occurrence = row[0] if row else started.astimezone().date().isoformat()
         return self._write(
-            "INSERT INTO walks (routine, reminder, started, steps, pid) VALUES (?, ?, ?, ?, ?)",
-            (routine, reminder, _iso(started), steps, pid),
-        )
+            "INSERT INTO walks (routine, reminder, started, steps, pid, occurrence) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (routine, reminder, _iso(started), steps, pid, occurrence))
 
     def progress_walk(self, walk_id: int, step: int) -> None:
         """Note the exercise reached, so a killed walkthrough still tells how far it got."""
@@ -356,29 +364,6 @@ class History:
                  SELECT substr(started, 1, 10), coalesce(outcome, 'interrupted') FROM walks
                  WHERE started >= ?1)
                GROUP BY day, what ORDER BY day, what""", (_iso(since),)).fetchall()
-
-    def stats_rows(self, here_only: bool = False) -> tuple[list[tuple[str, str, str, int, int]],
-                                                           list[WalkStats]]:
-        """For `stretchd stats`: every occurrence as (reminder, local date, status, snoozed,
-        held) and every walk as WalkStats; one pass each. here_only: what this computer did
-        alone (no other computer's walks, no reminder another computer answered)."""
-        try:
-            occurrences = self.db.execute(
-                """SELECT o.reminder, o.occurrence, o.status, coalesce(e.snoozed, 0), coalesce(e.held, 0)
-                   FROM occurrences o LEFT JOIN (
-                     SELECT reminder, occurrence, max(kind = 'snoozed') AS snoozed,
-                            max(kind = 'held') AS held
-                     FROM events WHERE kind IN ('snoozed', 'held') GROUP BY reminder, occurrence) e
-                   USING (reminder, occurrence)"""
-                + (""" WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.reminder = o.reminder
-                         AND x.occurrence = o.occurrence AND x.kind = 'answered elsewhere')"""
-                   if here_only else "")).fetchall()
-            walks = self.db.execute(
-                "SELECT routine, started, ended, outcome, reminder, seconds FROM walks"
-                + (" WHERE device IS NULL" if here_only else "")).fetchall()
-        except sqlite3.Error as e:
-            raise StretchdError(f"{self.path}: cannot read the history: {e}") from None
-        return occurrences, walks
 
     def get_state(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

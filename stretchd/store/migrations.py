@@ -78,6 +78,7 @@ def m005_shared(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE walks ADD COLUMN uid TEXT")
     db.execute("ALTER TABLE walks ADD COLUMN shared INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE walks ADD COLUMN device TEXT")  # NULL: done on this computer
+    db.execute("ALTER TABLE walks ADD COLUMN occurrence TEXT")  # its reminder's, if Start opened it
     db.execute("CREATE UNIQUE INDEX walks_uid ON walks(uid)")
     db.execute(
         """CREATE TABLE peer_events (

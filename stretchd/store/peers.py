@@ -63,21 +63,20 @@ def unshared(history: History, device: str, limit: int = BATCH) -> list[Outgoing
                     uid, device, wire, datetime.fromisoformat(at), reminder, occurrence, snooze_end,
                     writer=me)))
             walks = db.execute(
-                "SELECT id, uid, routine, reminder, ended, seconds, outcome FROM walks "
+                "SELECT id, uid, routine, reminder, ended, seconds, outcome, occurrence FROM walks "
                 "WHERE shared = 0 AND device IS NULL AND outcome IS NOT NULL ORDER BY id LIMIT ?",
                 (limit,)).fetchall()
-            for rowid, uid, routine, reminder, ended, seconds, outcome in walks:
+            for rowid, uid, routine, reminder, ended, seconds, outcome, occurrence in walks:
                 if outcome != "completed" or not ended:
                     out.append(Outgoing("walks", rowid, None))
                     continue
                 if uid is None:
                     uid = new_id()
                     db.execute("UPDATE walks SET uid = ? WHERE id = ?", (uid, rowid))
-                # No occurrence: the Start that opened it settled that one everywhere already,
-                # and a walk's date is not its reminder's (one snoozed past midnight).
+                # The occurrence its Start answered (a walk's own date may be the next day's).
                 out.append(Outgoing("walks", rowid, Event(
-                    uid, device, Wire.COMPLETED, datetime.fromisoformat(ended), reminder, None,
-                    routine=routine, seconds=seconds, writer=me)))
+                    uid, device, Wire.COMPLETED, datetime.fromisoformat(ended), reminder,
+                    occurrence if reminder else None, routine=routine, seconds=seconds, writer=me)))
     except sqlite3.Error as e:
         raise _error(history, e) from None
     return out
@@ -181,32 +180,6 @@ def peer_rows(history: History, since: datetime | None = None) -> list[tuple[str
     rows = _read(history, sql + " ORDER BY utc, uid", args)
     return [(at, device, reminder, kind, f"until {until[11:16]}" if until else "")
             for at, device, reminder, kind, until in rows]
-
-
-# Where an occurrence stands on another computer, from its events: the strongest answer.
-_STANDING = {"shown": (0, "showing"), "held": (0, "held"), "missed": (1, "missed"),
-             "dismissed": (1, "dismissed"), "snoozed": (2, "snoozed"), "skipped": (3, "skipped"),
-             "started": (4, "started"), "completed": (4, "started")}
-
-
-def stats_rows(history: History, device: str) -> tuple[list[tuple[str, str, str, int, int]],
-                                                       list[tuple[str, str, str | None, str | None,
-                                                                  str | None, float | None]]]:
-    """`stretchd stats --device` for another computer: its occurrences as its events leave
-    them, and its completed walks (History.stats_rows' shapes)."""
-    found: dict[tuple[str, str], tuple[int, str, int, int]] = {}
-    for reminder, occurrence, kind in _read(
-            history, "SELECT reminder, occurrence, kind FROM peer_events WHERE device = ? AND "
-            "reminder IS NOT NULL AND occurrence IS NOT NULL", (device,)):
-        rank, status = _STANDING.get(kind, (0, "showing"))
-        old = found.get((reminder, occurrence), (-1, "showing", 0, 0))
-        best = (rank, status) if rank > old[0] else old[:2]
-        found[(reminder, occurrence)] = (*best, old[2] or kind == "snoozed", old[3] or kind == "held")
-    occurrences = [(r, o, status, int(snoozed), int(held))
-                   for (r, o), (_, status, snoozed, held) in found.items()]
-    walks = _read(history, "SELECT routine, started, ended, outcome, reminder, seconds FROM walks "
-                           "WHERE device = ?", (device,))
-    return occurrences, walks
 
 
 def devices(history: History) -> list[str]:

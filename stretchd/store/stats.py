@@ -1,7 +1,8 @@
 """Did I actually stretch? Streaks, completion rates and a calendar heatmap, from the history.
 
-Plain dates in, numbers out: the history hands over its rows (history.History.stats_rows),
-this module counts them; `stretchd stats` prints, and `--json` dumps, what it counts.
+Plain dates in, numbers out: the history hands over its rows (store/summary.py: summed up
+by SQLite, or every row), this module counts them; `stretchd stats` prints, and `--json`
+dumps, what it counts.
 """
 
 from __future__ import annotations
@@ -286,7 +287,7 @@ def report(s: Stats) -> list[str]:
 def from_rows(occurrences: Iterable[tuple[str, str, str, int, int]],
               walks: Iterable[WalkStats],
               today: dt.date, **kwargs: Any) -> Stats:
-    """compute() over history.History.stats_rows(): dates as stored (local, ISO text)."""
+    """compute() over summary.every_row(): dates as stored (local, ISO text)."""
     occ = (OccRow(r, dt.date.fromisoformat(day), status, bool(snoozed), bool(held))
            for r, day, status, snoozed, held in occurrences)
 

@@ -8,7 +8,7 @@ import datetime as dt
 import sqlite3
 
 from stretchd.errors import StretchdError
-from stretchd.store.history import History
+from stretchd.store.history import History, WalkStats
 from stretchd.store.stats import OccRow, WalkRow
 
 # A walk's local date (ended, else started: as each computer stored it) and its seconds in
@@ -64,3 +64,15 @@ def rows(history: History, start: dt.date, *, device: str | None = None,
              for r, day, status, snoozed, held in occurrences],
             [WalkRow(dt.date.fromisoformat(day), routine, reminder, bool(done), secs or 0.0, n)
              for day, routine, reminder, done, n, secs in summed])
+
+
+def every_row(history: History) -> tuple[list[tuple[str, str, str, int, int]], list[WalkStats]]:
+    """Every occurrence as (reminder, local date, status, snoozed, held) and every walk as
+    WalkStats, one by one: what stats.from_rows counts, and what `rows` must sum up to."""
+    try:
+        occurrences = history.db.execute(_OCCURRENCES.format(alone=""), {"start": ""}).fetchall()
+        walks = history.db.execute(
+            "SELECT routine, started, ended, outcome, reminder, seconds FROM walks").fetchall()
+    except sqlite3.Error as e:
+        raise StretchdError(f"{history.path}: cannot read the history: {e}") from None
+    return occurrences, walks
