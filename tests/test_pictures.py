@@ -78,9 +78,20 @@ def test_the_terminal_is_asked_through_its_own_queries_and_its_answer_never_read
 
 def test_no_colour_and_ascii_are_the_persons_choice_whatever_the_terminal() -> None:
     assert choose(Mode.BLOCKS, {"NO_COLOR": "1"}, ascii=False) is Mode.MONO
-    assert choose(Mode.KITTY, {"NO_COLOR": "1"}, ascii=False) is Mode.KITTY  # pixels keep colour
+    assert choose(Mode.KITTY, {"NO_COLOR": "1"}, ascii=False) is Mode.MONO  # shapes, no colour
     assert choose(Mode.KITTY, {}, ascii=True) is Mode.ASCII
     assert choose(None, {}, ascii=False) is Mode.BLOCKS
+    # Sixel is drawn at the cell size the terminal gives: unknown, it could cover the keys.
+    assert choose(Mode.SIXEL, {}, ascii=False, cell=None) is Mode.BLOCKS
+    assert choose(Mode.KITTY, {}, ascii=False, cell=None) is Mode.KITTY  # kitty fits it to cells
+
+
+def test_a_terminal_that_shows_the_kitty_query_as_text_is_not_asked() -> None:
+    from stretchd.walkthrough.pictures import may_ask
+
+    assert may_ask({"TERM": "xterm-256color"})
+    assert not may_ask({"TERM": "screen.xterm-256color", "STY": "1.pts"})
+    assert not may_ask({"TERM": "linux"})
 
 
 PICTURES = Path(__file__).parents[1] / "stretchd" / "routines" / "pictures"
@@ -182,6 +193,9 @@ def test_the_picture_never_costs_the_countdown_its_size_nor_the_keys_their_line(
     assert _big(with_picture) == _big(without)  # the countdown, at the same size
     rows = [line for line in with_picture if line.style == PICTURE]
     assert not rows or 4 <= len(rows) <= wish
+    if rows:  # the instruction and the cautions are as they are without it
+        kept = [line.text for line in without if line.text.startswith(("! ", v.instruction[:20]))]
+        assert [line.text for line in with_picture if line.text in kept] == kept
 
 
 def _big(lines: list) -> list[str]:  # type: ignore[type-arg]
@@ -220,21 +234,27 @@ def _png(width: int, height: int) -> bytes:
             + chunk(b"IEND", b""))
 
 
-@pytest.mark.parametrize(("make", "said"), [
-    (lambda d: None, "'knee.svg' not found"),
-    (lambda d: (d / "knee.svg").mkdir(), "'knee.svg' is not a file"),
-    (lambda d: (d / "knee.svg").write_text("hello, not a picture"), "'knee.svg' is not a PNG or SVG image"),
-    (lambda d: (d / "knee.svg").write_bytes(b"<svg" + b" " * (1024 * 1024)), "'knee.svg' is 1024 KiB; a picture is at most 1024 KiB"),
-    (lambda d: (d / "knee.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1e9" height="10"/>'),
+@pytest.mark.parametrize(("name", "make", "said"), [
+    ("knee.svg", lambda d: None, "'knee.svg' not found"),
+    ("knee.svg", lambda d: (d / "knee.svg").mkdir(), "'knee.svg' is not a file"),
+    ("knee.svg", lambda d: (d / "knee.svg").write_text("hello, not a picture"),
+     "'knee.svg' is not a PNG or SVG image"),
+    ("knee.svg", lambda d: (d / "knee.svg").write_bytes(b"<svg" + b" " * (1024 * 1024)),
+     "'knee.svg' is 1024 KiB; a picture is at most 1024 KiB"),
+    ("knee.svg", lambda d: (d / "knee.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1e9" height="10"/>'),
      "'knee.svg' is 1e+09 x 10 units; a picture is from 1 to 4096 on a side"),
-    (lambda d: (d / "knee.svg").write_bytes(_png(100000, 1)), "'knee.svg' is 100000 x 1 pixels"),
+    ("knee.svg", lambda d: (d / "knee.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4000mm" height="10mm"/>'),
+     "'knee.svg' gives its width in mm; give it in pixels, or give a viewBox alone"),
+    ("knee.svg", lambda d: (d / "knee.svg").write_bytes(_png(64, 32)),
+     "'knee.svg' is a PNG image named .svg: name it .png"),
+    ("knee.png", lambda d: (d / "knee.png").write_bytes(_png(100000, 1)), "'knee.png' is 100000 x 1 pixels"),
 ])
 def test_a_picture_that_cannot_be_drawn_is_said_and_the_routine_loads_without_it(
-        tmp_path: Path, make, said: str) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, name: str, make, said: str) -> None:  # type: ignore[no-untyped-def]
     make(tmp_path)
     path = tmp_path / "mine.toml"
     path.write_text('title = "Mine"\n[[steps]]\ntitle = "Knee"\ninstruction = "Knee up."\n'
-                    'hold_seconds = 10\nimage = "knee.svg"\n')
+                    f'hold_seconds = 10\nimage = "{name}"\n')
     r = load_file(path)
     assert r.steps[0].image("both") is None
     (note,) = r.notes
@@ -242,10 +262,27 @@ def test_a_picture_that_cannot_be_drawn_is_said_and_the_routine_loads_without_it
     assert note.endswith("the step shows without a picture")
 
 
-def test_a_good_picture_is_taken_relative_to_the_routine_file(tmp_path: Path) -> None:
+def test_a_picture_that_passes_the_check_and_still_cannot_be_drawn_leaves_the_step_without_one(
+        tmp_path: Path) -> None:
+    """A PNG whose head is whole and whose pixels are not, an SVG resvg refuses: the walk goes
+    on, its picture rows empty, and the file is not tried again every frame."""
+    (tmp_path / "cut.png").write_bytes(_png(64, 32))  # no pixel data at all
+    (tmp_path / "bad.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"><g</svg>')
+    for bad in ("cut.png", "bad.svg"):
+        f = Figure(None, Mode.BLOCKS)
+        assert f.rows_of_cells(tmp_path / bad, bad, 40, 10) is None
+        assert tmp_path / bad in f.broken
+        kitty = Figure(None, Mode.KITTY)
+        assert kitty.pixels(tmp_path / bad, bad, 40, 10) is None
+
+
+def test_a_good_picture_is_taken_relative_to_the_routine_file_and_drawn(tmp_path: Path) -> None:
+    from PIL import Image
+
     (tmp_path / "pics").mkdir()
-    (tmp_path / "pics" / "l.png").write_bytes(_png(64, 32))
-    (tmp_path / "pics" / "r.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"/>')
+    Image.new("RGBA", (64, 32), (240, 120, 24, 255)).save(tmp_path / "pics" / "l.png")
+    (tmp_path / "pics" / "r.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10">'
+                                              '<rect width="20" height="10" fill="#4682c8"/></svg>')
     path = tmp_path / "mine.toml"
     path.write_text('title = "Mine"\n[[steps]]\ntitle = "Knee"\ninstruction = "Knee up."\n'
                     'hold_seconds = 10\nsides = ["left", "right"]\n'
@@ -254,6 +291,11 @@ def test_a_good_picture_is_taken_relative_to_the_routine_file(tmp_path: Path) ->
     assert r.notes == ()
     assert r.steps[0].image("left") == tmp_path / "pics" / "l.png"
     assert r.steps[0].image("right") == tmp_path / "pics" / "r.svg"
+    for side in ("left", "right"):
+        image = r.steps[0].image(side)
+        assert image is not None
+        drawn = Figure(None, Mode.BLOCKS).rows_of_cells(image, side, 40, 10)
+        assert drawn and any(c.fg for row in drawn for c in row)
 
 
 def test_the_pictures_setting_is_checked() -> None:

@@ -86,13 +86,14 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, pictures: bo
                                                      else "auto") != "off"
     with History(paths.database_file()) as history, keys.raw():
         figure = _figure(chosen, asking=pictures is True or (config is not None and
-                                                             config.walkthrough.pictures == "on"))
+                                                             config.walkthrough.pictures == "on")
+                         ) if drawing else None
         outcome = run_walk(chosen, console=console, keys=keys, history=history,
                            reminder=reminder, speaker=speaker,
                            chime=find_chime(console.bell, audible=not silent),
                            end_wait=60.0 if from_notification else None, voice_note=note,
                            streak_goal=config.stats.streak_goal if config else 1,
-                           figure=figure if drawing else None)
+                           figure=figure)
     if not _tell_the_daemon() and config is not None:
         _share(config)
     if outcome.completed:
@@ -151,7 +152,7 @@ def _drawer() -> Callable[[Path], None]:
     cols, rows = figure.area(min(60, shutil.get_terminal_size().columns - 4), 10)
 
     def draw(image: Path) -> None:
-        for row in figure.rows_of_cells(image, image, cols, rows):
+        for row in figure.rows_of_cells(image, image, cols, rows) or ():
             console.print(cells_text(row, 3), soft_wrap=True)
 
     return draw
@@ -162,14 +163,16 @@ def _figure(routine: Routine, asking: bool) -> Figure:
     mode; not over SSH unless `asking`: pixels are heavy on a slow link)."""
     import os
 
-    from stretchd.walkthrough.pictures import Figure, ask_terminal, cell_pixels, choose
+    from stretchd.walkthrough.pictures import Figure, ask_terminal, cell_pixels, choose, may_ask
     from stretchd.walkthrough.screen import wants_ascii
 
     ascii = wants_ascii()
     asked = None
-    if not ascii and (asking or not os.environ.get("SSH_CONNECTION")):
+    if (not ascii and not os.environ.get("NO_COLOR") and may_ask(os.environ)
+            and (asking or not os.environ.get("SSH_CONNECTION"))):
         asked = ask_terminal(sys.stdin.fileno(), sys.stdout.fileno())
-    return Figure(routine.image, choose(asked, os.environ, ascii=ascii), cell_pixels(sys.stdout.fileno()))
+    cell = cell_pixels(sys.stdout.fileno())
+    return Figure(routine.image, choose(asked, os.environ, ascii=ascii, cell=cell), cell or (10, 20))
 
 
 def _tell_the_daemon() -> bool:

@@ -24,24 +24,34 @@ def problem(path: Path) -> str | None:
         if size > MAX_BYTES:
             return f"is {size // 1024} KiB; a picture is at most {MAX_BYTES // 1024} KiB"
         with path.open("rb") as f:
-            head = f.read(MAX_BYTES)
+            head = f.read(65536)
     except FileNotFoundError:
         return "not found"
     except OSError as e:
         return f"cannot be read: {e.strerror or e}"
+    suffix = path.suffix.lower()
     if head.startswith(PNG_MAGIC):
+        if suffix != ".png":
+            return f"is a PNG image named {suffix or 'with no suffix'}: name it .png"
         if len(head) < 24 or head[12:16] != b"IHDR":
             return "is not a whole PNG image"
         width, height = struct.unpack(">II", head[16:24])
         return _dimensions(float(width), float(height), "pixels")
-    tag = _SVG_TAG.search(head[:65536])
-    if tag is None or path.suffix.lower() != ".svg":
+    tag = _SVG_TAG.search(head)
+    if tag is None or suffix != ".svg":
         return "is not a PNG or SVG image"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 4:  # not a character cut at the end of what was read
+            return "is an SVG file not in UTF-8"
     attributes = tag[1].decode("utf-8", "replace")
     found = []
     for name in ("width", "height"):
-        m = re.search(rf"\b{name}{_NUMBER}", attributes)
+        m = re.search(rf"\b{name}\s*=\s*[\"']\s*([-+0-9.eE]+)\s*([a-z%]*)\s*[\"']", attributes)
         if m:
+            if m[2] not in ("", "px"):
+                return f"gives its {name} in {m[2]}; give it in pixels, or give a viewBox alone"
             found.append(_float(m[1]))
     box = re.search(r"\bviewBox\s*=\s*[\"']\s*([-+0-9.eE]+)[\s,]+([-+0-9.eE]+)[\s,]+([-+0-9.eE]+)"
                     r"[\s,]+([-+0-9.eE]+)", attributes)

@@ -39,7 +39,7 @@ from stretchd.walkthrough.view import (
     countdown,
     done_page,
     end_keys,
-    framed,
+    framing,
     intro,
     now_line,
     page,
@@ -225,6 +225,7 @@ class Walk:
         self.pending: list[Cue] = []
         self.recorded = False
         self.placed: tuple[object, ...] | None = None  # the terminal graphics on screen now
+        self.frame: object = None  # the step's frame on screen now, as a value
 
     def run(self) -> Outcome:
         if self.history:
@@ -283,7 +284,10 @@ class Walk:
             how = self._intro(scr)
             if how is not None:
                 return how
-            how = self._steps(scr)
+            try:
+                how = self._steps(scr)
+            finally:
+                self._graphics(None, (0, 0))  # the last picture goes with the steps, however left
             if how is Ending.COMPLETED:
                 done = self._decide(how)
                 self._record(done)  # before the end screen, whose streak counts this walk
@@ -324,10 +328,12 @@ class Walk:
                     self.history.progress_walk(self.walk_id, self.reached)
             width, height = self.console.size
             figure = self.options.figure
-            shown, placed = framed(self.routine, timer, width, height, rooms=self.rooms,
-                                   ascii=self.ascii, figure=figure)
-            scr.update(shown)
-            self._graphics(placed, (width, height))
+            shown, placed, drawn = framing(self.routine, timer, width, height, rooms=self.rooms,
+                                           ascii=self.ascii, figure=figure)
+            if (drawn, (width, height)) != self.frame:  # an unchanged frame is not drawn again
+                self.frame = (drawn, (width, height))
+                scr.update(shown)
+                self._graphics(placed, (width, height))
             wait = REDRAW if timer.paused else min(REDRAW, timer.remaining())
             if figure is not None and timer.current.get_ready and not timer.paused:
                 wait = min(wait, 1 / FRAMES_PER_SECOND)  # the figure moves into position
@@ -351,14 +357,18 @@ class Walk:
             return
         now = None if placed is None else (placed.key, placed.row, placed.col, placed.cols,
                                            placed.rows, size)
-        if figure.mode is Mode.KITTY and now == self.placed:
+        # kitty keeps an image under text drawn over it; WezTerm and sixel terminals do not,
+        # and it is drawn again after each frame drawn (a frame comes once a second in a hold).
+        kept = figure.mode is Mode.KITTY and os.environ.get("TERM_PROGRAM") != "WezTerm"
+        if kept and now == self.placed:
             return
         out = self.console.file
         if figure.mode is Mode.KITTY and self.placed is not None:
             out.write(KITTY_DELETE)
         self.placed = now
-        if placed is not None:
-            data = figure.pixels(placed.source, placed.key, placed.cols, placed.rows)
+        data = None if placed is None else figure.pixels(placed.source, placed.key, placed.cols,
+                                                         placed.rows)
+        if placed is not None and data is not None:
             out.write(f"\x1b7\x1b[{placed.row + 1};{placed.col + 1}H")
             out.write(data.decode("ascii", "replace"))
             out.write("\x1b8")
@@ -386,7 +396,6 @@ class Walk:
 
     def _end_screen(self, scr: ScreenContext, elapsed: float) -> None:
         """DONE and the streak, until a key, or end_wait seconds."""
-        self._graphics(None, (0, 0))  # the last picture goes with the steps
         kept = None  # the streak, where walks are kept
         if self.history:
             today = self.options.wallclock().astimezone().date()

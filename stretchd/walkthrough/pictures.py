@@ -31,6 +31,7 @@ QUERY_TIMEOUT = 0.1  # seconds a terminal has to answer what it can show
 KITTY_QUERY = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
 DEVICE_ATTRIBUTES = b"\x1b[c"  # every terminal answers this one: the end of the answers
 FRAMES_PER_SECOND = 4  # the figure's motion during a get-ready
+MAX_PIXELS = 800  # a kitty picture's width at most: kitty scales it up to its cells
 KITTY_DELETE = "\x1b_Ga=d,d=A,q=2\x1b\\"  # every image of ours, and its data
 
 
@@ -82,16 +83,29 @@ def ask_terminal(fd_in: int, fd_out: int, timeout: float = QUERY_TIMEOUT) -> Mod
     return Mode.BLOCKS
 
 
-def choose(asked: Mode | None, environ: Mapping[str, str], *, ascii: bool) -> Mode:
+def choose(asked: Mode | None, environ: Mapping[str, str], *, ascii: bool,
+           cell: tuple[int, int] | None = (10, 20)) -> Mode:
+    """ASCII where the walkthrough is; plain shapes under NO_COLOR (pixels too have colour);
+    the terminal's own pixels where it answered it shows them (sixel only where it says how
+    large a cell is: drawn too large, it would cover the keys); coloured blocks elsewhere."""
     if ascii:
         return Mode.ASCII
-    if asked is not None and asked.pixels:
+    if environ.get("NO_COLOR"):
+        return Mode.MONO
+    if asked is Mode.KITTY or (asked is Mode.SIXEL and cell is not None):
         return asked
-    return Mode.MONO if environ.get("NO_COLOR") else Mode.BLOCKS
+    return Mode.BLOCKS
 
 
-def cell_pixels(fd: int) -> tuple[int, int]:
-    """A character cell's size in pixels (the terminal's own word, else a common 10x20)."""
+def may_ask(environ: Mapping[str, str]) -> bool:
+    """Whether the graphics queries are safe to write: GNU screen shows an APC string (the
+    kitty query) as its status line, the Linux console prints it."""
+    term = environ.get("TERM", "")
+    return not environ.get("STY") and term != "linux" and not term.startswith("screen")
+
+
+def cell_pixels(fd: int) -> tuple[int, int] | None:
+    """A character cell's size in pixels, as the terminal says (None if it does not)."""
     import fcntl
     import struct
     import termios
@@ -99,10 +113,10 @@ def cell_pixels(fd: int) -> tuple[int, int]:
     try:
         rows, cols, xpix, ypix = struct.unpack("HHHH", fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8))
     except OSError:
-        return 10, 20
+        return None
     if cols and rows and xpix and ypix:
         return max(1, xpix // cols), max(1, ypix // rows)
-    return 10, 20
+    return None
 
 
 # Drawing --------------------------------------------------------------------------------------
@@ -282,6 +296,7 @@ class Figure:
         self.mode = mode
         self.cell = cell
         self._cache: dict[tuple[object, ...], Any] = {}
+        self.broken: set[Path] = set()  # pictures that could not be drawn: not tried again
 
     def wish(self, get_ready: bool, height: int) -> int:
         if height < SMALLEST:
@@ -292,7 +307,7 @@ class Figure:
         """What to draw now, and a key that changes only when the drawing does."""
         item = items[index]
         target = item.step.image(item.side)
-        if target is None:
+        if target is None or target in self.broken:
             return None, None
         if not item.get_ready:
             return target, target
@@ -300,8 +315,10 @@ class Figure:
                       self.start)
         moving = max(0.5, item.seconds - 1.0)  # in place a second before the hold starts
         frame = min(FRAMES_PER_SECOND * moving, math.floor(elapsed * FRAMES_PER_SECOND))
-        t = frame / (FRAMES_PER_SECOND * moving)
-        return between(before, target, t), (before, target, frame)
+        drawn = between(None if before in self.broken else before, target,
+                        frame / (FRAMES_PER_SECOND * moving))
+        # A picture that does not move (not stretchd's own) is drawn once, not each frame.
+        return drawn, (before, target, frame) if isinstance(drawn, str) else target
 
     def area(self, cols: int, rows: int) -> tuple[int, int]:
         """The cells the picture takes in an area of cols x rows."""
@@ -310,22 +327,39 @@ class Figure:
             return max(1, used), max(1, min(rows, math.ceil(used * self.cell[0] * ASPECT / self.cell[1])))
         return size_in_cells(cols, rows)
 
-    def rows_of_cells(self, source: str | Path, key: object, cols: int, rows: int) -> list[list[Cell]]:
-        """The picture as cells (blocks, shapes, ASCII) filling cols x rows."""
+    def rows_of_cells(self, source: str | Path, key: object, cols: int,
+                      rows: int) -> list[list[Cell]] | None:
+        """The picture as cells (blocks, shapes, ASCII) filling cols x rows; None if it cannot
+        be drawn (a user's file that looked like a picture and is not one)."""
         found = self._cache.get(("cells", key, cols, rows))
         if found is None:
-            found = cells(raster(source, cols, rows * 2), self.mode)
+            try:
+                found = cells(raster(source, cols, rows * 2), self.mode)
+            except Exception:  # any decoder's error: the step goes on without it
+                self._broken(source)
+                return None
             self._keep(("cells", key, cols, rows), found)
         return found
 
-    def pixels(self, source: str | Path, key: object, cols: int, rows: int) -> bytes:
-        """The picture in the terminal's own graphics, cols x rows cells, at the cursor."""
+    def pixels(self, source: str | Path, key: object, cols: int, rows: int) -> bytes | None:
+        """The picture in the terminal's own graphics, cols x rows cells, at the cursor; None
+        if it cannot be drawn. Rendered at most MAX_PIXELS wide: kitty scales it to its cells."""
         found = self._cache.get(("pixels", key, cols, rows))
         if found is None:
             w, h = cols * self.cell[0], rows * self.cell[1]
-            found = escape(raster(source, w, h), self.mode, cols, rows, self.cell)
+            if self.mode is Mode.KITTY and w > MAX_PIXELS:
+                w, h = MAX_PIXELS, max(1, h * MAX_PIXELS // w)
+            try:
+                found = escape(raster(source, w, h), self.mode, cols, rows, self.cell)
+            except Exception:  # any decoder's error: the step goes on without it
+                self._broken(source)
+                return None
             self._keep(("pixels", key, cols, rows), found)
         return found
+
+    def _broken(self, source: str | Path) -> None:
+        if isinstance(source, Path):
+            self.broken.add(source)
 
     def _keep(self, key: tuple[object, ...], value: object) -> None:
         if len(self._cache) > 64:  # the frames of a get-ready or two, and the positions

@@ -193,6 +193,7 @@ def _plain_block(view: View, ascii: bool = False) -> list[Line]:
 
 PICTURE = "picture"  # the style of a line the picture of the position is drawn on
 MIN_PICTURE = 4  # rows: a picture smaller than this is not drawn at all
+PICTURE_SHAPES = 4  # the shapes a picture may take rows from: the tips, header and next go
 
 
 def fit(view: View, width: int, height: int, *, ascii: bool = False,
@@ -200,9 +201,9 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
     """The view as at most height lines of at most width columns, the keys on the last.
 
     picture: rows wished for the picture of the position (0: none). It goes under what to do
-    now, on lines styled PICTURE. It never costs the countdown its size nor the keys their
-    line: it takes what the text leaves, the tips and what comes next giving way to it first,
-    and shrinks to MIN_PICTURE rows, then is left out."""
+    now, on lines styled PICTURE. It never costs the countdown its size, the keys their line,
+    nor the instruction and cautions a line: it takes what the text leaves, shrinking to
+    MIN_PICTURE rows, the tips, header and what comes next giving way before it goes."""
     if ascii:
         view = _ascii_view(view)
     width, height = max(1, width), max(1, height)
@@ -249,10 +250,13 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
         bodies = [body_of(block, shape) for shape in _shapes(len(instr_first), len(now_all))]
         if not any(len(body) + len(key_lines) <= height for body, _ in bodies):
             continue  # a smaller countdown, then
-        for need in ((picture, MIN_PICTURE) if picture >= MIN_PICTURE else ()):
-            for body, at in bodies:
+        if picture >= MIN_PICTURE:
+            # The picture shrinks first: what is left under the whole text, else under it
+            # without the tips, the header, then what comes next; never for the instruction
+            # or the cautions.
+            for body, at in bodies[:PICTURE_SHAPES]:
                 room = height - len(body) - len(key_lines)
-                if room >= need:
+                if room >= MIN_PICTURE:
                     rows = min(room, picture)
                     return done(body[:at] + [Line("", PICTURE)] * rows + body[at:])
         return done(next(body for body, _ in bodies if len(body) + len(key_lines) <= height))

@@ -178,22 +178,33 @@ def framed(routine: Routine, timer: Timer, width: int, height: int, *,
            rooms: Rooms | None = None, ascii: bool = False,
            figure: Figure | None = None) -> tuple[RenderableType, Placed | None]:
     """A step's screen, with the picture of the position where there is room for it."""
+    return framing(routine, timer, width, height, rooms=rooms, ascii=ascii, figure=figure)[:2]
+
+
+def framing(routine: Routine, timer: Timer, width: int, height: int, *,
+            rooms: Rooms | None = None, ascii: bool = False,
+            figure: Figure | None = None) -> tuple[RenderableType, Placed | None, object]:
+    """framed(), and what the frame shows as a value: the same twice, nothing needs drawing."""
     v = view(routine, timer, rooms or Rooms(timer.items))
     source, key = (figure.source(timer.items, max(timer.index, 0), timer.elapsed())
                    if figure is not None else (None, None))
     wish = figure.wish(timer.current.get_ready, height) if figure and source is not None else 0
     lines = fit(v, width, height, ascii=ascii, picture=wish)
+    shown = tuple(lines)
     rows = [i for i, line in enumerate(lines) if line.style == PICTURE]
     if figure is None or source is None or not rows:
-        return _draw(lines), None
+        return _draw(lines), None, (shown, None)
     cols, used = figure.area(width, len(rows))
     top = rows[0] + (len(rows) - used) // 2
     left = (width - cols) // 2
     if figure.mode.pixels:
-        return _draw(lines), Placed(top, left, cols, used, source, key)
+        placed = Placed(top, left, cols, used, source, key)
+        return _draw(lines), placed, (shown, key, cols, used)
     cells = figure.rows_of_cells(source, key, cols, used)
+    if cells is None:  # a picture that could not be drawn: its rows stay empty
+        return _draw(lines), None, (shown, None)
     texts = [Text("")] * (top - rows[0]) + [cells_text(row, left) for row in cells]
-    return _draw(lines, texts), None
+    return _draw(lines, texts), None, (shown, key, cols, used)
 
 
 def cells_text(row: list[Cell], left: int) -> Text:

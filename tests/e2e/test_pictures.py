@@ -40,15 +40,15 @@ def test_the_position_is_drawn_in_coloured_blocks_while_getting_ready_and_holdin
     try:
         start(tmux, {**xdg_env, **UTF8})
         ready = str(wait_for(lambda: (s := tmux.cmd("capture-pane", "-p", "-e")) and "n start it now" in s
-                             and picture_cells(s) > 20 and s, 10, "the picture during the get-ready"))
+                             and picture_cells(s) > 8 and s, 10, "the picture during the get-ready"))
         assert "Next: Left knee to your chest" in ready  # what to move into, above its picture
         tmux.keys("n")
         hold = str(wait_for(lambda: (s := tmux.cmd("capture-pane", "-p", "-e")) and "n skip to the next" in s
-                            and picture_cells(s) > 20 and s, 10, "the picture during the hold"))
+                            and picture_cells(s) > 8 and s, 10, "the picture during the hold"))
         plain = tmux.screen().splitlines()
         assert plain[-1].strip().startswith("Space pause")  # the keys, on the last line
         assert sum(1 for line in plain if "█" in line) >= 5  # the big countdown, still there
-        assert picture_cells(hold) > 20
+        assert picture_cells(hold) > 8
     finally:
         tmux.kill()
 
@@ -75,12 +75,12 @@ def test_a_resize_takes_the_picture_away_and_brings_it_back(tmp_path: Path, xdg_
     try:
         start(tmux, {**xdg_env, **UTF8})
         tmux.keys("n")  # the hold: 10 s
-        wait_for(lambda: picture_cells(tmux.cmd("capture-pane", "-p", "-e")) > 20, 10, "the picture")
+        wait_for(lambda: picture_cells(tmux.cmd("capture-pane", "-p", "-e")) > 8, 10, "the picture")
         tmux.cmd("resize-window", "-x", "40", "-y", "10")
         wait_for(lambda: (s := tmux.cmd("capture-pane", "-p", "-e")) and not any(c in s for c in HALF)
                  and "skip" in s.splitlines()[-1], 10, "the small screen, without the picture")
         tmux.cmd("resize-window", "-x", "100", "-y", "30")
-        wait_for(lambda: picture_cells(tmux.cmd("capture-pane", "-p", "-e")) > 20, 10, "the picture again")
+        wait_for(lambda: picture_cells(tmux.cmd("capture-pane", "-p", "-e")) > 8, 10, "the picture again")
     finally:
         tmux.kill()
 
