@@ -11,8 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from stretchd.routines import load_all, load_file
 from stretchd.routines.plan import Timer, plan
@@ -152,50 +150,74 @@ def timer_at(name: str, index: int) -> tuple[object, Timer]:
     return r, t
 
 
+def drawn_rows(shown: object, width: int, height: int) -> list[str]:
+    """The rows of a frame as text (the picture's half blocks in them)."""
+    from rich.console import Console
+
+    console = Console(width=width, height=height, color_system="truecolor", record=True,
+                      file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(shown)
+    return console.export_text().splitlines()
+
+
+def pictured(rows: list[str]) -> list[int]:
+    return [i for i, row in enumerate(rows) if "▀" in row or "▄" in row]
+
+
 @pytest.mark.parametrize(("width", "height"), [(80, 24), (120, 40)])
 def test_the_picture_is_large_while_getting_ready_and_smaller_during_the_hold(width: int, height: int) -> None:
     r, t = timer_at("hips-lower-back", 0)
     f = figure()
 
-    def room() -> int:
+    def room() -> int:  # the cells given to the picture
         v = view(r, t, Rooms(t.items))  # type: ignore[arg-type]
-        lines = fit(v, width, height, picture=f.wish(t.current.get_ready, height))
-        return sum(1 for line in lines if line.style == PICTURE)
+        lines = fit(v, width, height, picture=f.wish(t.current.get_ready, height),
+                    hold=not t.current.get_ready)
+        return sum(width if line.style == PICTURE else width - line.beside
+                   for line in lines if line.style == PICTURE or line.beside)
 
-    def drawn() -> int:
-        from rich.console import Console
-
+    def drawn() -> list[int]:
         shown, placed = framed(r, t, width, height, figure=f)  # type: ignore[arg-type]
         assert placed is None  # blocks are text
-        console = Console(width=width, height=height, color_system="truecolor", record=True,
-                          file=open(os.devnull, "w"))  # noqa: SIM115
-        console.print(shown)
-        return sum(1 for line in console.export_text().splitlines() if "▀" in line or "▄" in line)
+        return pictured(drawn_rows(shown, width, height))
 
     assert t.current.get_ready
     ready, ready_drawn = room(), drawn()
     t.skip()
     assert not t.current.get_ready
-    assert ready > room() >= 4
-    assert ready_drawn >= 2 and drawn() >= 3
+    assert ready > room() >= 4 * 16
+    assert len(ready_drawn) >= 2 and len(drawn()) >= 2  # lying flat is two rows high
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.integers(20, 220), st.integers(6, 70), st.integers(0, 60))
-def test_the_picture_never_costs_the_countdown_its_size_nor_the_keys_their_line(
-        width: int, height: int, wish: int) -> None:
+@pytest.mark.parametrize(("width", "height"), [(120, 40), (100, 30), (80, 24)])
+def test_during_a_hold_the_picture_is_beside_the_countdown_where_there_is_room(
+        width: int, height: int) -> None:
+    r, t = timer_at("hips-lower-back", 1)  # holding the left knee
+    assert not t.current.get_ready
+    shown, _ = framed(r, t, width, height, figure=figure())  # type: ignore[arg-type]
+    rows = drawn_rows(shown, width, height)
+    digits = [i for i, row in enumerate(rows) if "██" in row]
+    picture = pictured(rows)
+    assert digits and picture
+    # On the countdown's own rows, right of its last column: nothing under it moved down.
+    assert set(picture) <= set(range(digits[0], digits[-1] + 1))
+    right = max(row.rstrip().rfind("██") for row in rows if "██" in row)
+    assert all(c not in "▀▄" for i in picture for c in rows[i][:right + 2])
+    without, _ = framed(r, t, width, height)  # type: ignore[arg-type]
+    plain = drawn_rows(without, width, height)
+    assert [row[:right + 2].rstrip() for row in rows] == [row[:right + 2].rstrip() for row in plain]
+
+
+def test_during_a_hold_on_a_narrow_terminal_the_picture_is_above_the_countdown() -> None:
+    width, height = 60, 20
     r, t = timer_at("hips-lower-back", 1)
-    v = view(r, t, Rooms(t.items))  # type: ignore[arg-type]
-    without = fit(v, width, height)
-    with_picture = fit(v, width, height, picture=wish)
-    assert len(with_picture) == len(without) <= height
-    assert with_picture[-1] == without[-1]  # the keys
-    assert _big(with_picture) == _big(without)  # the countdown, at the same size
-    rows = [line for line in with_picture if line.style == PICTURE]
-    assert not rows or 4 <= len(rows) <= wish
-    if rows:  # the instruction and the cautions are as they are without it
-        kept = [line.text for line in without if line.text.startswith(("! ", v.instruction[:20]))]
-        assert [line.text for line in with_picture if line.text in kept] == kept
+    shown, _ = framed(r, t, width, height, figure=figure())  # type: ignore[arg-type]
+    rows = drawn_rows(shown, width, height)
+    digits = [i for i, row in enumerate(rows) if "██" in row]
+    picture = pictured(rows)
+    assert digits and len(picture) >= 3
+    assert max(picture) < digits[0]
+    assert rows[-1].startswith("Space pause")
 
 
 def _big(lines: list) -> list[str]:  # type: ignore[type-arg]
@@ -211,6 +233,62 @@ def test_on_a_small_terminal_there_is_no_picture_and_the_countdown_and_keys_are_
     assert not [line for line in lines if line.style == PICTURE]
     assert v.keys[-1] in lines[-1].text or lines[-1].text in v.keys
     assert _big(lines) or any(f" {v.big} " in line.text for line in lines)
+
+
+class Ticking:
+    """Keys on a fake clock: Enter at once, q at `quit_at`; what the screen got by each wake."""
+
+    def __init__(self, out: object, quit_at: float) -> None:
+        self.now, self.out, self.quit_at = 0.0, out, quit_at
+        self.written: list[tuple[float, int]] = []
+        self.entered = False
+
+    def clock(self) -> float:
+        return self.now
+
+    def read(self, timeout: float) -> str | None:
+        self.written.append((self.now, len(self.out.getvalue())))  # type: ignore[attr-defined]
+        if not self.entered:
+            self.entered = True
+            return "\r"
+        if self.now + timeout >= self.quit_at:
+            self.now = self.quit_at
+            return "q"
+        self.now += timeout
+        return None
+
+    def between(self, start: float, end: float) -> str:
+        """What was written to the terminal while the clock went from start to end: the frames
+        drawn after the last wake before start, until the last wake by end."""
+        before = [n for t, n in self.written if t < start]
+        by = [n for t, n in self.written if t <= end]
+        return self.out.getvalue()[before[-1]:by[-1]]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mode", [Mode.BLOCKS, Mode.SIXEL])
+def test_a_hold_draws_its_picture_once_then_only_the_rows_that_change(mode: Mode) -> None:
+    import io
+    import re
+
+    from rich.console import Console
+
+    from stretchd.walkthrough import walk
+
+    r = routine()
+    ready = plan(r)[0].seconds  # the first get-ready; then the first hold, 10 s or more
+    out = io.StringIO()
+    con = Console(file=out, width=120, height=40, force_terminal=True, color_system="truecolor")
+    keys = Ticking(out, quit_at=ready + 8.5)
+    walk(r, console=con, keys=keys, clock=keys.clock, chime=lambda: None, end_wait=0.0,
+         ascii=False, figure=Figure(PICTURES / "lying-flat.svg", mode))
+    first = keys.between(ready, ready + 1.0)  # the hold's first frame
+    assert ("▀" in first or "▄" in first) if mode is Mode.BLOCKS else "\x1bP" in first
+    later = keys.between(ready + 1.5, ready + 8.0)  # its seconds ticking down
+    rows = {int(m[1]) for m in re.finditer(r"\x1b\[(\d+);(\d+)H", later)}
+    assert rows, "the countdown was never drawn again"
+    assert "▀" not in later and "▄" not in later and "\x1bP" not in later  # nor the picture
+    # The rows drawn again: the header's time left and the countdown's digits, nothing under.
+    assert max(rows) <= 17, sorted(rows)
 
 
 def test_the_reminders_notification_shows_the_routines_first_position() -> None:

@@ -26,6 +26,7 @@ from rich.console import Console, ScreenContext
 from stretchd.routines import SAFETY_LINE, Routine
 from stretchd.routines.plan import Cue, Timer, cues, exercise_count, plan
 from stretchd.store.history import History
+from stretchd.walkthrough.paint import Painter
 from stretchd.walkthrough.pictures import FRAMES_PER_SECOND, KITTY_DELETE, Figure, Mode
 from stretchd.walkthrough.screen import wants_ascii
 from stretchd.walkthrough.view import (
@@ -226,6 +227,8 @@ class Walk:
         self.recorded = False
         self.placed: tuple[object, ...] | None = None  # the terminal graphics on screen now
         self.frame: object = None  # the step's frame on screen now, as a value
+        # On a terminal, a frame's changed rows alone are drawn (a file gets whole frames).
+        self.painter = Painter(console) if console.is_terminal else None
 
     def run(self) -> Outcome:
         if self.history:
@@ -299,6 +302,8 @@ class Walk:
     def _page(self, scr: ScreenContext, paragraphs: list[tuple[str, str]],
               key_hints: tuple[str, ...], big: tuple[str, ...] = ()) -> None:
         width, height = self.console.size
+        if self.painter is not None:
+            self.painter.forget()
         scr.update(page(paragraphs, key_hints, width, height, ascii=self.ascii, big=big))
 
     def _intro(self, scr: ScreenContext) -> Ending | None:
@@ -332,8 +337,12 @@ class Walk:
                                            ascii=self.ascii, figure=figure)
             if (drawn, (width, height)) != self.frame:  # an unchanged frame is not drawn again
                 self.frame = (drawn, (width, height))
-                scr.update(shown)
-                self._graphics(placed, (width, height))
+                if self.painter is not None:
+                    redrawn = self.painter.paint(shown, (width, height))  # type: ignore[arg-type]
+                else:
+                    scr.update(shown)
+                    redrawn = [(row, 0, width) for row in range(height)]
+                self._graphics(placed, (width, height), redrawn)
             wait = REDRAW if timer.paused else min(REDRAW, timer.remaining())
             if figure is not None and timer.current.get_ready and not timer.paused:
                 wait = min(wait, 1 / FRAMES_PER_SECOND)  # the figure moves into position
@@ -348,19 +357,24 @@ class Walk:
             elif key in QUIT_KEYS:
                 return Ending.QUIT
 
-    def _graphics(self, placed: Placed | None, size: tuple[int, int]) -> None:
+    def _graphics(self, placed: Placed | None, size: tuple[int, int],
+                  redrawn: list[tuple[int, int, int]] | None = None) -> None:
         """The picture in the terminal's own graphics, where the text left room for it. kitty
         keeps an image under text drawn over it: drawn again only when it changes. Text
-        drawn over sixel pixels replaces them: drawn again after every frame."""
+        drawn over sixel pixels replaces them: drawn again when text is drawn over it
+        (redrawn: the frame's (row, first column, column after the last) drawn)."""
         figure = self.options.figure
         if figure is None or not figure.mode.pixels:
             return
         now = None if placed is None else (placed.key, placed.row, placed.col, placed.cols,
                                            placed.rows, size)
         # kitty keeps an image under text drawn over it; WezTerm and sixel terminals do not,
-        # and it is drawn again after each frame drawn (a frame comes once a second in a hold).
+        # and it is drawn again when a row it covers is drawn again.
         kept = figure.mode is Mode.KITTY and os.environ.get("TERM_PROGRAM") != "WezTerm"
-        if kept and now == self.placed:
+        crossed = placed is not None and any(
+            placed.row <= r < placed.row + placed.rows and a < placed.col + placed.cols
+            and b > placed.col for r, a, b in (redrawn or ()))
+        if now == self.placed and (kept or not crossed):
             return
         out = self.console.file
         if figure.mode is Mode.KITTY and self.placed is not None:

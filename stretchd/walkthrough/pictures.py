@@ -17,7 +17,7 @@ import os
 import re
 import select
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -355,6 +355,14 @@ class Figure:
                 self._broken(source)
                 return None
             self._keep(("pixels", key, cols, rows), found)
+        return found
+
+    def kept(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:
+        """make(), made once for key while the figure's cache keeps it (e.g. its rows as text)."""
+        found = self._cache.get(key)
+        if found is None:
+            found = make()
+            self._keep(key, found)
         return found
 
     def _broken(self, source: str | Path) -> None:

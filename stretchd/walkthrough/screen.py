@@ -27,6 +27,7 @@ GAP = 3  # columns between the countdown and the block words beside it, times th
 class Line:
     text: str
     style: str = ""
+    beside: int = 0  # from this column on, the picture of the position is drawn (0: none)
 
 
 @dataclass(frozen=True)
@@ -194,16 +195,20 @@ def _plain_block(view: View, ascii: bool = False) -> list[Line]:
 PICTURE = "picture"  # the style of a line the picture of the position is drawn on
 MIN_PICTURE = 4  # rows: a picture smaller than this is not drawn at all
 PICTURE_SHAPES = 4  # the shapes a picture may take rows from: the tips, header and next go
+MIN_BESIDE = 16  # columns right of the countdown for the picture to go there
 
 
 def fit(view: View, width: int, height: int, *, ascii: bool = False,
-        picture: int = 0) -> list[Line]:
+        picture: int = 0, hold: bool = False) -> list[Line]:
     """The view as at most height lines of at most width columns, the keys on the last.
 
-    picture: rows wished for the picture of the position (0: none). It goes under what to do
-    now, on lines styled PICTURE. It never costs the countdown its size, the keys their line,
-    nor the instruction and cautions a line: it takes what the text leaves, shrinking to
-    MIN_PICTURE rows, the tips, header and what comes next giving way before it goes."""
+    picture: rows wished for the picture of the position (0: none). While getting ready it
+    goes under what to do now, on lines styled PICTURE. During a hold (hold=True) it goes
+    beside the countdown where the columns right of it leave MIN_BESIDE (on the countdown's
+    lines, from column Line.beside), else above it. It never costs the countdown its size,
+    the keys their line, nor the instruction and cautions a line: it takes what the text
+    leaves, shrinking to MIN_PICTURE rows, the tips, header and what comes next giving way
+    before it goes."""
     if ascii:
         view = _ascii_view(view)
     width, height = max(1, width), max(1, height)
@@ -224,11 +229,12 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
         body: list[Line] = []
         if shape.header and view.header:
             body += [Line(t) for t in _cut(_wrap(view.header, width), 1, width, ascii)]
+        above = len(body)
         body += block
         body += [Line(t, "bold") for t in view.extra]
         now = now_all if shape.now_lines is None else _cut(now_all, shape.now_lines, width, ascii)
         body += [Line(t, "bold") for t in now]
-        at = len(body)
+        at = above if hold else len(body)
         instr = instr_full if shape.full_instruction else instr_first
         if shape.instruction_lines is not None:
             instr = _cut(instr, shape.instruction_lines, width, ascii)
@@ -250,6 +256,12 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
         bodies = [body_of(block, shape) for shape in _shapes(len(instr_first), len(now_all))]
         if not any(len(body) + len(key_lines) <= height for body, _ in bodies):
             continue  # a smaller countdown, then
+        if picture >= MIN_PICTURE and hold:
+            left = max((len(line.text) for line in block), default=width) + GAP
+            if width - left >= MIN_BESIDE and len(block) >= MIN_PICTURE:
+                body, at = next((b, a) for b, a in bodies if len(b) + len(key_lines) <= height)
+                return done([Line(line.text, line.style, left) if at <= i < at + len(block)
+                             else line for i, line in enumerate(body)])
         if picture >= MIN_PICTURE:
             # The picture shrinks first: what is left under the whole text, else under it
             # without the tips, the header, then what comes next; never for the instruction

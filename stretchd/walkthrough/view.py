@@ -3,6 +3,7 @@ of its own; and the whole routine as plain lines for a pipe."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from rich.color import Color
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.style import Style
 from rich.text import Text
 
@@ -147,13 +148,32 @@ def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
 
 def _draw(lines: list[Line], picture: list[Text] | None = None) -> RenderableType:
     # Text, not markup: the lines hold the routine's own words.
-    drawn, pictured = [], iter(picture or ())
+    drawn: list[RenderableType] = []
+    pictured = iter(picture or ())
     for line in lines:
         if line.style == PICTURE:
             drawn.append(next(pictured, Text("")))
-        else:
-            drawn.append(Text(line.text, style=line.style, no_wrap=True, overflow="crop"))
+            continue
+        text = Text(line.text, style=line.style, no_wrap=True, overflow="crop")
+        drawn.append(Beside(text, line.beside, next(pictured, Text(""))) if line.beside else text)
     return Group(*drawn)
+
+
+@dataclass(frozen=True)
+class Beside:
+    """A line of the countdown with a row of the picture from column `at` on: drawn as one
+    line, or (by the Painter) as two parts, each only when it changes."""
+
+    text: Text
+    at: int
+    picture: Text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = self.text.copy()
+        line.truncate(self.at, pad=True)
+        line.append_text(self.picture)
+        line.no_wrap, line.overflow = True, "crop"
+        yield line
 
 
 @dataclass(frozen=True)
@@ -189,30 +209,34 @@ def framing(routine: Routine, timer: Timer, width: int, height: int, *,
     source, key = (figure.source(timer.items, max(timer.index, 0), timer.elapsed())
                    if figure is not None else (None, None))
     wish = figure.wish(timer.current.get_ready, height) if figure and source is not None else 0
-    lines = fit(v, width, height, ascii=ascii, picture=wish)
+    lines = fit(v, width, height, ascii=ascii, picture=wish, hold=not timer.current.get_ready)
     shown = tuple(lines)
-    rows = [i for i, line in enumerate(lines) if line.style == PICTURE]
+    rows = [i for i, line in enumerate(lines) if line.style == PICTURE or line.beside]
     if figure is None or source is None or not rows:
         return _draw(lines), None, (shown, None)
-    cols, used = figure.area(width, len(rows))
+    at = lines[rows[0]].beside  # the picture's area: from this column to the right edge
+    cols, used = figure.area(width - at, len(rows))
     top = rows[0] + (len(rows) - used) // 2
-    left = (width - cols) // 2
+    left = at + (width - at - cols) // 2
     if figure.mode.pixels:
         placed = Placed(top, left, cols, used, source, key)
         return _draw(lines), placed, (shown, key, cols, used)
     cells = figure.rows_of_cells(source, key, cols, used)
     if cells is None:  # a picture that could not be drawn: its rows stay empty
         return _draw(lines), None, (shown, None)
-    texts = [Text("")] * (top - rows[0]) + [cells_text(row, left) for row in cells]
+    # Made once per drawing: a hold's frames (five a second) reuse the same rows.
+    texts = figure.kept(("texts", key, cols, used, left - at, top - rows[0]), lambda: (
+        [Text("")] * (top - rows[0]) + [cells_text(row, left - at) for row in cells]))
     return _draw(lines, texts), None, (shown, key, cols, used)
 
 
 def cells_text(row: list[Cell], left: int) -> Text:
+    """A row of cells as one line of text, neighbours of one colour in one run."""
     text = Text(" " * left, no_wrap=True, overflow="crop")
-    for cell in row:
-        style = Style(color=Color.from_rgb(*cell.fg) if cell.fg else None,
-                      bgcolor=Color.from_rgb(*cell.bg) if cell.bg else None)
-        text.append(cell.char, style)
+    for (fg, bg), run in itertools.groupby(row, lambda c: (c.fg, c.bg)):
+        style = Style(color=Color.from_rgb(*fg) if fg else None,
+                      bgcolor=Color.from_rgb(*bg) if bg else None)
+        text.append("".join(c.char for c in run), style)
     return text
 
 

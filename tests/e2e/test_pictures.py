@@ -47,8 +47,13 @@ def test_the_position_is_drawn_in_coloured_blocks_while_getting_ready_and_holdin
                             and picture_cells(s) > 8 and s, 10, "the picture during the hold"))
         plain = tmux.screen().splitlines()
         assert plain[-1].strip().startswith("Space pause")  # the keys, on the last line
-        assert sum(1 for line in plain if "█" in line) >= 5  # the big countdown, still there
+        digits = [i for i, line in enumerate(plain) if "█" in line]
+        assert len(digits) >= 5  # the big countdown, still there
         assert picture_cells(hold) > 8
+        # Beside the countdown: on its rows, right of its blocks.
+        right = max(plain[i].rfind("█") for i in digits)
+        drawn = [(i, j) for i, line in enumerate(plain) for j, c in enumerate(line) if c in HALF]
+        assert drawn and all(digits[0] <= i <= digits[-1] + 1 and j > right for i, j in drawn)
     finally:
         tmux.kill()
 
@@ -176,10 +181,29 @@ def screenshot(display: str) -> tuple[int, int, bytes]:
         d.close()
 
 
-def orange_pixels(shot: tuple[int, int, bytes]) -> int:
-    _, _, data = shot
-    return sum(1 for i in range(0, len(data), 4) if data[i + 2] > 200 and 80 < data[i + 1] < 160
-               and data[i] < 80)
+def orange(shot: tuple[int, int, bytes]) -> list[tuple[int, int]]:
+    """Where the screen is the pictures' accent (the working limb): (x, y) of each pixel."""
+    width, _, data = shot
+    return [((i // 4) % width, (i // 4) // width) for i in range(0, len(data), 4)
+            if data[i + 2] > 200 and 80 < data[i + 1] < 160 and data[i] < 80]
+
+
+def beside_area(width: int, height: int) -> tuple[int, int, int]:
+    """Where stretchd puts the first hold's picture of hips-lower-back at this size: beside the
+    countdown, as (first row, last row, first column) in cells."""
+    from stretchd.routines import load_all
+    from stretchd.routines.plan import Timer, plan
+    from stretchd.walkthrough.screen import fit
+    from stretchd.walkthrough.view import Rooms, view
+
+    r = load_all(None)[0]["hips-lower-back"]
+    t = Timer(plan(r), lambda: 0.0)
+    t.start()
+    t.skip()
+    lines = fit(view(r, t, Rooms(t.items)), width, height, picture=12, hold=True)
+    rows = [i for i, line in enumerate(lines) if line.beside]
+    assert rows, "no room beside the countdown at this size"
+    return rows[0], rows[-1], lines[rows[0]].beside
 
 
 def test_xterm_with_sixel_draws_the_position_during_a_hold(desktop: Desktop, xdg_env: dict[str, str]) -> None:
@@ -187,30 +211,58 @@ def test_xterm_with_sixel_draws_the_position_during_a_hold(desktop: Desktop, xdg
     display = desktop.env["DISPLAY"]
     env = {**xdg_env, **UTF8, "DISPLAY": display, "PATH": os.environ["PATH"]}
     env.pop("COLORTERM")
-    before = orange_pixels(screenshot(display))
+    assert not orange(screenshot(display))
     xterm = subprocess.Popen(
         ["xterm", "-ti", "vt340", "-xrm", "XTerm*numColorRegisters: 256", "-geometry", "100x40+0+0",
-         "-bg", "white", "-fg", "black", "-e", *stretchd_command(), "walk", "shotgun"], env=env)
+         "-bg", "white", "-fg", "black", "-e", *stretchd_command(), "walk", "hips-lower-back"], env=env)
     try:
         # Enter once the first screen is up: pressed until the steps start (the walkthrough
         # reads no key while it asks the terminal what it can show; Enter means nothing after).
-        wait_for(lambda: orange_pixels(screenshot(display)) > 500 or (_send_enter(display) and False),
+        wait_for(lambda: len(orange(screenshot(display))) > 500 or (_send_key(display, "Return") and False),
                  60, "the sixel picture's orange limbs on xterm's screen")
-        assert before == 0
+        _send_key(display, "n")  # the hold (10 s): the picture goes beside the countdown
+        top, bottom, col = beside_area(100, 40)
+        cell_w, cell_h = _cell(display)
+        box = ((col - 1) * cell_w, (top - 1) * cell_h, 101 * cell_w, (bottom + 2) * cell_h)
+
+        def inside(points: list[tuple[int, int]]) -> int:
+            return sum(1 for x, y in points if box[0] <= x < box[2] and box[1] <= y < box[3])
+
+        wait_for(lambda: (p := orange(screenshot(display))) and inside(p) > 150 and inside(p) == len(p),
+                 10, "the picture beside the countdown, and nowhere else")
+        # A second later the countdown was drawn again: the picture is still all there.
+        def countdown(shot: tuple[int, int, bytes]) -> bytes:  # the pixels left of the picture
+            width, _, data = shot
+            return b"".join(data[y * width * 4: y * width * 4 + box[0] * 4] for y in range(box[1], box[3]))
+
+        before = countdown(screenshot(display))
+        wait_for(lambda: countdown(screenshot(display)) != before, 5, "the countdown's next second")
+        shot = orange(screenshot(display))
+        assert inside(shot) > 150 and inside(shot) == len(shot)
     finally:
         xterm.kill()
         xterm.wait()
 
 
-def _send_enter(display: str) -> bool:
-    """Enter to the xterm window (xdotool), once its first screen is up."""
+def _cell(display: str) -> tuple[int, int]:
+    """xterm's cell in pixels: its window's size (at +0+0, with its 2-pixel border) over 100x40."""
+    found = subprocess.run(["xdotool", "search", "--class", "xterm"], env={"DISPLAY": display},
+                           capture_output=True, text=True, check=True).stdout.split()
+    shape = subprocess.run(["xdotool", "getwindowgeometry", "--shell", found[0]],
+                           env={"DISPLAY": display}, capture_output=True, text=True, check=True).stdout
+    size = dict(line.split("=", 1) for line in shape.split())
+    return (int(size["WIDTH"]) - 4) // 100, (int(size["HEIGHT"]) - 4) // 40
+
+
+def _send_key(display: str, key: str) -> bool:
+    """A key to the xterm window (xdotool), once it is up."""
     require("xdotool")
     found = subprocess.run(["xdotool", "search", "--class", "xterm"], env={"DISPLAY": display},
                            capture_output=True, text=True, check=False).stdout.split()
     if not found:
         return False
     # xterm ignores keys sent to a window (SendEvent): focus it, then type through XTEST.
-    subprocess.run(["xdotool", "windowfocus", "--sync", found[0], "key", "Return"],
+    subprocess.run(["xdotool", "windowfocus", "--sync", found[0], "key", key],
                    env={"DISPLAY": display}, check=False, timeout=10, stderr=subprocess.DEVNULL)
     time.sleep(0.5)  # a look at the screen between presses, not a press every 50 ms
     return True
