@@ -20,7 +20,8 @@ from PIL import Image
 
 ROUTINES = {"hips-lower-back": 10, "si-joints": 4, "shotgun": 4}  # holds to go through
 DISPLAY = ":93"
-SIZE = "100x40"
+SIZE = "120x40"
+STRETCHD = str(Path(sys.executable).parent / "stretchd")  # this checkout's, beside its python
 
 
 def grab(window: str, path: Path) -> None:
@@ -50,7 +51,7 @@ def main(out: Path) -> None:
                             continue
                         term = subprocess.Popen(
                             ["xterm", *extra, "-geometry", f"{SIZE}+0+0", "-bg", background,
-                             "-fg", foreground, "-e", "stretchd", "walk", routine], env=env)
+                             "-fg", foreground, "-e", STRETCHD, "walk", routine], env=env)
                         time.sleep(2.0)
                         window = subprocess.run(["xdotool", "search", "--pid", str(term.pid)],
                                                 env={"DISPLAY": DISPLAY}, capture_output=True,

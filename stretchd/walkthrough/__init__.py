@@ -226,6 +226,7 @@ class Walk:
         self.pending: list[Cue] = []
         self.recorded = False
         self.placed: tuple[object, ...] | None = None  # the terminal graphics on screen now
+        self.placed_rows = range(0)  # and the rows they take
         self.frame: object = None  # the step's frame on screen now, as a value
         # On a terminal, a frame's changed rows alone are drawn (a file gets whole frames).
         self.painter = Painter(console) if console.is_terminal else None
@@ -379,7 +380,12 @@ class Walk:
         out = self.console.file
         if figure.mode is Mode.KITTY and self.placed is not None:
             out.write(KITTY_DELETE)
+        elif self.placed is not None and now != self.placed and self.painter is not None:
+            # Sixel pixels stay until text is drawn over them: the rows the last picture took
+            # are drawn again where the frame did not (its empty rows stay empty).
+            self.painter.redraw(self.placed_rows)
         self.placed = now
+        self.placed_rows = range(0) if placed is None else range(placed.row, placed.row + placed.rows)
         data = None if placed is None else figure.pixels(placed.source, placed.key, placed.cols,
                                                          placed.rows)
         if placed is not None and data is not None:

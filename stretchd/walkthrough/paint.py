@@ -57,6 +57,14 @@ class Painter:
         self.rows, self.size = rows, size
         return drawn
 
+    def redraw(self, rows: range) -> None:
+        """Draw these rows of the last frame again, whole (over a terminal's own pixels)."""
+        if self.rows is None or self.size is None:
+            return
+        for i in rows:
+            if 0 <= i < len(self.rows):
+                self._draw(self.rows[i], 0, i, self.size[0])
+
     def _draw(self, row: object, x: int, y: int, width: int) -> tuple[int, int, int]:
         options = self.console.options.update_dimensions(width, 1)
         line = self.console.render_lines(row, options, pad=True)[0]  # type: ignore[arg-type]

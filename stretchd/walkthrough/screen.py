@@ -53,6 +53,7 @@ class View:
     big_room: str = ""
     word_rooms: tuple[tuple[str, str], ...] = ()
     extra: tuple[str, ...] = field(default=())  # lines under the countdown ("Breath 3 of 7")
+    hold_rooms: tuple[tuple[str, str], ...] = ()  # word_rooms of the holds alone
 
     @property
     def label_plain(self) -> str:
@@ -217,9 +218,17 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
     # Every block word beside the countdown, then the first alone (GET READY or HOLD), then
     # none: each is worth a smaller countdown.
     places = sorted({len(view.word_rooms), min(1, len(view.word_rooms)), 0}, reverse=True)
-    blocks = [b for b in (_big_block(view, width, s, ascii, k) for k in places for s in scales)
-              if b is not None]
-    blocks.append(_plain_block(view, ascii))
+    # Each block with the column right of the widest a hold of the routine draws at its size
+    # (its widest countdown and words): the picture beside it stays put from hold to hold.
+    widest = replace(view, big=view.big_room or view.big, words=view.hold_rooms or view.word_rooms)
+    blocks: list[tuple[list[Line], int]] = []
+    for k in places:
+        for s in scales:
+            block = _big_block(view, width, s, ascii, k)
+            if block is not None:
+                wide = _big_block(widest, width, s, ascii, k) or block
+                blocks.append((block, max((len(line.text) for line in wide + block), default=0)))
+    blocks.append((_plain_block(view, ascii), width))
     now_all = _wrap(view.now, width)
     instr_full = _wrap(view.instruction, width) if view.instruction else []
     instr_first = _wrap(first_sentence(view.instruction), width) if view.instruction else []
@@ -252,12 +261,12 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
     def done(body: list[Line]) -> list[Line]:
         return body + [Line("")] * (height - len(body) - len(key_lines)) + key_lines
 
-    for block in blocks:
+    for block, right in blocks:
         bodies = [body_of(block, shape) for shape in _shapes(len(instr_first), len(now_all))]
         if not any(len(body) + len(key_lines) <= height for body, _ in bodies):
             continue  # a smaller countdown, then
         if picture >= MIN_PICTURE and hold:
-            left = max((len(line.text) for line in block), default=width) + GAP
+            left = right + GAP
             if width - left >= MIN_BESIDE and len(block) >= MIN_PICTURE:
                 body, at = next((b, a) for b, a in bodies if len(b) + len(key_lines) <= height)
                 return done([Line(line.text, line.style, left) if at <= i < at + len(block)

@@ -80,6 +80,11 @@ class Rooms:
 
         self.words = tuple((widest([alts[0] for alts in place]), widest([alts[-1] for alts in place]))
                            for place in places)
+        # The widest words of a hold, and of a breathing hold, for the picture beside them.
+        self.hold_words, self.breath_words = (
+            tuple((widest([alts[0] for alts in place]), widest([alts[-1] for alts in place]))
+                  for place in (phase, *places[1:]))
+            for phase in ([HOLD], [_breathe("in"), _breathe("out")]))
 
 
 def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tuple[str, str]]:
@@ -143,6 +148,7 @@ def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
                 f"{format_clock(timer.remaining_total())} left"),
         next=following, keys=keys, big_room=rooms.big,
         word_rooms=rooms.words,
+        hold_rooms=rooms.breath_words if item.breaths is not None else rooms.hold_words,
     )
 
 

@@ -50,10 +50,12 @@ def test_the_position_is_drawn_in_coloured_blocks_while_getting_ready_and_holdin
         digits = [i for i, line in enumerate(plain) if "█" in line]
         assert len(digits) >= 5  # the big countdown, still there
         assert picture_cells(hold) > 8
-        # Beside the countdown: on its rows, right of its blocks.
         right = max(plain[i].rfind("█") for i in digits)
         drawn = [(i, j) for i, line in enumerate(plain) for j, c in enumerate(line) if c in HALF]
-        assert drawn and all(digits[0] <= i <= digits[-1] + 1 and j > right for i, j in drawn)
+        if width >= 120:  # beside the countdown: on its rows, right of its blocks
+            assert drawn and all(digits[0] <= i <= digits[-1] + 1 and j > right for i, j in drawn)
+        else:  # above it
+            assert drawn and all(i < digits[0] for i, _ in drawn)
     finally:
         tmux.kill()
 
@@ -206,6 +208,9 @@ def beside_area(width: int, height: int) -> tuple[int, int, int]:
     return rows[0], rows[-1], lines[rows[0]].beside
 
 
+COLS, ROWS = 120, 40  # xterm's size: wide enough for the picture beside the countdown
+
+
 def test_xterm_with_sixel_draws_the_position_during_a_hold(desktop: Desktop, xdg_env: dict[str, str]) -> None:
     require("xterm", "xdotool")
     display = desktop.env["DISPLAY"]
@@ -213,7 +218,7 @@ def test_xterm_with_sixel_draws_the_position_during_a_hold(desktop: Desktop, xdg
     env.pop("COLORTERM")
     assert not orange(screenshot(display))
     xterm = subprocess.Popen(
-        ["xterm", "-ti", "vt340", "-xrm", "XTerm*numColorRegisters: 256", "-geometry", "100x40+0+0",
+        ["xterm", "-ti", "vt340", "-xrm", "XTerm*numColorRegisters: 256", "-geometry", f"{COLS}x{ROWS}+0+0",
          "-bg", "white", "-fg", "black", "-e", *stretchd_command(), "walk", "hips-lower-back"], env=env)
     try:
         # Enter once the first screen is up: pressed until the steps start (the walkthrough
@@ -221,9 +226,9 @@ def test_xterm_with_sixel_draws_the_position_during_a_hold(desktop: Desktop, xdg
         wait_for(lambda: len(orange(screenshot(display))) > 500 or (_send_key(display, "Return") and False),
                  60, "the sixel picture's orange limbs on xterm's screen")
         _send_key(display, "n")  # the hold (10 s): the picture goes beside the countdown
-        top, bottom, col = beside_area(100, 40)
+        top, bottom, col = beside_area(COLS, ROWS)
         cell_w, cell_h = _cell(display)
-        box = ((col - 1) * cell_w, (top - 1) * cell_h, 101 * cell_w, (bottom + 2) * cell_h)
+        box = ((col - 1) * cell_w, (top - 1) * cell_h, (COLS + 1) * cell_w, (bottom + 2) * cell_h)
 
         def inside(points: list[tuple[int, int]]) -> int:
             return sum(1 for x, y in points if box[0] <= x < box[2] and box[1] <= y < box[3])
@@ -245,13 +250,13 @@ def test_xterm_with_sixel_draws_the_position_during_a_hold(desktop: Desktop, xdg
 
 
 def _cell(display: str) -> tuple[int, int]:
-    """xterm's cell in pixels: its window's size (at +0+0, with its 2-pixel border) over 100x40."""
+    """xterm's cell in pixels: its window's size (at +0+0, with its 2-pixel border) over its cells."""
     found = subprocess.run(["xdotool", "search", "--class", "xterm"], env={"DISPLAY": display},
                            capture_output=True, text=True, check=True).stdout.split()
     shape = subprocess.run(["xdotool", "getwindowgeometry", "--shell", found[0]],
                            env={"DISPLAY": display}, capture_output=True, text=True, check=True).stdout
     size = dict(line.split("=", 1) for line in shape.split())
-    return (int(size["WIDTH"]) - 4) // 100, (int(size["HEIGHT"]) - 4) // 40
+    return (int(size["WIDTH"]) - 4) // COLS, (int(size["HEIGHT"]) - 4) // ROWS
 
 
 def _send_key(display: str, key: str) -> bool:
