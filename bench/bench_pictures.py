@@ -2,8 +2,10 @@
 
 A step's picture is timed in-process, cold (a new figure each time, nothing cached): for every
 get-ready and hold of the hips-and-lower-back routine at 120x40, the step's screen is built
-with its picture (coloured half blocks, and kitty pixels encoded for the terminal). Then
-`stretchd walk` runs on a pty (answering as a terminal without graphics, so blocks are drawn,
+with its picture (coloured half blocks, and kitty pixels encoded for the terminal). A hold's
+CPU is measured twice: in-process (the real walk() on a fake clock through five minutes of a
+hold, its frames drawn to a terminal console, timed with the process clock), and as
+`stretchd walk` on a pty (answering as a terminal without graphics, so blocks are drawn,
 and as kitty) through a 40 s hold, its CPU read from /proc over 30 s of it, with pictures and
 with --no-pictures. The end error is the walkthrough bench's, with pictures on: a routine
 planned to last 60 s walked by the real walk() with a figure, every core busy meanwhile.
@@ -38,6 +40,20 @@ def run(report: Section) -> None:
                   unit="ms", target=TO_PICTURE_TARGET)
     report.figure("A step's start → its picture encoded for kitty (cold, 120x40)", kitty, unit="ms",
                   target=TO_PICTURE_TARGET)
+
+    held = {name: [hold_work(mode) for _ in range(report.runs(9, 2))]
+            for name, mode in (("none", None), ("blocks", "blocks"), ("kitty", "kitty"))}
+    for name, label in (("none", "no picture"), ("blocks", "picture in blocks"),
+                        ("kitty", "picture in kitty pixels")):
+        report.figure(f"CPU per minute of hold, in-process on a fake clock, {label}", held[name],
+                      unit="ms/min")
+    # "No more than without": within the spread of the runs without a picture.
+    base = statistics.median(held["none"])
+    noise = (max(held["none"]) - min(held["none"])) / base
+    for name in ("blocks", "kitty"):
+        report.figure(f"… {name} over none (ratio of medians, in-process)",
+                      [statistics.median(held[name]) / base], unit="x",
+                      target=Target.at_most(1 + noise), digits=2)
 
     window = 10.0 if report.quick else 30.0
     runs = report.runs(3, 1)
@@ -134,6 +150,48 @@ instruction = "Hold it."
 hold_seconds = 600
 image = "{pictures}/knee-to-chest-left.svg"
 """
+
+
+def hold_work(mode: str | None) -> float:
+    """CPU ms per minute of a hold, measured in this process with a fine clock: the real
+    walk() at 120x40 on a terminal console (its output dropped), a fake clock stepped as the
+    walk waits, keys that never come; five minutes of a ten-minute hold."""
+    import tempfile
+
+    from rich.console import Console
+
+    from stretchd.routines import load_file
+    from stretchd.walkthrough import walk
+    from stretchd.walkthrough.pictures import Figure, Mode
+
+    shipped = Path(__file__).parents[1] / "stretchd" / "routines" / "pictures"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "long-hold.toml"
+        path.write_text(HOLD_ROUTINE.format(pictures=shipped))
+        routine = load_file(path)
+    figure = None if mode is None else Figure(shipped / "lying-flat.svg", Mode(mode))
+    now = [0.0]
+    marks: dict[str, float] = {}
+
+    class Keys:
+        def read(self, timeout: float) -> str | None:
+            if not marks:
+                marks["enter"] = 0.0
+                return "\r"
+            if "start" not in marks and now[0] >= 60.0:  # a minute into the ten-minute hold
+                marks["start"] = time.process_time()
+            if now[0] >= 360.0:
+                marks["end"] = time.process_time()
+                return "q"
+            now[0] += timeout
+            return None
+
+    with open(os.devnull, "w") as devnull:
+        console = Console(file=devnull, width=120, height=40, force_terminal=True,
+                          color_system="truecolor")
+        walk(routine, console=console, keys=Keys(), clock=lambda: now[0], chime=lambda: None,
+             end_wait=0.0, ascii=False, figure=figure)
+    return (marks["end"] - marks["start"]) * 1000 / 5
 
 
 def hold_cpu(window: float, *, pictures: bool, answer: bytes) -> float:

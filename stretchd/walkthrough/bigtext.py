@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 # Each glyph is 5 rows of pixels ("#" on, "." off). A pixel is drawn 2 columns wide and 1 row
 # tall at scale 1 (terminal cells are about twice as tall as wide), 2s by s at scale s.
 FONT: dict[str, tuple[str, ...]] = {
@@ -52,6 +54,11 @@ def width(text: str, scale: int) -> int:
 
 def render(text: str, scale: int, *, ascii: bool = False) -> list[str]:
     """text in block letters: 5 * scale lines, each width(text, scale) columns."""
+    return list(_render(text, scale, ascii))
+
+
+@functools.lru_cache(maxsize=256)  # a walk draws the same few words and digits five times a second
+def _render(text: str, scale: int, ascii: bool) -> tuple[str, ...]:
     ink = "#" if ascii else "█"
     lines = []
     for row in range(ROWS):
@@ -60,4 +67,4 @@ def render(text: str, scale: int, *, ascii: bool = False) -> list[str]:
             parts.append("".join((ink if px == "#" else " ") * 2 * scale for px in FONT[ch][row]))
         line = (" " * scale).join(parts)
         lines.extend([line] * scale)
-    return lines
+    return tuple(lines)

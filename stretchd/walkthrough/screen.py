@@ -9,6 +9,7 @@ backgrounds, in 16 colours or none. With ascii=True every character drawn is ASC
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import textwrap
@@ -220,15 +221,22 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
     places = sorted({len(view.word_rooms), min(1, len(view.word_rooms)), 0}, reverse=True)
     # Each block with the column right of the widest a hold of the routine draws at its size
     # (its widest countdown and words): the picture beside it stays put from hold to hold.
-    widest = replace(view, big=view.big_room or view.big, words=view.hold_rooms or view.word_rooms)
-    blocks: list[tuple[list[Line], int]] = []
-    for k in places:
-        for s in scales:
-            block = _big_block(view, width, s, ascii, k)
-            if block is not None:
-                wide = _big_block(widest, width, s, ascii, k) or block
-                blocks.append((block, max((len(line.text) for line in wide + block), default=0)))
-    blocks.append((_plain_block(view, ascii), width))
+    # Made as needed, largest first: most frames take the first.
+    beside = hold and picture >= MIN_PICTURE
+
+    def blocks() -> Iterator[tuple[list[Line], int]]:
+        for k in places:
+            for s in scales:
+                block = _big_block(view, width, s, ascii, k)
+                if block is not None:
+                    right = max((len(line.text) for line in block), default=0)
+                    if beside:
+                        right = max(right, _widest_hold(view.big_room or view.big, view.hold_rooms
+                                                        or view.word_rooms, view.word_rooms,
+                                                        width, s, ascii, k))
+                    yield block, right
+        yield _plain_block(view, ascii), width
+
     now_all = _wrap(view.now, width)
     instr_full = _wrap(view.instruction, width) if view.instruction else []
     instr_first = _wrap(first_sentence(view.instruction), width) if view.instruction else []
@@ -261,7 +269,7 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
     def done(body: list[Line]) -> list[Line]:
         return body + [Line("")] * (height - len(body) - len(key_lines)) + key_lines
 
-    for block, right in blocks:
+    for block, right in blocks():
         bodies = [body_of(block, shape) for shape in _shapes(len(instr_first), len(now_all))]
         if not any(len(body) + len(key_lines) <= height for body, _ in bodies):
             continue  # a smaller countdown, then
@@ -283,6 +291,16 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
         return done(next(body for body, _ in bodies if len(body) + len(key_lines) <= height))
     # Smaller than anything sensible: the countdown first, then as much of the keys as fits.
     return (_plain_block(view)[-1:] + key_lines)[:height]
+
+
+@functools.lru_cache(maxsize=64)  # the same for every frame of a walk at one size
+def _widest_hold(big: str, words: tuple[tuple[str, str], ...], rooms: tuple[tuple[str, str], ...],
+                 width: int, scale: int, ascii: bool, places: int) -> int:
+    """The columns the widest hold of a routine (its widest countdown and hold words) takes at
+    this scale: the picture beside the countdown starts right of it, from hold to hold."""
+    block = _big_block(View(big=big, now="", keys=(), words=words, word_rooms=rooms), width, scale,
+                       ascii, places)
+    return max((len(line.text) for line in block or ()), default=0)
 
 
 def _ascii_view(view: View) -> View:
