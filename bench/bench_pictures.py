@@ -34,7 +34,7 @@ HEAVY = ("PIL", "resvg_py", "chafa")
 def run(report: Section) -> None:
     silent = [asking_a_silent_terminal() for _ in range(report.runs(10, 3))]
     report.figure("Asking a terminal that answers nothing, until blocks are chosen", silent,
-                  unit="ms", target=Target.at_most(120))
+                  unit="ms", target=Target.at_most(100))
     blocks, kitty = to_picture()
     report.figure("A step's start → its picture drawn, coloured blocks (cold, 120x40)", blocks,
                   unit="ms", target=TO_PICTURE_TARGET)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 ASPECT = 84 / 200  # height / width of stretchd's drawings
 ALPHA = 96  # a pixel this opaque or more is part of the figure
-QUERY_TIMEOUT = 0.1  # seconds a terminal has to answer what it can show
+QUERY_TIMEOUT = 0.09  # seconds a terminal has to answer: no visible delay (under 0.1 s)
 KITTY_QUERY = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
 DEVICE_ATTRIBUTES = b"\x1b[c"  # every terminal answers this one: the end of the answers
 FRAMES_PER_SECOND = 4  # the figure's motion during a get-ready
