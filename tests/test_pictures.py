@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stretchd.routines import load_all, load_file
 from stretchd.routines.plan import Timer, plan
@@ -234,6 +236,46 @@ def test_the_holds_picture_stays_in_one_place_from_side_to_side(width: int) -> N
     assert where(1) == where(3) == where(5)  # left, right, left: the picture does not move
 
 
+@pytest.mark.parametrize(("width", "height"), [(62, 30), (70, 30), (120, 40), (160, 50)])
+def test_pausing_a_hold_leaves_its_picture_where_it_is(width: int, height: int) -> None:
+    r, t = timer_at("hips-lower-back", 3)  # the right side's hold: the widest words
+
+    def where() -> list[tuple[int, int]]:
+        lines = fit(view(r, t, Rooms(t.items)), width, height, picture=12, hold=True)  # type: ignore[arg-type]
+        return [(i, line.beside) for i, line in enumerate(lines) if line.style == PICTURE or line.beside]
+
+    holding = where()
+    t.toggle_pause()
+    assert holding and where() == holding
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(20, 220), st.integers(6, 70), st.integers(0, 60), st.sampled_from([0, 1, 5]),
+       st.booleans(), st.booleans())
+def test_the_picture_never_costs_the_countdown_its_size_nor_the_keys_their_line(
+        width: int, height: int, wish: int, index: int, paused: bool, ascii: bool) -> None:
+    r, t = timer_at("hips-lower-back", index)  # a get-ready, a hold, the other side's hold
+    if paused:
+        t.toggle_pause()
+    hold = not t.current.get_ready
+    v = view(r, t, Rooms(t.items))  # type: ignore[arg-type]
+    without = fit(v, width, height, ascii=ascii)
+    with_picture = fit(v, width, height, ascii=ascii, picture=wish, hold=hold)
+    assert len(with_picture) == len(without) <= height
+    assert with_picture[-1] == without[-1]  # the keys
+    assert _big(with_picture) == _big(without)  # the countdown, at the same size
+    beside = [line for line in with_picture if line.beside]
+    if beside:  # beside the countdown: on its lines, right of them, and costing no line
+        assert hold and len(beside) >= 4
+        assert [(x.text, x.style) for x in with_picture] == [(x.text, x.style) for x in without]
+        assert all(len(x.text) + 3 <= x.beside <= width - 16 for x in beside)
+    rows = [line for line in with_picture if line.style == PICTURE]
+    assert not rows or 4 <= len(rows) <= wish
+    if rows:  # the instruction and the cautions are as they are without it
+        kept = [line.text for line in without if line.text.startswith(("! ", v.instruction[:20]))]
+        assert [line.text for line in with_picture if line.text in kept] == kept
+
+
 def _big(lines: list) -> list[str]:  # type: ignore[type-arg]
     return [line.text for line in lines if "█" in line.text or "#" in line.text]
 
@@ -309,6 +351,68 @@ def test_a_hold_draws_its_picture_once_then_only_the_rows_that_change(mode: Mode
         assert placed is not None
         cleared = {int(m[1]) - 1 for m in re.finditer(r"\x1b\[(\d+);1H", first)}
         assert set(range(placed.row, placed.row + placed.rows)) <= cleared
+
+
+def test_a_stopped_and_continued_walk_draws_its_whole_screen_again() -> None:
+    """Ctrl-Z, then fg: the shell wrote over the screen; the next frame is drawn whole."""
+    import io
+    import re
+    import signal
+
+    from rich.console import Console
+
+    from stretchd.walkthrough import walk
+
+    r = routine()
+    ready = plan(r)[0].seconds
+    out = io.StringIO()
+    con = Console(file=out, width=120, height=40, force_terminal=True, color_system="truecolor")
+    keys = Ticking(out, quit_at=ready + 8.5)
+    sent = []
+    read = keys.read
+
+    def read_and_continue(timeout: float) -> str | None:
+        if keys.now >= ready + 4.0 and not sent:
+            sent.append(keys.now)
+            os.kill(os.getpid(), signal.SIGCONT)  # as the shell's fg sends it
+        return read(timeout)
+
+    keys.read = read_and_continue  # type: ignore[method-assign]
+    walk(r, console=con, keys=keys, clock=keys.clock, chime=lambda: None, end_wait=0.0,
+         ascii=False, figure=Figure(PICTURES / "lying-flat.svg", Mode.BLOCKS))
+    before = keys.between(ready + 1.5, sent[0] - 0.1)
+    after = keys.between(sent[0], sent[0] + 0.5)
+    rows = lambda text: {int(m[1]) for m in re.finditer(r"\x1b\[(\d+);1H", text)}  # noqa: E731
+    assert len(rows(before)) < 20  # the countdown's rows alone, until then
+    assert rows(after) == set(range(1, 41)) and "▀" in after  # then every row, the picture too
+
+
+def test_the_end_screen_is_drawn_from_the_top_left_after_a_hold() -> None:
+    import io
+    import re
+
+    from rich.console import Console
+
+    from stretchd.walkthrough import walk
+
+    out = io.StringIO()
+    con = Console(file=out, width=120, height=40, force_terminal=True, color_system="truecolor")
+
+    class Skipping:  # Enter, then n through every step to the end screen
+        now = 0.0
+
+        def read(self, timeout: float) -> str | None:
+            self.now += 0.3
+            return "\r" if self.now < 0.5 else "n"
+
+    keys = Skipping()
+    walk(routine("shotgun"), console=con, keys=keys, clock=lambda: keys.now, chime=lambda: None,
+         end_wait=0.0, ascii=False, figure=Figure(PICTURES / "lying-flat.svg", Mode.BLOCKS))
+    text = out.getvalue()
+    end = text.find("Well done")
+    assert end > 0
+    home = text.rfind("\x1b[H", 0, end)
+    assert home > 0 and not re.search(r"\x1b\[\d+;\d+H", text[home:end])
 
 
 def test_the_reminders_notification_shows_the_routines_first_position() -> None:

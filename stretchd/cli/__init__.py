@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from stretchd import __version__
-from stretchd.cli import doctor, progress, reminders, setup, walking
+from stretchd.cli import doctor, progress, reminders, setup, shell, walking
 from stretchd.cli.common import Group
 
 
@@ -31,5 +31,6 @@ def cli(ctx: click.Context) -> None:
 
 for command in (walking.walk, walking.routines, reminders.run, reminders.status, reminders.snooze,
                 reminders.skip, reminders.unskip, reminders.pause, reminders.resume, reminders.history,
-                setup.schedule, setup.config_group, setup.service, doctor.doctor, progress.stats):
+                setup.schedule, setup.config_group, setup.service, doctor.doctor, progress.stats,
+                shell.completion):
     cli.add_command(command)

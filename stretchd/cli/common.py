@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.shell_completion import CompletionItem
 
 from stretchd.errors import StretchdError
 
@@ -26,6 +27,36 @@ class Group(click.Group):
         except StretchdError as e:
             click.echo(f"stretchd: {e.message}", err=True)
             ctx.exit(e.exit_code)
+
+
+def reminder_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The reminders named in config.toml; none where it cannot be read (a completion never
+    prints an error into the person's command line)."""
+    import tomllib
+
+    from stretchd import paths
+
+    try:
+        data = tomllib.loads(paths.config_file().read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    table = data.get("reminders")
+    names = sorted(table) if isinstance(table, dict) else []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+def routine_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The built-in routines and the user's, by file name (none is read)."""
+    from stretchd import paths
+    from stretchd.routines import builtin_dir
+
+    names: set[str] = set()
+    for folder in (builtin_dir(), paths.user_routines_dir()):
+        try:
+            names.update(p.stem for p in folder.glob("*.toml") if p.is_file())
+        except OSError:
+            continue
+    return [CompletionItem(n) for n in sorted(names) if n.startswith(incomplete)]
 
 
 def warn(problems: list[str]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from stretchd.cli.common import Minutes, ask, change, local_context
+from stretchd.cli.common import Minutes, ask, change, local_context, reminder_names
 
 HISTORY_ROWS = 500  # past this many rows, `history` shows a summary a day
 
@@ -158,7 +158,7 @@ def snooze(minutes: int | None) -> None:
 
 
 @click.command(short_help="Skip the reminder showing now, or the next.")
-@click.argument("reminder", required=False)
+@click.argument("reminder", required=False, shell_complete=reminder_names)
 def skip(reminder: str | None) -> None:
     """Skip the reminder showing now, else one held while you are busy, else the next
     occurrence (of REMINDER)."""
@@ -172,7 +172,7 @@ def skip(reminder: str | None) -> None:
 
 
 @click.command(short_help="Undo a skip.")
-@click.argument("reminder", required=False)
+@click.argument("reminder", required=False, shell_complete=reminder_names)
 def unskip(reminder: str | None) -> None:
     """Undo a skip: the next skipped occurrence (of REMINDER) shows after all."""
     from datetime import datetime

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import click
 
-from stretchd.cli.common import ask, routines
+from stretchd.cli.common import ask, reminder_names, routine_names, routines
 
 
 def _routine_names() -> list[str]:
@@ -56,7 +56,8 @@ def schedule_list() -> None:
 @click.argument("name")
 @click.argument("time")
 @click.option("--days", help="Comma-separated days, mon..sun (default: every day).")
-@click.option("--routine", help="The routine (default: defaults.routine).")
+@click.option("--routine", shell_complete=routine_names,
+              help="The routine (default: defaults.routine).")
 def schedule_add(name: str, time: str, days: str | None, routine: str | None) -> None:
     """Add reminder NAME at TIME (HH:MM, 24-hour)."""
     from stretchd.config.edit import add_reminder
@@ -66,7 +67,7 @@ def schedule_add(name: str, time: str, days: str | None, routine: str | None) ->
 
 
 @schedule.command("set")
-@click.argument("name")
+@click.argument("name", shell_complete=reminder_names)
 @click.argument("time")
 def schedule_set(name: str, time: str) -> None:
     """Move reminder NAME to TIME (HH:MM, 24-hour)."""
@@ -82,7 +83,7 @@ def schedule_set(name: str, time: str) -> None:
 
 
 @schedule.command("remove")
-@click.argument("name")
+@click.argument("name", shell_complete=reminder_names)
 def schedule_remove(name: str) -> None:
     """Remove reminder NAME."""
     from stretchd.config.edit import remove_reminder

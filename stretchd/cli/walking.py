@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from stretchd.bounds import REPETITIONS
+from stretchd.cli.common import routine_names
 from stretchd.cli.common import routines as load_routines
 from stretchd.errors import StretchdError
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 
 @click.command(short_help="A routine, step by step, in this terminal.")
-@click.argument("routine", required=False)
+@click.argument("routine", required=False, shell_complete=routine_names)
 @click.option("--reps", type=click.IntRange(*REPETITIONS), metavar="N",
               help="Repetitions for every step the article gives as a range (within it).")
 @click.option("--voice/--no-voice", default=None,
@@ -123,7 +124,7 @@ def routines_list() -> None:
 
 
 @routines.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=routine_names)
 def routines_show(name: str) -> None:
     """Every step of routine NAME, with its timing."""
     from stretchd.routines import find

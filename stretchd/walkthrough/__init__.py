@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import IO, Protocol
 
 from rich.console import Console, ScreenContext
+from rich.control import Control
 
 from stretchd.routines import SAFETY_LINE, Routine
 from stretchd.routines.plan import Cue, Timer, cues, exercise_count, plan
@@ -178,6 +179,21 @@ def _stop_on_hangup() -> Iterator[None]:
             signal.signal(s, h)
 
 
+@contextlib.contextmanager
+def _redraw_after(damaged: Callable[[], None]) -> Iterator[None]:
+    """damaged() when the screen may no longer show what was drawn: the walk was stopped and
+    continued (the shell wrote over it), or the window changed size."""
+    def handler(signum: int, frame: object) -> None:
+        damaged()
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGCONT, signal.SIGWINCH)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
 def walk(
     routine: Routine,
     *,
@@ -227,6 +243,7 @@ class Walk:
         self.recorded = False
         self.placed: tuple[object, ...] | None = None  # the terminal graphics on screen now
         self.placed_rows = range(0)  # and the rows they take
+        self.damaged = False  # the screen may not show the last frame (SIGCONT, SIGWINCH)
         self.frame: object = None  # the step's frame on screen now, as a value
         # On a terminal, a frame's changed rows alone are drawn (a file gets whole frames).
         self.painter = Painter(console) if console.is_terminal else None
@@ -272,7 +289,7 @@ class Walk:
         """The screens, until they end by the walk's course or a key, or are stopped: a signal
         (SIGHUP, SIGTERM), Ctrl-C, stdin closed. A stop is only turned into its Ending here."""
         try:
-            with _stop_on_hangup():
+            with _stop_on_hangup(), _redraw_after(self._damaged):
                 return self._screens()
         except Interrupted:
             return Ending.INTERRUPTED
@@ -280,6 +297,10 @@ class Walk:
             return Ending.STDIN_CLOSED
         except KeyboardInterrupt:
             return Ending.QUIT
+
+    def _damaged(self) -> None:
+        """The next frame is drawn whole, its picture too (a signal handler: flags only)."""
+        self.damaged = True
 
     def _screens(self) -> Ending:
         with self.console.screen(hide_cursor=True) as scr:
@@ -305,6 +326,7 @@ class Walk:
         width, height = self.console.size
         if self.painter is not None:
             self.painter.forget()
+            self.console.control(Control.home())  # a row drawn last left the cursor mid-screen
         scr.update(page(paragraphs, key_hints, width, height, ascii=self.ascii, big=big))
 
     def _intro(self, scr: ScreenContext) -> Ending | None:
@@ -333,6 +355,12 @@ class Walk:
                 if self.history and self.walk_id:
                     self.history.progress_walk(self.walk_id, self.reached)
             width, height = self.console.size
+            if self.damaged:  # drawn whole again: the text, and the picture over it
+                self.damaged = False
+                self.frame = None
+                if self.painter is not None:
+                    self.painter.forget()
+                self.placed = self.placed and ("damaged",)
             figure = self.options.figure
             shown, placed, drawn = framing(self.routine, timer, width, height, rooms=self.rooms,
                                            ascii=self.ascii, figure=figure)
@@ -380,9 +408,9 @@ class Walk:
         out = self.console.file
         if figure.mode is Mode.KITTY and self.placed is not None:
             out.write(KITTY_DELETE)
-        elif self.placed is not None and now != self.placed and self.painter is not None:
-            # Sixel pixels stay until text is drawn over them: the rows the last picture took
-            # are drawn again where the frame did not (its empty rows stay empty).
+        if not kept and self.placed is not None and now != self.placed and self.painter is not None:
+            # Sixel pixels (and WezTerm's kitty images) stay until text is drawn over them:
+            # the rows the last picture took are drawn again where the frame did not.
             self.painter.redraw(self.placed_rows)
         self.placed = now
         self.placed_rows = range(0) if placed is None else range(placed.row, placed.row + placed.rows)

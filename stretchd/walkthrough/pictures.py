@@ -370,6 +370,6 @@ class Figure:
             self.broken.add(source)
 
     def _keep(self, key: tuple[object, ...], value: object) -> None:
-        if len(self._cache) > 64:  # the frames of a get-ready or two, and the positions
+        if len(self._cache) > 160:  # the frames of a get-ready or two (cells and their rows)
             self._cache.clear()
         self._cache[key] = value

@@ -80,11 +80,12 @@ class Rooms:
 
         self.words = tuple((widest([alts[0] for alts in place]), widest([alts[-1] for alts in place]))
                            for place in places)
-        # The widest words of a hold, and of a breathing hold, for the picture beside them.
+        # The widest words of a hold, and of a breathing hold, paused or not: the picture
+        # beside them stays put through a pause.
         self.hold_words, self.breath_words = (
             tuple((widest([alts[0] for alts in place]), widest([alts[-1] for alts in place]))
                   for place in (phase, *places[1:]))
-            for phase in ([HOLD], [_breathe("in"), _breathe("out")]))
+            for phase in ([HOLD, PAUSED], [_breathe("in"), _breathe("out"), PAUSED]))
 
 
 def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tuple[str, str]]:
@@ -175,10 +176,11 @@ class Beside:
     picture: Text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        line = self.text.copy()
-        line.truncate(self.at, pad=True)
+        left = self.text.copy()
+        left.truncate(self.at, pad=True)
+        line = Text(no_wrap=True, overflow="crop")  # the countdown's bold stays on its part
+        line.append_text(left)
         line.append_text(self.picture)
-        line.no_wrap, line.overflow = True, "crop"
         yield line
 
 
