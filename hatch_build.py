@@ -14,11 +14,12 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 class CustomBuildHook(BuildHookInterface):  # type: ignore[misc]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         root = Path(self.root)
-        sys.path[:0] = [str(root), str(root / "tools")]
+        out = root / "build" / "man" / "stretchd.1"
+        sys.path[:0] = [str(root), str(root / "tools")]  # stretchd's commands, and the writer
         try:
             import manpage
+
+            manpage.main(out)
         finally:
             del sys.path[:2]
-        out = root / "build" / "man" / "stretchd.1"
-        manpage.main(out)
         build_data["shared_data"][str(out)] = "share/man/man1/stretchd.1"
