@@ -26,7 +26,8 @@ from pathlib import Path
 # the one ordinary user of the Wayland tests, and stopping a session ends all of that user's
 # processes.
 SAME_SHARD = {"tests/e2e/test_gnome.py": "tests/e2e/test_wayland.py",
-              "tests/e2e/test_history_file.py": "tests/e2e/test_wayland.py"}
+              "tests/e2e/test_history_file.py": "tests/e2e/test_wayland.py",
+              "tests/e2e/test_install.py": "tests/e2e/test_wayland.py"}
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 
 
