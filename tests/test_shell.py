@@ -103,6 +103,43 @@ def test_bash_completes_from_the_script_stretchd_prints(xdg: Path) -> None:
     assert out == ["lunch", "morning"]
 
 
+def _script(shell: str) -> tuple[str, dict[str, str]]:
+    """The script the installed stretchd prints for shell, and an environment finding it."""
+    import os
+    import sys
+
+    bindir = Path(sys.executable).parent
+    script = subprocess.run([str(bindir / "stretchd"), "completion", shell], capture_output=True,
+                            text=True, check=True).stdout
+    return script, {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"}
+
+
+def test_fish_completes_from_the_script_stretchd_prints(xdg: Path, tmp_path: Path) -> None:
+    require("fish")
+    write_config(xdg)
+    script, env = _script("fish")
+    (tmp_path / "stretchd.fish").write_text(script)
+    out = subprocess.run(["fish", "--no-config", "-c",
+                          f"source {tmp_path / 'stretchd.fish'}; complete -C 'stretchd skip '"],
+                         capture_output=True, text=True, env=env, check=True).stdout.split()
+    assert out == ["lunch", "morning"]
+
+
+def test_zsh_runs_the_script_stretchd_prints(xdg: Path, tmp_path: Path) -> None:
+    """zsh runs the completion function as its completion system would call it (words,
+    CURRENT), with compadd standing in to print what it is given."""
+    require("zsh")
+    write_config(xdg)
+    script, env = _script("zsh")
+    (tmp_path / "_stretchd").write_text(script)
+    probe = (f"compdef() {{ :; }}; source {tmp_path / '_stretchd'}; "
+             'compadd() { print -l -- "${(@P)${@[-1]}}"; }; _describe() { :; }; '
+             'words=(stretchd skip ""); CURRENT=3; _stretchd_completion')
+    out = subprocess.run(["zsh", "-f", "-c", probe], capture_output=True, text=True, env=env,
+                         check=True).stdout.split()
+    assert out == ["lunch", "morning"]
+
+
 # The man page --------------------------------------------------------------------------------
 
 def every_command(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
