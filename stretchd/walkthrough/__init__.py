@@ -167,11 +167,13 @@ class Options:
 
 
 @contextlib.contextmanager
-def _stop_on_hangup() -> Iterator[None]:
+def _on_signals(signals: tuple[signal.Signals, ...],
+                act: Callable[[signal.Signals], None]) -> Iterator[None]:
+    """act(signal) on each of signals while inside; the handlers before are put back after."""
     def handler(signum: int, frame: object) -> None:
-        raise Interrupted(signal.Signals(signum).name)
+        act(signal.Signals(signum))
 
-    old = {s: signal.signal(s, handler) for s in (signal.SIGHUP, signal.SIGTERM)}
+    old = {s: signal.signal(s, handler) for s in signals}
     try:
         yield
     finally:
@@ -179,19 +181,8 @@ def _stop_on_hangup() -> Iterator[None]:
             signal.signal(s, h)
 
 
-@contextlib.contextmanager
-def _redraw_after(damaged: Callable[[], None]) -> Iterator[None]:
-    """damaged() when the screen may no longer show what was drawn: the walk was stopped and
-    continued (the shell wrote over it), or the window changed size."""
-    def handler(signum: int, frame: object) -> None:
-        damaged()
-
-    old = {s: signal.signal(s, handler) for s in (signal.SIGCONT, signal.SIGWINCH)}
-    try:
-        yield
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
+def _hang_up(signum: signal.Signals) -> None:
+    raise Interrupted(signum.name)
 
 
 def walk(
@@ -289,7 +280,10 @@ class Walk:
         """The screens, until they end by the walk's course or a key, or are stopped: a signal
         (SIGHUP, SIGTERM), Ctrl-C, stdin closed. A stop is only turned into its Ending here."""
         try:
-            with _stop_on_hangup(), _redraw_after(self._damaged):
+            # A hangup or a TERM ends the walk; a stop and continue (the shell wrote over the
+            # screen) or a resize has the next frame drawn whole.
+            with _on_signals((signal.SIGHUP, signal.SIGTERM), _hang_up), \
+                    _on_signals((signal.SIGCONT, signal.SIGWINCH), self._damaged):
                 return self._screens()
         except Interrupted:
             return Ending.INTERRUPTED
@@ -298,7 +292,7 @@ class Walk:
         except KeyboardInterrupt:
             return Ending.QUIT
 
-    def _damaged(self) -> None:
+    def _damaged(self, signum: signal.Signals) -> None:
         """The next frame is drawn whole, its picture too (a signal handler: flags only)."""
         self.damaged = True
 

@@ -331,31 +331,27 @@ class Figure:
                       rows: int) -> list[list[Cell]] | None:
         """The picture as cells (blocks, shapes, ASCII) filling cols x rows; None if it cannot
         be drawn (a user's file that looked like a picture and is not one)."""
-        found = self._cache.get(("cells", key, cols, rows))
-        if found is None:
-            try:
-                found = cells(raster(source, cols, rows * 2), self.mode)
-            except Exception:  # any decoder's error: the step goes on without it
-                self._broken(source)
-                return None
-            self._keep(("cells", key, cols, rows), found)
-        return found
+        try:
+            return self.kept(("cells", key, cols, rows),  # type: ignore[no-any-return]
+                             lambda: cells(raster(source, cols, rows * 2), self.mode))
+        except Exception:  # any decoder's error: the step goes on without it
+            self._broken(source)
+            return None
 
     def pixels(self, source: str | Path, key: object, cols: int, rows: int) -> bytes | None:
         """The picture in the terminal's own graphics, cols x rows cells, at the cursor; None
         if it cannot be drawn. Rendered at most MAX_PIXELS wide: kitty scales it to its cells."""
-        found = self._cache.get(("pixels", key, cols, rows))
-        if found is None:
+        def encoded() -> bytes:
             w, h = cols * self.cell[0], rows * self.cell[1]
             if self.mode is Mode.KITTY and w > MAX_PIXELS:
                 w, h = MAX_PIXELS, max(1, h * MAX_PIXELS // w)
-            try:
-                found = escape(raster(source, w, h), self.mode, cols, rows, self.cell)
-            except Exception:  # any decoder's error: the step goes on without it
-                self._broken(source)
-                return None
-            self._keep(("pixels", key, cols, rows), found)
-        return found
+            return escape(raster(source, w, h), self.mode, cols, rows, self.cell)
+
+        try:
+            return self.kept(("pixels", key, cols, rows), encoded)  # type: ignore[no-any-return]
+        except Exception:  # any decoder's error: the step goes on without it
+            self._broken(source)
+            return None
 
     def kept(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:
         """make(), made once for key while the figure's cache keeps it (e.g. its rows as text)."""

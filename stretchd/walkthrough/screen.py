@@ -273,7 +273,7 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
         bodies = [body_of(block, shape) for shape in _shapes(len(instr_first), len(now_all))]
         if not any(len(body) + len(key_lines) <= height for body, _ in bodies):
             continue  # a smaller countdown, then
-        if picture >= MIN_PICTURE and hold:
+        if beside:
             left = right + GAP
             if width - left >= MIN_BESIDE and len(block) >= MIN_PICTURE:
                 body, at = next((b, a) for b, a in bodies if len(b) + len(key_lines) <= height)

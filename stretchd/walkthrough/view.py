@@ -75,17 +75,18 @@ class Rooms:
         if sides:
             places.append(sides)
 
-        def widest(words: list[str]) -> str:
-            return max(words, key=lambda t: bigtext.width(t, 1))
+        def widest(places: list[list[tuple[str, ...]]]) -> tuple[tuple[str, str], ...]:
+            """For each place, its widest word in full and shortened."""
+            def of(words: list[str]) -> str:
+                return max(words, key=lambda t: bigtext.width(t, 1))
 
-        self.words = tuple((widest([alts[0] for alts in place]), widest([alts[-1] for alts in place]))
-                           for place in places)
+            return tuple((of([alts[0] for alts in p]), of([alts[-1] for alts in p])) for p in places)
+
+        self.words = widest(places)
         # The widest words of a hold, and of a breathing hold, paused or not: the picture
         # beside them stays put through a pause.
-        self.hold_words, self.breath_words = (
-            tuple((widest([alts[0] for alts in place]), widest([alts[-1] for alts in place]))
-                  for place in (phase, *places[1:]))
-            for phase in ([HOLD, PAUSED], [_breathe("in"), _breathe("out"), PAUSED]))
+        self.hold_words = widest([[HOLD, PAUSED], *places[1:]])
+        self.breath_words = widest([[_breathe("in"), _breathe("out"), PAUSED], *places[1:]])
 
 
 def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tuple[str, str]]:
