@@ -173,6 +173,8 @@ def test_on_a_spring_forward_night_a_0230_reminder_shows_at_0300_not_missed(
     d = start(tmp_path, {**xdg_env, "TZ": "Europe/Berlin"}, daemons, faketime="2027-03-28 01:59:57")
     wait_for(lambda: "Time to stretch" in d.out(), 20, "the reminder")
     assert d.out().startswith("\a03:00 Time to stretch: Night stretch: Shotgun (SI joints), 40 s · you need a belt")
+    # The line is printed, then the showing recorded: wait for the row, do not race it.
+    wait_for(lambda: events(columns="at, reminder, kind"), 10, "the shown row")
     ((at, reminder, kind),) = events(columns="at, reminder, kind")
     assert (at[:16], reminder, kind) == ("2027-03-28T03:00", "night", "shown")  # not 02:30, not missed
 

@@ -38,7 +38,12 @@ def test_away_from_the_desk_it_is_held_and_input_shows_it_within_a_minute(
     # Today, 2 s before the reminder's time.
     due = datetime.now().replace(hour=7, minute=30, second=0, microsecond=0)
     d = start_daemon(tmp_path, env, daemons, faketime=f"{due - timedelta(seconds=2):%Y-%m-%d %H:%M:%S}")
-    wait_for(lambda: events(columns="reminder, kind, detail")[:1] == [("morning", "held", "away from the desk")], 20, "held")
+    try:
+        wait_for(lambda: events(columns="reminder, kind, detail")[:1] == [("morning", "held", "away from the desk")],
+                 20, "held")
+    except AssertionError as e:
+        raise AssertionError(f"{e}; history {events(columns='reminder, kind, detail')}; "
+                             f"daemon log:\n{d.err()}") from None
     desktop.sync()
     assert desktop.notifications() == []
     assert "morning: held since 07:30, away from the desk" in d.cli("status").stdout
