@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -167,20 +166,29 @@ _idle_x: dict[str, Any] = {}
 def _idle_x_server() -> Iterator[None]:
     import shutil
 
+    from harness.desktop import _read_line
+
     if shutil.which("Xvfb") is not None:
         for n in range(200, 260):
             if Path(f"/tmp/.X11-unix/X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
                 continue
-            # -noreset: with no client left, an X server resets, and its idle time with it.
-            proc = subprocess.Popen(["Xvfb", f":{n}", "-noreset", "-nolisten", "tcp", "-screen", "0",
-                                     "320x240x24"], stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 10
-            while proc.poll() is None and time.monotonic() < deadline and not _idle_x:
-                if Path(f"/tmp/.X11-unix/X{n}").exists():
-                    _idle_x.update(display=f":{n}", proc=proc)
-                time.sleep(0.05)
-            if _idle_x:
+            # Several pytest processes start side by side and may pick the same number: only
+            # our own Xvfb's word counts (-displayfd: it writes the number once it accepts
+            # clients; one that lost the race exits). A display another process owns would
+            # go away with that process, and the away test's reading with it.
+            read_fd, write_fd = os.pipe()
+            try:
+                # -noreset: with no client left, an X server resets, and its idle time with it.
+                proc = subprocess.Popen(["Xvfb", f":{n}", "-noreset", "-nolisten", "tcp", "-screen", "0",
+                                         "320x240x24", "-displayfd", str(write_fd)],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, pass_fds=(write_fd,))
+                os.close(write_fd)
+                ready = _read_line(read_fd, timeout=10).strip()
+            finally:
+                os.close(read_fd)
+            if ready == str(n) and proc.poll() is None:
+                _idle_x.update(display=f":{n}", proc=proc)
                 break
             proc.kill()
             proc.wait()
