@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test suite check test-busy test-hours test-dates compat bench bench-peers soak lint clean
+.PHONY: run test suite check test-busy test-hours test-dates compat bench bench-peers soak lint catalogs clean
 
-$(BIN)/stretchd: pyproject.toml
+# Set up again when the dependencies or the translations change (the install compiles po/*.po).
+$(BIN)/stretchd: pyproject.toml hatch_build.py $(wildcard po/*.po)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -90,6 +91,11 @@ bench-peers: $(BIN)/stretchd
 ## the daemon for 5 real minutes at 600x speed (about 50 simulated hours) on a headless desktop
 soak: $(BIN)/stretchd
 	$(BIN)/python -m tests.soak
+
+## after changing a user-facing text: po/stretchd.pot from the source, then each po/LANG.po
+## (translate what is new, then `make test`: the catalogs' test fails on an untranslated text)
+catalogs: $(BIN)/stretchd
+	$(BIN)/python tools/catalogs.py update
 
 lint: $(BIN)/stretchd
 	$(BIN)/ruff check stretchd tests bench harness

@@ -1,4 +1,5 @@
-"""How fast `stretchd --version` and `stretchd routines list` start.
+"""How fast `stretchd --version` and `stretchd routines list` start; and `--version`,
+`status` (no daemon: exit 69) and `routines list` in German beside English, in one run.
 
 Each command runs as a fresh process from the venv's `stretchd` script, taking turns with
 `python -c pass` on the same interpreter as a baseline, so the ratio shows what stretchd
@@ -16,6 +17,7 @@ from bench.report import Section, Target
 VERSION_TARGET = Target.at_most(60)  # ms
 LIST_TARGET = Target.at_most(120)  # ms
 TOP_IMPORTS = 12
+TRANSLATED_TARGET = Target.at_most(10)  # ms more, in a translated language, than in English
 
 
 def run(report: Section) -> None:
@@ -41,6 +43,7 @@ def run(report: Section) -> None:
         report.note(f"{len(ms['baseline'])} runs of each after {warmups} warm-up"
                     f"{'' if warmups == 1 else 's'}. Baseline: "
                     f"`{sys.executable} -c pass`, the interpreter the `stretchd` script runs on.")
+        translated(report, stretchd, box.env, warmups)
         if not (version.met and listing.met):
             costs = import_costs([sys.executable, "-m", "stretchd", "--version"], env=box.env,
                                  runs=report.runs(5, 2))
@@ -52,3 +55,19 @@ def run(report: Section) -> None:
                         f"self time in `python -X importtime -m stretchd --version` (medians; "
                         f"{sum(c.self_ms for c in costs):.1f} ms of imports in all):",
             )
+
+
+def translated(report: Section, stretchd: str, env: dict[str, str], warmups: int) -> None:
+    """Each command with LANGUAGE=de and LANGUAGE=en, taking turns (both through env(1), so
+    its cost cancels): the per-run difference is what the German catalog costs."""
+    commands = {}
+    for language in ("en", "de"):
+        for name, args in (("version", ["--version"]), ("status", ["status"]),
+                           ("list", ["routines", "list"])):
+            commands[f"{name}-{language}"] = ["/usr/bin/env", f"LANGUAGE={language}", stretchd, *args]
+    times = time_commands(commands, env=env, runs=report.runs(20, 5), warmups=warmups, ok=(0, 69))
+    for name, label in (("version", "`--version`"), ("status", "`status` (no daemon)"),
+                        ("list", "`routines list`")):
+        more = [(de - en) * 1000 for de, en in zip(times[f"{name}-de"], times[f"{name}-en"], strict=True)]
+        report.figure(f"{label} in German, minus in English", more, unit="ms", digits=1,
+                      target=TRANSLATED_TARGET)

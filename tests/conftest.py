@@ -26,6 +26,12 @@ def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var, path in xdg_home(tmp_path).items():
         monkeypatch.setenv(var, path)
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    # Messages in English whatever the machine's locale, unless a test asks for a language
+    # (LANGUAGE comes first for gettext and touches nothing but the messages' language).
+    monkeypatch.setenv("LANGUAGE", "en")
+    from stretchd import i18n
+
+    i18n.use("auto")
     return tmp_path
 
 

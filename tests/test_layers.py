@@ -82,7 +82,7 @@ def test_the_bar_client_stays_small_beside_the_bar() -> None:
 
 
 BASE = {"stretchd", "stretchd.errors", "stretchd.text", "stretchd.paths", "stretchd.journal",
-        "stretchd.bounds", "stretchd.files"}
+        "stretchd.bounds", "stretchd.files", "stretchd.i18n"}
 # Which folder may import which (besides itself and the base modules): imports only go down
 # ARCHITECTURE.md's picture. The core (daemon) imports no adapter; the adapters (desktop)
 # know of the core only its ports; cli and _run.py, on top, may import anything.

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.screens import big_rows, shows_big
+from stretchd import i18n
 from stretchd.routines import load_all
 from stretchd.routines.plan import Timer, plan
 from stretchd.walkthrough import Rooms, view
-from stretchd.walkthrough.screen import View, first_sentence, fit, text_lines, to_ascii, wants_ascii
+from stretchd.walkthrough.screen import View, columns, first_sentence, fit, text_lines, to_ascii, wants_ascii
 
 BLOCK = "█"
 
@@ -37,7 +40,7 @@ VIEWS = views()
 
 def check(v: View, width: int, height: int, ascii: bool = False) -> list[str]:
     lines = [line.text for line in fit(v, width, height, ascii=ascii)]
-    assert len(lines) <= height and all(len(t) <= width for t in lines), (width, height, lines)
+    assert len(lines) <= height and all(columns(t) <= width for t in lines), (width, height, lines)
     keys = [to_ascii(k) if ascii else k for k in v.keys]
     assert lines[-1] in keys or " ".join(lines[-2:]) in keys, lines  # the keys, at the bottom
     block = sum(1 for t in lines if ("#" if ascii else BLOCK) in t)
@@ -61,6 +64,37 @@ def test_the_countdown_and_the_keys_are_never_cut(width: int, height: int) -> No
         lines = check(v, width, height)
         if paused(v):
             assert "PAUSED" in " ".join(lines) or shows_big(lines, "PAUSED"), lines
+
+
+@functools.cache
+def views_in(language: str) -> list[View]:
+    i18n.use(language)
+    try:
+        return views()
+    finally:
+        i18n.use("auto")
+
+
+@pytest.mark.parametrize("language", i18n.SHIPPED)
+@pytest.mark.parametrize(("width", "height"), [(30, 8), (40, 10), (80, 24), (120, 40)])
+def test_in_every_language_the_countdown_and_the_keys_are_never_cut(language: str, width: int,
+                                                                    height: int) -> None:
+    """Long German and Polish words, Chinese and Japanese characters two columns wide: every
+    line within the columns, the countdown whole and the keys at the bottom."""
+    for v in views_in(language):
+        check(v, width, height)
+
+
+@pytest.mark.parametrize("width", [10, 17, 30, 80])
+def test_wide_characters_wrap_by_columns_and_no_line_starts_with_a_full_stop(width: int) -> None:
+    from stretchd.walkthrough.screen import _wrap
+
+    text = "左膝を胸に引き寄せます。両手ですねを持ち、10秒キープしてください。Shotgun（仙腸関節）"
+    lines = _wrap(text, width, "- ")
+    assert all(columns(line) <= width for line in lines), lines
+    assert "".join(line.removeprefix("- ").strip() for line in lines) == text.replace(" ", "")
+    assert not any(line.strip()[:1] in "、。）" for line in lines), lines
+    assert first_sentence(text) == "左膝を胸に引き寄せます。"
 
 
 def test_at_80x24_hold_and_the_side_are_block_letters_beside_the_digits_and_the_repetition_in_words(

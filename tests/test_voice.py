@@ -20,10 +20,18 @@ def which_of(*present: str):  # type: ignore[no-untyped-def]
 def test_spd_say_first_then_espeak_ng_then_none() -> None:
     both = find_speaker(which_of("spd-say", "espeak-ng"))
     assert both is not None and both.program == "spd-say"
-    assert both.argv("Done.") == ["/usr/bin/spd-say", "-P", "text", "-N", "stretchd", "--", "Done."]
+    assert both.argv("Done.") == ["/usr/bin/spd-say", "-P", "text", "-N", "stretchd", "-l", "en", "--", "Done."]
     espeak = find_speaker(which_of("espeak-ng"))
-    assert espeak is not None and espeak.argv("Done.") == ["/usr/bin/espeak-ng", "--", "Done."]
+    assert espeak is not None and espeak.argv("Done.") == ["/usr/bin/espeak-ng", "-v", "en", "--", "Done."]
     assert find_speaker(which_of()) is None
+
+
+def test_the_voice_speaks_the_language_or_says_it_has_none() -> None:
+    spd = find_speaker(which_of("spd-say", "espeak-ng"), language="pt_BR")
+    assert spd is not None and spd.argv("Pronto.")[5:7] == ["-l", "pt-BR"]
+    espeak = find_speaker(which_of("espeak-ng"), language="de", speaks=lambda program, lang: True)
+    assert espeak is not None and espeak.argv("Fertig.") == ["/usr/bin/espeak-ng", "-v", "de", "--", "Fertig."]
+    assert find_speaker(which_of("espeak-ng"), language="ja", speaks=lambda program, lang: False) is None
 
 
 def test_the_chime_is_a_real_sound_where_one_can_play_else_the_bell(

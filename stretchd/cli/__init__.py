@@ -25,6 +25,9 @@ def cli(ctx: click.Context) -> None:
     A daemon reminds you at the times in ~/.config/stretchd/config.toml; `stretchd walk`
     leads you through a routine in this terminal.
     """
+    from stretchd import i18n, paths
+
+    i18n.use(i18n.configured(paths.config_file()))
     if ctx.invoked_subcommand is None:  # bare `stretchd`: the help, and no error
         click.echo(ctx.get_help())
 

@@ -136,7 +136,11 @@ def config_check() -> None:
         raise SystemExit(EXIT_CONFIG)
     assert config is not None
     where = config.path or "the built-in default"
-    click.echo(f"{where}: ok, {len(config.reminders)} reminders, {len(routines)} routines")
+    from stretchd.i18n import ngettext
+
+    n, k = len(config.reminders), len(routines)
+    click.echo(ngettext("{file}: ok, {n} reminder", "{file}: ok, {n} reminders", n).format(file=where, n=n)
+               + ngettext(", {n} routine", ", {n} routines", k).format(n=k))
 
 
 @config_group.command("edit")

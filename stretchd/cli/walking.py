@@ -67,20 +67,24 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, pictures: bo
         return
     from rich.console import Console
 
+    from stretchd.i18n import _, language
     from stretchd.routines.plan import format_duration
     from stretchd.store.history import History
     from stretchd.walkthrough import TerminalKeys
     from stretchd.walkthrough import walk as run_walk
-    from stretchd.walkthrough.voice import cannot_be_heard, find_chime, find_speaker
+    from stretchd.walkthrough.voice import can_speak, cannot_be_heard, find_chime, find_speaker
 
     setting = config.walkthrough.voice if config else "auto"
     asked = voice if voice is not None else {"on": True, "off": False}.get(setting)
     from_notification = reminder is not None
-    speaker = find_speaker() if asked or (asked is None and from_notification) else None
+    wanted = bool(asked or (asked is None and from_notification))
+    speaker = find_speaker(language=language()) if wanted else None
     silent = cannot_be_heard() if speaker else ""  # asked only where a voice would speak
-    note = ("No speech program found (spd-say or espeak-ng): the walkthrough runs silently."
-            if asked and speaker is None else
-            f"The voice cannot be heard here: {silent}." if speaker and silent else "")
+    note = (_("No speech program found (spd-say or espeak-ng): the walkthrough runs silently.")
+            if asked and speaker is None and not can_speak() else
+            _("No voice speaks this language here: the walkthrough runs silently.")
+            if wanted and speaker is None and can_speak() else
+            _("The voice cannot be heard here: {why}.").format(why=_(silent)) if speaker and silent else "")
     console = Console()
     keys = TerminalKeys(sys.stdin)
     drawing = pictures if pictures is not None else (config.walkthrough.pictures if config

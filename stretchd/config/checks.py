@@ -142,6 +142,16 @@ def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Def
         else:
             ck.add("defaults", "urgency", f'{_show(data["urgency"])} is not accepted; use "normal" or '
                                           f'"critical"{did_you_mean(str(data["urgency"]), URGENCIES)}')
+    if "language" in data:
+        value = data["language"]
+        from stretchd.i18n import ENGLISH, SHIPPED, normalize
+
+        accepted = ("auto", ENGLISH, *SHIPPED)
+        if value == "auto" or (isinstance(value, str) and normalize(value) is not None):  # "de_DE" too
+            out["language"] = value
+        else:
+            ck.add("defaults", "language", f"{_show(value)} is not a shipped language; use "
+                                           f"{', '.join(accepted)}{did_you_mean(str(value), accepted)}")
     return Defaults(**out)
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from stretchd.i18n import N_
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -28,17 +30,17 @@ class Condition:
 
 ALL = (
     Condition("meeting", ("microphone in use", "camera in use", "camera or screen share in use"),
-              "after your call", pipewire=True),
+              N_("after your call"), pipewire=True),
     # PropertiesChanged on the notification server's object: dunst's `paused`, KDE's
     # `Inhibited`; swaync signals its do-not-disturb on its own interface.
-    Condition("dnd", ("do not disturb",), "after do-not-disturb", words=("on", "off"), session_rules=(
+    Condition("dnd", ("do not disturb",), N_("after do-not-disturb"), words=("on", "off"), session_rules=(
         "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
         "path='/org/freedesktop/Notifications'",
         "type='signal',interface='org.erikreider.swaync.cc'")),
-    Condition("locked", ("screen locked",), "now the screen is unlocked", logind=True, session_rules=(
+    Condition("locked", ("screen locked",), N_("now the screen is unlocked"), logind=True, session_rules=(
         "type='signal',interface='org.freedesktop.ScreenSaver',member='ActiveChanged'",)),
-    Condition("away", ("away from the desk",), "now you are back", logind=True),
-    Condition("fullscreen", ("a fullscreen window",), "after the fullscreen window", default=False,
+    Condition("away", ("away from the desk",), N_("now you are back"), logind=True),
+    Condition("fullscreen", ("a fullscreen window",), N_("after the fullscreen window"), default=False,
               words=("on", "off")),
 )
 BY_NAME = {c.name: c for c in ALL}

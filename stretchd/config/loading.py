@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stretchd import paths
+from stretchd import i18n, paths
 from stretchd.config import Config, load
 from stretchd.routines import Routine, load_all
 
@@ -38,6 +38,7 @@ def stamp(config_path: Path) -> Stamp:
 def load_everything(config_path: Path, log: Callable[[str, str], None]) -> Loaded:
     """Read it all; ConfigError if config.toml is invalid (a bad routine file is only skipped)."""
     seen = stamp(config_path)
+    i18n.use(i18n.configured(config_path))  # before the routines: theirs are translated texts
     routines, problems = load_all(paths.user_routines_dir())
     for problem in problems:
         log("warning", f"skipped routine file {problem}")

@@ -13,7 +13,8 @@ from stretchd.config import conditions
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TOP_KEYS = ("defaults", "hold", "reminders", "stats", "sync", "walkthrough")
-DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal", "urgency")
+DEFAULT_KEYS = ("routine", "snooze_minutes", "max_snoozes", "grace_minutes", "terminal", "urgency",
+                "language")
 URGENCIES = ("normal", "critical")
 REMINDER_KEYS = ("time", "days", "routine", "hold")
 WALKTHROUGH_KEYS = ("voice", "window", "pictures")
@@ -54,6 +55,9 @@ class Defaults:
     # "critical": GNOME shows it in do-not-disturb and over a fullscreen window, and most
     # servers keep it until it is answered.
     urgency: str = "normal"
+    # The language of everything stretchd says: "auto" follows the locale (LANGUAGE, LC_ALL,
+    # LC_MESSAGES, LANG), or a shipped one ("de", "pt_BR"; stretchd.i18n.SHIPPED), or "en".
+    language: str = "auto"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from stretchd.config import Defaults, Reminder
 from stretchd.daemon.ports import Action, Notice
+from stretchd.i18n import _, ngettext, pgettext
 from stretchd.routines import Routine
 from stretchd.routines.plan import format_duration, plan, planned_seconds
 from stretchd.schedule import Due
@@ -71,22 +72,27 @@ def notice(reminder: Reminder, routine: Routine | None, snoozes: int, defaults: 
     it was held while the person was busy, and why it comes late ("after your call")."""
     length = format_duration(planned_seconds(plan(routine))) if routine else "?"
     title_name = routine.title if routine else reminder.routine
-    body = f"{reminder.name[:1].upper()}{reminder.name[1:]} stretch: {title_name}, {length}"
+    # The built-in reminders' names in the person's language; a name of their own as it is.
+    name = {"morning": pgettext("reminder", "morning"),
+            "evening": pgettext("reminder", "evening")}.get(reminder.name, reminder.name)
+    body = _("{Name} stretch: {routine}, {length}").format(
+        Name=f"{name[:1].upper()}{name[1:]}", name=name, routine=title_name, length=length)
     if routine and routine.needs:
-        body += f" · you need {' and '.join(routine.needs)}"
+        body += _(" · you need {things}").format(things=_(" and ").join(routine.needs))
     if after:
-        body += f" — due at {reminder.time:%H:%M}, shown {after}"
+        body += _(" — due at {time}, shown {why}").format(time=f"{reminder.time:%H:%M}", why=after)
     elif late:
-        body += f" — it was due at {reminder.time:%H:%M}"
+        body += _(" — it was due at {time}").format(time=f"{reminder.time:%H:%M}")
     if problem:
-        body += f"\nStart did not work: {problem}. Or run: stretchd walk {reminder.routine}"
-    buttons = [(Action.START, "Start")]
+        body += "\n" + _("Start did not work: {problem}. Or run: {command}").format(
+            problem=problem, command=f"stretchd walk {reminder.routine}")
+    buttons = [(Action.START, _("Start"))]
     if snoozes < defaults.max_snoozes:
-        buttons.append((Action.SNOOZE, f"Snooze {defaults.snooze_minutes} min"))
-    buttons.append((Action.SKIP, "Skip"))
+        buttons.append((Action.SNOOZE, _("Snooze {n} min").format(n=defaults.snooze_minutes)))
+    buttons.append((Action.SKIP, _("Skip")))
     # What is coming, for servers that show a picture: the routine's first position.
     first = routine.steps[0].image(routine.steps[0].sides[0]) if routine else None
-    return Notice("Time to stretch", body, tuple(buttons),
+    return Notice(_("Time to stretch"), body, tuple(buttons),
                   command=f"stretchd walk {reminder.routine} · stretchd snooze · stretchd skip",
                   critical=defaults.urgency == "critical",
                   image=first.as_uri() if first is not None else "")
@@ -146,10 +152,13 @@ def weekly_notice(completed: Mapping[date, int], today: date, goal: int = 1) -> 
     from stretchd.store.stats import streaks
 
     week = [completed.get(today - timedelta(days=i), 0) for i in range(7)]
-    current, longest, _ = streaks(completed, today, goal)
+    current, longest, _rest = streaks(completed, today, goal)
     walks, days = sum(week), sum(1 for n in week if n)
-    body = (f"{walks} walkthrough{'s' if walks != 1 else ''} completed in the last 7 days, on {days} "
-            f"day{'s' if days != 1 else ''}. Streak: {current} day{'s' if current != 1 else ''} "
-            f"(longest {longest}).")
-    return Notice("stretchd: your week", body, ((Action.START, "Open stats"),),
+    body = " ".join((
+        ngettext("{n} walkthrough completed in the last 7 days,",
+                 "{n} walkthroughs completed in the last 7 days,", walks).format(n=walks),
+        ngettext("on {n} day.", "on {n} days.", days).format(n=days),
+        ngettext("Streak: {n} day (longest {longest}).", "Streak: {n} days (longest {longest}).",
+                 current).format(n=current, longest=longest)))
+    return Notice(_("stretchd: your week"), body, ((Action.START, _("Open stats")),),
                   command="stretchd stats")

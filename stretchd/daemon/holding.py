@@ -17,6 +17,7 @@ from stretchd.config import Defaults, Hold, Reminder, conditions
 from stretchd.config.conditions import Reading
 from stretchd.daemon.decisions import Answer, Showing, answer
 from stretchd.daemon.ports import Action, Senses
+from stretchd.i18n import N_, _
 from stretchd.schedule import Due
 from stretchd.store.history import Kind, Status, Store
 
@@ -26,7 +27,7 @@ FRESH = timedelta(seconds=5)  # a reading ahead of a reminder's time still count
 
 def after(reason: str | None) -> str:
     """Why a held reminder comes late, said in its notification, by the reason that held it last."""
-    return conditions.AFTER.get(reason or "", "after a hold")
+    return _(conditions.AFTER.get(reason or "", N_("after a hold")))
 
 
 def holding(readings: Iterable[Reading]) -> Reading | None:
@@ -73,15 +74,18 @@ class Holds:
 
     async def look(self) -> None:
         """Read ahead of a reminder's time: if the person is free then, it shows on the dot."""
-        self._ahead = (self.now(), await self._read())
+        self._ahead = (self.now(), await self._read(say="ahead of a reminder"))
         await self._close_if_idle()
 
-    async def _read(self) -> Reading | None:
+    async def _read(self, say: str = "") -> Reading | None:
         """The condition that holds a reminder now, if any. A source that fails is not busy:
-        a reminder shown in a call beats one never shown."""
+        a reminder shown in a call beats one never shown. `say`: log what was read, as what."""
         self._reading += 1
         try:
-            return holding(await self.senses.read(self.hold()))
+            readings = await self.senses.read(self.hold())
+            if say:  # why a reminder was shown or held, in the log (not each minute of a hold)
+                self.log("info", f"{say}: read {'; '.join(r.describe() for r in readings) or 'nothing'}")
+            return holding(readings)
         except Exception as e:
             self.log("warning", f"reading what the person is doing failed ({type(e).__name__}: {e}); "
                                 "not holding")
@@ -98,7 +102,7 @@ class Holds:
         ahead = self._ahead  # one look serves every reminder due at that time
         if ahead is not None and ahead[1] is None and timedelta(0) <= self.now() - ahead[0] <= FRESH:
             return False  # free a moment ago: shown on time (a call starting since is missed)
-        busy = await self._read()
+        busy = await self._read(say=f"{due.reminder.name} {due.key}")
         if busy is None:
             await self._close_if_idle()
             return False

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from stretchd.errors import ConfigError, UsageError, did_you_mean
+from stretchd.i18n import N_, _
 from stretchd.text import clean, one_line
 
 SIDES = ("left", "right", "both")
@@ -73,7 +74,11 @@ class Step:
         if side in phrases:
             return phrases[side]
         said = phrases.get("both") or self.title[:MAX_SAY].rstrip(".") + "."
-        return f"{side.capitalize()} side. {said}" if side in ("left", "right") else said
+        if side == "left":
+            return _("Left side. {phrase}").format(phrase=said)
+        if side == "right":
+            return _("Right side. {phrase}").format(phrase=said)
+        return said
 
 
 @dataclass(frozen=True)
@@ -338,7 +343,7 @@ def load_all(user_dir: Path | None = None) -> tuple[dict[str, Routine], list[str
     routines = {}
     problems: list[str] = []
     for path in _files(builtin_dir()):
-        routines[path.stem] = load_file(path, source="built-in")
+        routines[path.stem] = translated(load_file(path, source="built-in"))
     if user_dir is not None:
         for path in _files(user_dir):
             try:
@@ -348,6 +353,22 @@ def load_all(user_dir: Path | None = None) -> tuple[dict[str, Routine], list[str
             else:
                 problems += routines[path.stem].notes
     return routines, problems
+
+
+def translated(routine: Routine) -> Routine:
+    """A built-in routine's texts in the person's language (stretchd.i18n), where its catalog
+    has them; the catalogs take them from the routine files (tools/catalogs.py)."""
+    from dataclasses import replace
+
+    def each(texts: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_(t) for t in texts)
+
+    steps = tuple(replace(s, title=_(s.title), instruction=_(s.instruction), tips=each(s.tips),
+                          cautions=each(s.cautions), say=tuple((side, _(p)) for side, p in s.say))
+                  for s in routine.steps)
+    return replace(routine, title=_(routine.title), summary=_(routine.summary) if routine.summary else "",
+                   needs=each(routine.needs), setup=each(routine.setup), warnings=each(routine.warnings),
+                   steps=steps)
 
 
 def find(name: str, routines: dict[str, Routine]) -> Routine:
@@ -377,12 +398,21 @@ def with_repetitions(routine: Routine, reps: int) -> Routine:
     return replace(routine, steps=tuple(steps))
 
 
-# The article's safety advice in our words, shown before every routine, built-in or not.
-SAFETY_LINE = "Stop if anything hurts."  # said aloud as a routine starts
+# The article's safety advice in our words, shown before every routine, built-in or not
+# (marked here, translated where shown: safety_line() and safety_notice()).
+SAFETY_LINE = N_("Stop if anything hurts.")  # said aloud as a routine starts
 SAFETY_NOTICE = (
-    "Stop if anything hurts. A stretch should never give you a sharp pain.",
-    "These stretches do not treat an injury: if you are hurt, or your back hurts a lot, "
-    "see a doctor soon.",
-    "Severe pain or discomfort: see a doctor right away.",
-    "Go slowly. Rushing a stretch does not help it.",
+    N_("Stop if anything hurts. A stretch should never give you a sharp pain."),
+    N_("These stretches do not treat an injury: if you are hurt, or your back hurts a lot, "
+       "see a doctor soon."),
+    N_("Severe pain or discomfort: see a doctor right away."),
+    N_("Go slowly. Rushing a stretch does not help it."),
 )
+
+
+def safety_line() -> str:
+    return _(SAFETY_LINE)
+
+
+def safety_notice() -> tuple[str, ...]:
+    return tuple(_(line) for line in SAFETY_NOTICE)

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stretchd.i18n import _, ngettext
 from stretchd.routines import Routine, Step
 
 
@@ -23,8 +24,8 @@ class Item:
     breaths: int | None = None
 
     def label(self) -> str:
-        side = "" if self.side == "both" else f" — {self.side} side"
-        reps = f" ({self.rep} of {self.reps})" if self.reps > 1 else ""
+        side = {"left": _(" — left side"), "right": _(" — right side")}.get(self.side, "")
+        reps = _(" ({rep} of {reps})").format(rep=self.rep, reps=self.reps) if self.reps > 1 else ""
         return f"{self.step.title}{side}{reps}"
 
 
@@ -64,11 +65,20 @@ def announcement(item: Item) -> str:
     """What to do, for the ear and the screen: "Left knee to your chest. Hold for 10 seconds."."""
     said = item.step.spoken(item.side)
     if item.breaths is not None:
-        timing = f"{item.breaths} deep breath{'s' if item.breaths != 1 else ''}."
+        timing = ngettext("{n} deep breath.", "{n} deep breaths.", item.breaths).format(n=item.breaths)
     else:
         seconds = item.step.hold_seconds or 0  # a get-ready item's own length is not the hold's
-        timing = f"Hold for {seconds} second{'s' if seconds != 1 else ''}."
-    return f"{said} {timing}"
+        timing = ngettext("Hold for {n} second.", "Hold for {n} seconds.", seconds).format(n=seconds)
+    return sentences(said, timing)
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space between them, none after a Chinese or Japanese
+    full stop (which has its own room)."""
+    out = ""
+    for part in (p for p in parts if p):
+        out += part if not out or out.endswith(("。", "！", "？")) else " " + part
+    return out
 
 
 def lead(items: list[Item], index: int) -> str:
@@ -77,8 +87,8 @@ def lead(items: list[Item], index: int) -> str:
         return ""
     before, now = items[index - 1], items[index]
     if before.step is now.step and "both" not in (before.side, now.side) and before.side != now.side:
-        return "Switch sides."
-    return "Release."
+        return _("Switch sides.")
+    return _("Release.")
 
 
 def breath_phase(item: Item, elapsed: float, breath_seconds: float) -> tuple[int, str]:
@@ -98,8 +108,8 @@ def cues(items: list[Item], index: int, breath_seconds: float) -> list[Cue]:
     if item.get_ready or index == 0 or not items[index - 1].get_ready:
         start.append(announcement(item))
     if exercise and item.breaths is not None:
-        start.append("Breathe in.")
-    said = " ".join(p for p in start if p)
+        start.append(_("Breathe in."))
+    said = sentences(*start)
     # A count or a breath that would cut into what to do is left out, not the other way.
     busy_until = len(said) / CHARS_PER_SECOND if said else 0.0
     out = [Cue(0.0, said)] if said else []
@@ -107,8 +117,8 @@ def cues(items: list[Item], index: int, breath_seconds: float) -> list[Cue]:
     if exercise and item.breaths is not None:
         for k in range(item.breaths):
             if k:
-                later.append(Cue(k * breath_seconds, "Breathe in."))
-            later.append(Cue(k * breath_seconds + breath_seconds / 2, "Breathe out."))
+                later.append(Cue(k * breath_seconds, _("Breathe in.")))
+            later.append(Cue(k * breath_seconds + breath_seconds / 2, _("Breathe out.")))
     elif exercise:
         later = [Cue(item.seconds - n, str(n)) for n in (3, 2, 1) if item.seconds - n >= 0]
     return out + [c for c in later if c.offset >= busy_until and not (said and c.offset == 0)]
@@ -125,9 +135,9 @@ def planned_seconds(items: list[Item]) -> float:
 def format_duration(seconds: float) -> str:
     seconds = math.ceil(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return _("{s} s").format(s=seconds)
     minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    return (_("{m} min {s} s").format(m=minutes, s=rest) if rest else _("{m} min").format(m=minutes))
 
 
 def format_clock(seconds: float) -> str:

@@ -24,7 +24,8 @@ from typing import IO, Protocol
 from rich.console import Console, ScreenContext
 from rich.control import Control
 
-from stretchd.routines import SAFETY_LINE, Routine
+from stretchd.i18n import _
+from stretchd.routines import Routine, safety_line
 from stretchd.routines.plan import Cue, Timer, cues, exercise_count, plan
 from stretchd.store.history import History
 from stretchd.walkthrough.paint import Painter
@@ -88,7 +89,7 @@ class TerminalKeys:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
 
     def read(self, timeout: float) -> str | None:
-        ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
+        ready, _writable, _errors = select.select([self.fd], [], [], max(0.0, timeout))
         if not ready:
             return None
         data = os.read(self.fd, 32)
@@ -299,7 +300,7 @@ class Walk:
     def _screens(self) -> Ending:
         with self.console.screen(hide_cursor=True) as scr:
             if self.speaker:
-                self.speaker.say(SAFETY_LINE)
+                self.speaker.say(safety_line())
             how = self._intro(scr)
             if how is not None:
                 return how
@@ -311,7 +312,7 @@ class Walk:
                 done = self._decide(how)
                 self._record(done)  # before the end screen, whose streak counts this walk
                 if self.speaker:
-                    self.speaker.say("Done.")
+                    self.speaker.say(_("Done."))
                 self._end_screen(scr, done.returned.elapsed)
             return how
 

@@ -91,18 +91,59 @@ def wants_ascii(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def first_sentence(text: str) -> str:
-    m = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.DOTALL)
+    """Up to the first full stop ("." "!" "?" before a space, or a Chinese or Japanese one)."""
+    m = re.match(r"(.+?(?:[.!?](?=\s|$)|[。！？]))", text.strip(), re.DOTALL)
     return m[1] if m else text.strip()
 
 
+def columns(text: str) -> int:
+    """The terminal columns text takes: two for a wide character (Chinese, Japanese)."""
+    return len(text) + sum(1 for c in text if c > "\u10ff" and unicodedata.east_asian_width(c) in "WF")
+
+
+# A piece a line may end after: a word with the spaces after it, or a single wide character
+# with any closing punctuation that must not begin a line (、。」 …).
+_PIECE = re.compile(r"[^\s\u1100-\uffff]+\s*|[\u1100-\uffff][、。，．！？：；」』）〉》】ー・…]*\s*|\s+")
+
+
 def _wrap(text: str, width: int, prefix: str = "") -> list[str]:
-    return textwrap.wrap(text, width=max(1, width), initial_indent=prefix,
-                         subsequent_indent=" " * len(prefix), break_on_hyphens=False) or [""]
+    width = max(1, width)
+    if text.isascii() or columns(text) == len(text):
+        return textwrap.wrap(text, width=width, initial_indent=prefix,
+                             subsequent_indent=" " * len(prefix), break_on_hyphens=False) or [""]
+    # Text with wide characters: filled by columns, and broken between any two of them.
+    indent = " " * len(prefix)
+    lines: list[str] = []
+    line, filled = prefix, False
+    for piece in _PIECE.findall(text.strip()):
+        word, space = piece.rstrip(), piece[len(piece.rstrip()):]
+        if filled and columns(line + word) > width:
+            lines.append(line.rstrip())
+            line, filled = indent, False
+        while columns(line + word) > width:  # longer than a whole line: cut by columns
+            room = max(1, _fit(word, width - columns(line)))
+            lines.append(line + word[:room])
+            line, word = indent, word[room:]
+        if word:
+            line, filled = line + word + space, True
+    if filled:
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _fit(text: str, room: int) -> int:
+    """How many of text's characters fit in room columns."""
+    used = 0
+    for i, c in enumerate(text):
+        used += columns(c)
+        if used > room:
+            return i
+    return len(text)
 
 
 def _key_lines(keys: tuple[str, ...], width: int) -> list[Line]:
     """The longest key hints that fit on one line; the shortest wrapped if none does."""
-    chosen = next((k for k in keys if len(k) <= width), None)
+    chosen = next((k for k in keys if columns(k) <= width), None)
     return [Line(k, "reverse") for k in (_wrap(keys[-1], width) if chosen is None else [chosen])]
 
 
@@ -114,7 +155,7 @@ def _cut(lines: list[str], keep: int, width: int, ascii: bool) -> list[str]:
         return []
     mark = "..." if ascii else "…"
     kept = lines[:keep]
-    kept[-1] = kept[-1][: max(0, width - len(mark))].rstrip() + mark
+    kept[-1] = kept[-1][: _fit(kept[-1], max(0, width - len(mark)))].rstrip() + mark
     return kept
 
 

@@ -15,7 +15,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.style import Style
 from rich.text import Text
 
-from stretchd.routines import SAFETY_NOTICE, Routine
+from stretchd.routines import Routine, safety_notice
 from stretchd.routines.plan import (
     Item,
     Timer,
@@ -93,12 +93,12 @@ def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tup
     """The first screen's paragraphs, the most important first."""
     parts = [(f"{routine.title} · {format_duration(planned_seconds(items))} · "
               f"{exercise_count(items)} stretches", "bold"), ("", "")]
-    parts += [(line, "bold") for line in SAFETY_NOTICE[:1]]
+    parts += [(line, "bold") for line in safety_notice()[:1]]
     if routine.needs:
         parts.append((f"You need {' and '.join(routine.needs)}.", "bold"))
     if voice_note:
         parts.append((voice_note, ""))
-    parts += [(f"- {line}", "") for line in (*SAFETY_NOTICE[1:], *routine.warnings)]
+    parts += [(f"- {line}", "") for line in (*safety_notice()[1:], *routine.warnings)]
     if routine.setup:
         parts += [("", ""), ("Get ready", "bold")] + [(f"- {line}", "") for line in routine.setup]
     if routine.summary:
@@ -285,7 +285,7 @@ def print_plain(routine: Routine, echo: Callable[[str], None],
     if routine.summary:
         echo(routine.summary)
     echo("Safety:")
-    for line in (*SAFETY_NOTICE, *routine.warnings):
+    for line in (*safety_notice(), *routine.warnings):
         echo(f"  - {line}")
     if routine.setup:
         echo("Get ready:")

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
+from stretchd.i18n import N_
+
 VOICE_PROGRAMS = ("spd-say", "espeak-ng")
 SOUNDS = ("/usr/share/sounds/freedesktop/stereo/bell.oga",
           "/usr/share/sounds/freedesktop/stereo/complete.oga")
@@ -80,17 +82,54 @@ class Speaker:
         self.running = []
 
 
-def find_speaker(which: Which = shutil.which) -> Speaker | None:
-    """speech-dispatcher's spd-say if it is on PATH, else espeak-ng, else None."""
+# Each language's voice: espeak-ng's (`espeak-ng --voices`) and speech-dispatcher's language
+# code (`spd-say -l`), by stretchd.i18n's names.
+ESPEAK_VOICES = {"en": "en", "de": "de", "es": "es", "fr": "fr-fr", "it": "it", "ja": "ja", "nl": "nl",
+                 "pl": "pl", "pt_BR": "pt-br", "ru": "ru", "zh_CN": "cmn"}
+SPD_LANGUAGES = {"en": "en", "de": "de", "es": "es", "fr": "fr", "it": "it", "ja": "ja", "nl": "nl",
+                 "pl": "pl", "pt_BR": "pt-BR", "ru": "ru", "zh_CN": "zh"}
+# A word in a script espeak-ng reads only with that language's dictionary: Debian's espeak-ng
+# has none for Japanese or Chinese, and says "Chinese letter" in English for each character.
+PROBES = {"ja": "膝", "zh_CN": "膝"}
+
+
+def espeak_speaks(espeak: str, language: str) -> bool:
+    """Whether this espeak-ng has a voice that reads the language's text."""
+    voice = ESPEAK_VOICES.get(language)
+    if voice is None:
+        return False
+    if language not in PROBES:
+        return True
+    try:
+        out = subprocess.run([espeak, "-v", voice, "-q", "-x", PROBES[language]], capture_output=True,
+                             text=True, timeout=5, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return bool(out.strip()) and "(en)" not in out
+
+
+def find_speaker(which: Which = shutil.which, language: str = "en",
+                 speaks: Callable[[str, str], bool] = espeak_speaks) -> Speaker | None:
+    """speech-dispatcher's spd-say if it is on PATH, else espeak-ng, else None; speaking
+    `language` (stretchd.i18n's name), or None if the program has no voice for it."""
     spd = which("spd-say")
     if spd:
+        code = SPD_LANGUAGES.get(language, "en")
         # Priority "text": a newer message cancels an older one still being spoken.
-        return Speaker("spd-say", lambda phrase: [spd, "-P", "text", "-N", "stretchd", "--", phrase],
-                       cuts_itself=True)
+        return Speaker("spd-say", lambda phrase: [spd, "-P", "text", "-N", "stretchd", "-l", code, "--",
+                                                  phrase], cuts_itself=True)
     espeak = which("espeak-ng")
     if espeak:
-        return Speaker("espeak-ng", lambda phrase: [espeak, "--", phrase])
+        if language != "en" and not speaks(espeak, language):
+            return None
+        voice = ESPEAK_VOICES.get(language, "en")
+        return Speaker("espeak-ng", lambda phrase: [espeak, "-v", voice, "--", phrase])
     return None
+
+
+def can_speak(which: Which = shutil.which) -> bool:
+    """Whether a speech program is here at all (whatever its languages)."""
+    return any(which(p) for p in VOICE_PROGRAMS)
 
 
 class Chime:
@@ -130,8 +169,8 @@ def find_chime(bell: Callable[[], None], which: Which = shutil.which,
     return Chime(None, bell)
 
 
-NO_SOUND = "no sound server (PipeWire or PulseAudio) is running and there is no sound card"
-NO_OUTPUT = "PipeWire has no output device"
+NO_SOUND = N_("no sound server (PipeWire or PulseAudio) is running and there is no sound card")
+NO_OUTPUT = N_("PipeWire has no output device")
 
 
 def cannot_be_heard(env: Mapping[str, str] | None = None, which: Which = shutil.which,

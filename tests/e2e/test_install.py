@@ -65,6 +65,14 @@ def test_pipx_installs_a_tool_with_its_man_page_and_removes_it_leaving_config_an
 
         assert run("stretchd", "--version").stdout.strip().startswith("stretchd ")
         assert "notification server:" in run("stretchd", "doctor").stdout
+        # The wheel carries the compiled catalogs: German for LANGUAGE=de.
+        from babel.messages.pofile import read_po
+
+        with (ROOT / "po" / "de.po").open("rb") as f:
+            two = read_po(f).get("{file}: ok, {n} reminder").string[1]  # German's plural, for 2
+        german = two.format(file="FILE", n=2).split("FILE", 1)[1]
+        assert german in run("env", "LANGUAGE=de", "stretchd", "config", "check").stdout
+        assert german not in run("stretchd", "config", "check").stdout  # C.UTF-8: English
         linked = home / ".local/share/man/man1/stretchd.1"  # pipx's link into the venv's page
         assert linked.is_symlink() and linked.resolve().is_file()
         assert run("man", "-w", "stretchd").stdout.strip() == str(linked.resolve())

@@ -1,0 +1,120 @@
+"""The person's language: gettext catalogs, compiled from po/*.po at build time into
+stretchd/locale (hatch_build.py), chosen as gettext chooses (LANGUAGE, LC_ALL, LC_MESSAGES,
+LANG) unless `[defaults] language` names one. A string with no translation stays English.
+
+Nothing is read at import: the catalog is opened on the first string asked for, and again
+after use() changes the language. Texts defined at import time are marked with N_() and
+translated where they are shown."""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+DOMAIN = "stretchd"
+# The languages shipped, as their catalogs are named (po/LANG.po); "auto" follows the locale.
+SHIPPED = ("de", "es", "fr", "it", "ja", "nl", "pl", "pt_BR", "ru", "zh_CN")
+ENGLISH = "en"
+
+_catalog: gettext.NullTranslations | None = None
+_setting = "auto"
+
+
+def localedir() -> Path:
+    return Path(__file__).parent / "locale"
+
+
+def requested(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The languages the locale asks for, as gettext reads them: the first of LANGUAGE,
+    LC_ALL, LC_MESSAGES and LANG that is set (LANGUAGE is a list: "de:fr")."""
+    env = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return [v for v in value.split(":") if v]
+    return []
+
+
+def normalize(language: str) -> str | None:
+    """A setting or locale name as the shipped catalog it means ("pt-BR", "de_DE.UTF-8",
+    "zh_CN" -> "pt_BR", "de", "zh_CN"), "en" for English, or None if nothing shipped."""
+    name = language.split(".", 1)[0].split("@", 1)[0].replace("-", "_")
+    if name in ("C", "POSIX"):
+        return ENGLISH
+    lang, _, region = name.partition("_")
+    lang = lang.lower()
+    if lang == ENGLISH:
+        return ENGLISH
+    full = f"{lang}_{region.upper()}" if region else lang
+    for candidate in (full, lang):
+        if candidate in SHIPPED:
+            return candidate
+    if lang in ("pt", "zh"):  # one catalog for each: Brazilian Portuguese, Simplified Chinese
+        return next(s for s in SHIPPED if s.startswith(lang + "_"))
+    return None
+
+
+def chosen(setting: str = "auto", environ: Mapping[str, str] | None = None) -> str:
+    """The language in use: the setting's, or the locale's first that is shipped (English
+    where none is, or where the locale says C)."""
+    if setting != "auto":
+        return normalize(setting) or ENGLISH
+    for asked in requested(environ):
+        found = normalize(asked)
+        if found is not None:
+            return found
+    return ENGLISH
+
+
+def configured(config_file: Path) -> str:
+    """`[defaults] language` as config.toml says it, read before the rest is checked (the
+    checks speak the language too); "auto" where it says nothing usable."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(config_file.read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):  # the config's own checks say what is wrong
+        return "auto"
+    defaults = data.get("defaults")
+    value = defaults.get("language") if isinstance(defaults, dict) else None
+    return value if isinstance(value, str) and normalize(value) is not None else "auto"
+
+
+def use(setting: str = "auto") -> None:
+    """Speak the language `setting` names ("auto": the locale's) from now on."""
+    global _catalog, _setting
+    _setting, _catalog = setting, None
+
+
+def _open() -> gettext.NullTranslations:
+    global _catalog
+    if _catalog is None:
+        language = chosen(_setting)
+        _catalog = (gettext.NullTranslations() if language == ENGLISH else
+                    gettext.translation(DOMAIN, localedir(), languages=[language], fallback=True))
+    return _catalog
+
+
+def language() -> str:
+    """The language strings are in now ("en" when no catalog is there for the one asked)."""
+    catalog = _open()
+    return chosen(_setting) if type(catalog) is not gettext.NullTranslations else ENGLISH
+
+
+def _(message: str) -> str:
+    return _open().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _open().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return _open().pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalogs where it is defined; _() translates it where shown."""
+    return message

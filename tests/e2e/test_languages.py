@@ -1,0 +1,128 @@
+"""stretchd in the person's language on real programs: a French notification on dunst, and
+German and Japanese walkthroughs in tmux that still fit the terminal.
+
+The expected words are read from the catalogs (po/*.po) the build compiles, so these tests
+hold whatever a translator changes, and fail if a text reaches the screen untranslated."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.desktop import Desktop
+from harness.kit import DaemonProcess, Tmux, require, stretchd_command, wait_for
+
+pytestmark = pytest.mark.clock  # the daemon under a fake date
+
+PO = Path(__file__).resolve().parents[2] / "po"
+UTF8 = {"LC_ALL": "", "LC_CTYPE": "", "TERM": "xterm-256color"}
+BLOCK = "█"
+
+
+def catalog(language: str) -> dict[Any, Any]:
+    """msgid (or (context, msgid)) -> msgstr, as po/LANG.po has it."""
+    from babel.messages.pofile import read_po
+
+    with (PO / f"{language}.po").open("rb") as f:
+        return {(m.context, m.id) if m.context else m.id: m.string for m in read_po(f) if m.id}
+
+
+def columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def flat(screen: str) -> str:
+    """The screen's text with its line breaks and indents gone (a wrapped sentence joined)."""
+    return re.sub(r"\s+", "", screen)
+
+
+def test_a_reminder_on_dunst_speaks_the_configured_language(
+        tmp_path: Path, desktop: Desktop, daemons: list[Any], write_config: Any) -> None:
+    """`[defaults] language = "fr"` wins over the locale (LANGUAGE=en here): title, body and
+    buttons in French."""
+    require("faketime")
+    fr = catalog("fr")
+    write_config('[defaults]\nlanguage = "fr"\n[reminders.morning]\ntime = "07:30"\nroutine = "shotgun"\n')
+    d = DaemonProcess(tmp_path, {**desktop.env, "LANGUAGE": "en"}, faketime="2026-11-24 07:29:57")
+    daemons.append(d)
+    d.wait_ready()
+    n = desktop.wait_notify(fr["Time to stretch"], timeout=20)
+    assert n["summary"] == fr["Time to stretch"] != "Time to stretch"
+    assert [label for key, label in n["actions"].items() if key != "default"] == [
+        fr["Start"], fr["Snooze {n} min"].format(n=10), fr["Skip"]]
+    assert fr["Shotgun (SI joints)"] in n["body"] and fr["a belt"] in n["body"]
+    assert fr[("reminder", "morning")].capitalize() in n["body"]
+    assert "stretch:" not in n["body"] and "you need" not in n["body"]
+
+
+def walk_to_the_hold(tmux: Tmux, env: dict[str, str], routine: str) -> tuple[str, str]:
+    """The intro screen, then the first hold's screen."""
+    tmux.start([*stretchd_command(), "walk", routine], env)
+    intro = tmux.wait_screen("Enter")
+    tmux.keys("Enter")
+    wait_for(lambda: "n start" in tmux.screen() or "n go" in tmux.screen(), what="get ready")
+    tmux.keys("n")
+
+    def holding() -> str:
+        screen = tmux.screen()
+        return screen if "n skip" in screen else ""
+
+    return intro, str(wait_for(holding, what="the hold"))
+
+
+@pytest.mark.parametrize(("language", "lang"), [("de", "de_DE.UTF-8"), ("ja", "ja_JP.UTF-8")])
+@pytest.mark.parametrize(("width", "height"), [(80, 24), (30, 8)])
+def test_a_walk_in_the_locales_language_fits_the_terminal(
+        tmux: Tmux, xdg_env: dict[str, str], language: str, lang: str, width: int, height: int) -> None:
+    """LANG=de_DE.UTF-8 (long German words) or ja_JP.UTF-8 (characters two columns wide):
+    the routine, its safety notice and what to do now in that language, every line within
+    the terminal's columns, and the countdown and the keys on screen at 30x8 too."""
+    words = catalog(language)
+    tmux.width, tmux.height = width, height
+    intro, hold = walk_to_the_hold(tmux, {**xdg_env, **UTF8, "LANG": lang, "LANGUAGE": ""}, "shotgun")
+    if height >= 24:
+        assert flat(words["Shotgun (SI joints)"]) in flat(intro), intro
+        assert flat(words["Stop if anything hurts."]) in flat(intro), intro
+        assert sum(1 for line in hold.splitlines() if BLOCK in line) >= 5, hold  # the big countdown
+    else:
+        assert any(re.fullmatch(r"\d{1,2}", line.strip()) or BLOCK in line for line in hold.splitlines()), hold
+    said = words["Push your knees out against the belt."]
+    assert flat(said)[:8] in flat(hold), hold  # what to do now, in that language
+    lines = hold.rstrip("\n").split("\n")
+    assert len(lines) <= height and all(columns(line.rstrip()) <= width for line in lines), hold
+    assert lines[-1].strip().startswith("Space"), hold  # the keys, on the last line
+
+
+def test_a_language_setting_for_the_walk_wins_over_the_locale(
+        tmux: Tmux, xdg: Path, xdg_env: dict[str, str]) -> None:
+    config = xdg / "config" / "stretchd" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[defaults]\nlanguage = "pl"\n')
+    pl = catalog("pl")
+    intro, _ = walk_to_the_hold(tmux, {**xdg_env, **UTF8, "LANG": "de_DE.UTF-8", "LANGUAGE": ""}, "shotgun")
+    assert flat(pl["Shotgun (SI joints)"]) in flat(intro), intro
+    assert json.dumps(pl["Shotgun (SI joints)"]) != json.dumps(catalog("de")["Shotgun (SI joints)"])
+
+
+def test_a_language_no_voice_here_speaks_is_said_once_and_the_walk_runs_silently(
+        tmux: Tmux, xdg_env: dict[str, str]) -> None:
+    """Japanese with --voice: Debian's espeak-ng has no dictionary for its characters, so the
+    first screen says (in Japanese) that no voice speaks it, and the walk goes on."""
+    require("espeak-ng")
+    from stretchd.walkthrough.voice import espeak_speaks
+
+    assert not espeak_speaks("espeak-ng", "ja")
+    ja = catalog("ja")
+    tmux.width, tmux.height = 100, 30
+    tmux.start([*stretchd_command(), "walk", "--voice", "shotgun"],
+               {**xdg_env, **UTF8, "LANG": "ja_JP.UTF-8", "LANGUAGE": "", "PATH": "/usr/bin:/bin"})
+    intro = tmux.wait_screen("Enter")
+    note = ja["No voice speaks this language here: the walkthrough runs silently."]
+    assert flat(note) in flat(intro), intro
+    tmux.keys("Enter")
+    wait_for(lambda: "n start" in tmux.screen() or "n go" in tmux.screen(), what="the walk to go on")
