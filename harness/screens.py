@@ -7,7 +7,10 @@ from stretchd.walkthrough import bigtext
 
 
 def big_rows(lines: list[str], word: str, *, ascii: bool = False) -> list[int]:
-    """The rows where word is drawn in block letters (at any scale), or [] if it is not."""
+    """The rows where word is drawn in block letters (at any scale), or [] if it is not (or
+    cannot be: a word with no glyphs, Chinese or Japanese)."""
+    if not word.strip() or not bigtext.drawable(word):
+        return []
     for scale in range(1, 12):
         rows = bigtext.render(word, scale, ascii=ascii)
         for top in range(len(lines) - len(rows) + 1):

@@ -35,7 +35,7 @@ from stretchd.desktop.notify import DesktopNotifier
 from stretchd.errors import ConfigError
 from stretchd.routines import load_all, load_file
 from stretchd.routines.plan import Timer, plan
-from stretchd.walkthrough import INTRO_KEYS, intro, print_plain, screen
+from stretchd.walkthrough import intro, intro_keys, print_plain, screen
 from stretchd.walkthrough.screen import text_lines
 
 BUILTINS = ("hips-lower-back", "si-joints", "shotgun")
@@ -523,7 +523,7 @@ def test_routine_text_reaches_the_terminal_without_control_sequences(data: dict[
     # link or anything else interpreted from the routine's text shows up as a leftover ESC.
     con = Console(file=out, width=100, force_terminal=True, color_system="truecolor")
     items = plan(routine)
-    for line in text_lines(intro(routine, items), INTRO_KEYS, 100, 60):
+    for line in text_lines(intro(routine, items), intro_keys(), 100, 60):
         con.print(Text(line.text, style=line.style))
     timer = Timer(items, clock=lambda: 0.0)
     timer.start()
@@ -565,7 +565,7 @@ def test_rich_markup_in_routine_text_shows_literally() -> None:
     out = io.StringIO()
     con = Console(file=out, width=200, force_terminal=False, color_system=None)
     items = plan(routine)
-    for line in text_lines(intro(routine, items), INTRO_KEYS, 100, 60):
+    for line in text_lines(intro(routine, items), intro_keys(), 100, 60):
         con.print(Text(line.text, style=line.style))
     timer = Timer(items, clock=lambda: 0.0)
     timer.start()

@@ -162,3 +162,25 @@ def test_the_setting_is_set_from_the_cli_and_wins_over_the_locale(xdg: Path) -> 
 def test_a_locale_not_installed_on_the_machine_is_english_without_an_error(xdg: Path) -> None:
     code, out, err = run("config", "check", env={"LANGUAGE": "", "LANG": "xx_YY.UTF-8", "LC_ALL": ""})
     assert code == 0 and "ok, 2 reminders, 3 routines" in out and err == ""
+
+
+def test_the_block_words_are_drawn_big_in_every_alphabetic_language() -> None:
+    """GET READY, HOLD, LEFT ... read from the mat: in block letters wherever the language's
+    letters have glyphs (accents dropped, Cyrillic drawn); Chinese and Japanese go in words."""
+    import importlib
+
+    from stretchd.walkthrough import bigtext
+
+    view = importlib.import_module("stretchd.walkthrough.view")  # the package's `view` is a function
+
+    for language in SHIPPED:
+        i18n.use(language)
+        pairs = [view.get_ready(), view._breathe("in"), view._breathe("out")]
+        words = [*view.get_ready(), *view.hold(), *view.paused(), *view._breathe("in"),
+                 *view._breathe("out"), i18n._("LEFT"), i18n._("RIGHT"), i18n._("DONE"), i18n._("DAY 1"),
+                 *(ngettext("{n} DAY", "{n} DAYS", n).format(n=n) for n in (2, 5, 22))]
+        if language not in ("ja", "zh_CN"):
+            assert [w for w in words if not bigtext.drawable(w)] == [], language
+        assert view.get_ready()[0] != view.hold()[0] and view.get_ready()[-1] != view.hold()[0], language
+        for full, short in pairs:  # the short form is for when the full one does not fit
+            assert bigtext.width(short, 1) <= bigtext.width(full, 1), (language, full, short)

@@ -85,6 +85,26 @@ def test_in_every_language_the_countdown_and_the_keys_are_never_cut(language: st
         check(v, width, height)
 
 
+@pytest.mark.parametrize("language", [lang for lang in i18n.SHIPPED if lang not in ("ja", "zh_CN")])
+def test_at_80x24_get_ready_and_hold_are_block_letters_in_every_alphabetic_language(language: str) -> None:
+    """Told apart from the mat, as in English: a translation too wide for block letters
+    beside the countdown at 80x24 fails here (Chinese and Japanese cues go in words)."""
+    import importlib
+
+    words = importlib.import_module("stretchd.walkthrough.view")
+    seen = set()
+    for v in views_in(language):
+        lines = [line.text for line in fit(v, 80, 24)]
+        for phase in ("get ready", "hold"):
+            i18n.use(language)
+            cue = words.get_ready() if phase == "get ready" else words.hold()
+            i18n.use("auto")
+            if v.words[:1] == (cue,):
+                assert any(shows_big(lines, w) for w in cue), (language, phase, lines)
+                seen.add(phase)
+    assert seen == {"get ready", "hold"}
+
+
 @pytest.mark.parametrize("width", [10, 17, 30, 80])
 def test_wide_characters_wrap_by_columns_and_no_line_starts_with_a_full_stop(width: int) -> None:
     from stretchd.walkthrough.screen import _wrap

@@ -102,11 +102,13 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, pictures: bo
     if not _tell_the_daemon() and config is not None:
         _share(config)
     if outcome.completed:
-        click.echo(f"Well done: {chosen.title} completed in {format_duration(outcome.elapsed)}.")
+        click.echo(_("Well done: {routine} completed in {length}.").format(
+            routine=chosen.title, length=format_duration(outcome.elapsed)))
     elif outcome.step:
-        click.echo(f"Stopped at step {outcome.step} of {outcome.steps}. Recorded.")
+        click.echo(_("Stopped at step {number} of {count}. Recorded.").format(
+            number=outcome.step, count=outcome.steps))
     else:
-        click.echo("Stopped before the first step. Recorded.")
+        click.echo(_("Stopped before the first step. Recorded."))
 
 
 @click.group(short_help="List and show the stretch routines.")

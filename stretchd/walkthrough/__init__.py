@@ -32,20 +32,19 @@ from stretchd.walkthrough.paint import Painter
 from stretchd.walkthrough.pictures import FRAMES_PER_SECOND, KITTY_DELETE, Figure, Mode
 from stretchd.walkthrough.screen import wants_ascii
 from stretchd.walkthrough.view import (
-    END_KEYS,
-    GET_READY,
-    HOLD,
-    INTRO_KEYS,
-    PAUSED,
     Placed,
     Rooms,
     countdown,
     done_page,
     end_keys,
     framing,
+    get_ready,
+    hold,
     intro,
+    intro_keys,
     now_line,
     page,
+    paused,
     print_plain,
     screen,
     streak,
@@ -55,10 +54,32 @@ from stretchd.walkthrough.voice import Voice
 
 # What the tests and the CLI import from here, the screens' names included (from view.py).
 __all__ = [
-    "END_KEYS", "GET_READY", "HOLD", "INTRO_KEYS", "KEY_GUARD", "PAUSED", "REDRAW", "STALE",
-    "Ending", "Interrupted", "Keys", "Options", "Outcome", "Rooms", "TerminalKeys", "Verdict",
-    "Walk", "countdown", "decide", "intro", "is_interactive", "now_line", "print_plain",
-    "screen", "streak", "view", "walk",
+    "KEY_GUARD",
+    "REDRAW",
+    "STALE",
+    "Ending",
+    "Interrupted",
+    "Keys",
+    "Options",
+    "Outcome",
+    "Rooms",
+    "TerminalKeys",
+    "Verdict",
+    "Walk",
+    "countdown",
+    "decide",
+    "get_ready",
+    "hold",
+    "intro",
+    "intro_keys",
+    "is_interactive",
+    "now_line",
+    "paused",
+    "print_plain",
+    "screen",
+    "streak",
+    "view",
+    "walk",
 ]
 
 REDRAW = 0.2  # seconds between redraws of the countdown
@@ -327,7 +348,7 @@ class Walk:
     def _intro(self, scr: ScreenContext) -> Ending | None:
         """The first screen until Enter (None: the steps begin) or q (QUIT)."""
         while True:
-            self._page(scr, intro(self.routine, self.items, self.options.voice_note), INTRO_KEYS)
+            self._page(scr, intro(self.routine, self.items, self.options.voice_note), intro_keys())
             key = self.keys.read(0.5)  # redrawn twice a second: a resized window is redrawn
             if key in ("\r", "\n"):
                 return None

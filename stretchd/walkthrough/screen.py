@@ -219,18 +219,29 @@ def _big_block(view: View, width: int, scale: int, ascii: bool, places: int) -> 
             if not bigtext.drawable(word):
                 return None
             beside += [""] * t * bool(beside) + bigtext.render(word, t, ascii=ascii)
-    rest = [alts[0] for alts in view.words[places:]] + ([view.rep] if view.rep else [])
-    said = [Line(to_ascii(" · ".join(rest)) if ascii else " · ".join(rest), "bold")] if rest else []
+    said = [Line(t, "bold") for t in _said(view.words[places:], view.rep, width, ascii)]
     rows = [Line(((digits[i] if i < len(digits) else "").rjust(pad)  # ones stay in place
                   + (" " * GAP * scale + beside[i] if i < len(beside) else "")).rstrip(), "bold")
             for i in range(max(len(digits), len(beside)))]
     return said + rows if not places else rows + said  # in words above, or under the words
 
 
-def _plain_block(view: View, ascii: bool = False) -> list[Line]:
-    out = []
-    if view.label_plain:
-        out.append(Line(to_ascii(view.label_plain) if ascii else view.label_plain, "bold"))
+def _said(words: tuple[tuple[str, ...], ...], rep: str, width: int, ascii: bool) -> list[str]:
+    """The block words not drawn big, and the repetition, in words on one line ("GET READY ·
+    LEFT · 1 of 3"): in full, else the words' short forms, else cut with an ellipsis."""
+    if not words and not rep:
+        return []
+    lines = []
+    for pick in (0, -1):
+        text = " · ".join([alts[pick] for alts in words] + ([rep] if rep else []))
+        lines.append(to_ascii(text) if ascii else text)
+        if columns(lines[-1]) <= width:
+            return lines[-1:]
+    return _cut([lines[-1], ""], 1, width, ascii)
+
+
+def _plain_block(view: View, ascii: bool = False, width: int | None = None) -> list[Line]:
+    out = [Line(t, "bold") for t in _said(view.words, view.rep, width or 10**6, ascii)]
     out.append(Line(f"  {view.big}  ", "bold reverse"))  # a block of reverse video: seen from afar
     return out
 
@@ -276,7 +287,7 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
                                                         or view.word_rooms, view.word_rooms,
                                                         width, s, ascii, k))
                     yield block, right
-        yield _plain_block(view, ascii), width
+        yield _plain_block(view, ascii, width), width
 
     now_all = _wrap(view.now, width)
     instr_full = _wrap(view.instruction, width) if view.instruction else []
@@ -289,7 +300,7 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
             body += [Line(t) for t in _cut(_wrap(view.header, width), 1, width, ascii)]
         above = len(body)
         body += block
-        body += [Line(t, "bold") for t in view.extra]
+        body += [Line(t, "bold") for extra in view.extra for t in _cut(_wrap(extra, width), 1, width, ascii)]
         now = now_all if shape.now_lines is None else _cut(now_all, shape.now_lines, width, ascii)
         body += [Line(t, "bold") for t in now]
         at = above if hold else len(body)

@@ -15,6 +15,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.style import Style
 from rich.text import Text
 
+from stretchd.i18n import _, ngettext
 from stretchd.routines import Routine, safety_notice
 from stretchd.routines.plan import (
     Item,
@@ -27,13 +28,22 @@ from stretchd.routines.plan import (
     lead,
     plan,
     planned_seconds,
+    sentences,
 )
 from stretchd.walkthrough import bigtext
 from stretchd.walkthrough.pictures import Cell, Figure
 from stretchd.walkthrough.screen import PICTURE, Line, View, fit, text_lines
 
-END_KEYS = ("Any key closes this screen", "Any key closes")
-INTRO_KEYS = ("Press Enter to begin · q to quit", "Enter begin · q quit")
+# The key hints name keys: keep "Enter", "Space", "Spc", "n" and
+# "q" as they are (the keys do not change); each hint is a longer and shorter form.
+
+
+def end_keys_all() -> tuple[str, ...]:
+    return (_("Any key closes this screen"), _("Any key closes"))
+
+
+def intro_keys() -> tuple[str, ...]:
+    return (_("Press Enter to begin · q to quit"), _("Enter begin · q quit"))
 
 
 def countdown(seconds: float) -> str:
@@ -42,22 +52,35 @@ def countdown(seconds: float) -> str:
     return format_clock(whole) if whole >= 60 else str(whole)
 
 
-GET_READY = ("GET READY", "READY")
-HOLD = ("HOLD",)
-PAUSED = ("PAUSED",)
+# The block words, read from across the room: in full, and shortened where the full one
+# would halve their size. Translated when asked for (the language is chosen at run time).
+
+
+def get_ready() -> tuple[str, ...]:
+    return (_("GET READY"), _("READY"))
+
+
+def hold() -> tuple[str, ...]:
+    return (_("HOLD"),)
+
+
+def paused() -> tuple[str, ...]:
+    return (_("PAUSED"),)
 
 
 def _breathe(phase: str) -> tuple[str, ...]:
-    return (f"BREATHE {phase.upper()}", phase.upper())
+    if phase == "in":
+        return (_("BREATHE IN"), _("IN"))
+    return (_("BREATHE OUT"), _("OUT"))
 
 
 def _side(item: Item) -> tuple[tuple[str, ...], ...]:
     """The side as a block word, if the step has one: (("LEFT",),)."""
-    return ((item.side.upper(),),) if item.side in ("left", "right") else ()
+    return {"left": ((_("LEFT"),),), "right": ((_("RIGHT"),),)}.get(item.side, ())
 
 
 def _rep(item: Item) -> str:
-    return f"{item.rep} of {item.reps}" if item.reps > 1 else ""
+    return _("{rep} of {reps}").format(rep=item.rep, reps=item.reps) if item.reps > 1 else ""
 
 
 class Rooms:
@@ -67,7 +90,7 @@ class Rooms:
         bigs = [countdown(i.seconds) if i.breaths is None or i.get_ready else str(i.breaths)
                 for i in items]
         self.big = max(bigs, key=lambda t: bigtext.width(t, 1))
-        phases = [GET_READY, HOLD, PAUSED]
+        phases = [get_ready(), hold(), paused()]
         if any(i.breaths is not None for i in items):
             phases += [_breathe("in"), _breathe("out")]
         places = [phases]
@@ -85,22 +108,23 @@ class Rooms:
         self.words = widest(places)
         # The widest words of a hold, and of a breathing hold, paused or not: the picture
         # beside them stays put through a pause.
-        self.hold_words = widest([[HOLD, PAUSED], *places[1:]])
-        self.breath_words = widest([[_breathe("in"), _breathe("out"), PAUSED], *places[1:]])
+        self.hold_words = widest([[hold(), paused()], *places[1:]])
+        self.breath_words = widest([[_breathe("in"), _breathe("out"), paused()], *places[1:]])
 
 
 def intro(routine: Routine, items: list[Item], voice_note: str = "") -> list[tuple[str, str]]:
     """The first screen's paragraphs, the most important first."""
+    n = exercise_count(items)
     parts = [(f"{routine.title} · {format_duration(planned_seconds(items))} · "
-              f"{exercise_count(items)} stretches", "bold"), ("", "")]
+              + ngettext("{n} stretch", "{n} stretches", n).format(n=n), "bold"), ("", "")]
     parts += [(line, "bold") for line in safety_notice()[:1]]
     if routine.needs:
-        parts.append((f"You need {' and '.join(routine.needs)}.", "bold"))
+        parts.append((_("You need {things}.").format(things=_(" and ").join(routine.needs)), "bold"))
     if voice_note:
         parts.append((voice_note, ""))
     parts += [(f"- {line}", "") for line in (*safety_notice()[1:], *routine.warnings)]
     if routine.setup:
-        parts += [("", ""), ("Get ready", "bold")] + [(f"- {line}", "") for line in routine.setup]
+        parts += [("", ""), (_("Get ready"), "bold")] + [(f"- {line}", "") for line in routine.setup]
     if routine.summary:
         parts += [("", ""), (routine.summary, "")]
     return parts
@@ -111,43 +135,45 @@ def now_line(items: list[Item], index: int) -> str:
     item = items[index]
     ends = lead(items, index)
     if item.get_ready:
-        return " ".join(p for p in (ends, "Next:", announcement(item)) if p)
+        return sentences(ends, _("Next: {what}").format(what=announcement(item)))
     if index > 0 and items[index - 1].get_ready:
         return announcement(item)
-    return " ".join(p for p in (ends, announcement(item)) if p)
+    return sentences(ends, announcement(item))
 
 
 def view(routine: Routine, timer: Timer, rooms: Rooms) -> View:
     items, index = timer.items, max(timer.index, 0)
     item = timer.current
-    phase: tuple[str, ...] = GET_READY if item.get_ready else HOLD
+    phase: tuple[str, ...] = get_ready() if item.get_ready else hold()
     extra: tuple[str, ...] = ()
     if item.breaths is not None and not item.get_ready:
         number, breath = breath_phase(item, timer.elapsed(), routine.breath_seconds)
         big = str(number)
         phase = _breathe(breath)
-        extra = (f"Breathe {breath}. Breath {number} of {item.breaths}.",)
+        extra = ((_("Breathe in. Breath {number} of {count}.") if breath == "in" else
+                  _("Breathe out. Breath {number} of {count}.")).format(number=number, count=item.breaths),)
     else:
         big = countdown(timer.remaining())
     after = next((i for i in items[index:] if i.number > item.number), None)
     if timer.paused:
-        keys = ("Space resume · n skip to the next · q quit", "Space resume · n skip · q quit",
-                "Spc resume n skip q quit")
+        keys = (_("Space resume · n skip to the next · q quit"), _("Space resume · n skip · q quit"),
+                _("Spc resume n skip q quit"))
     elif item.get_ready:
-        keys = ("Space pause/resume · n start it now · q quit", "Space pause · n start now · q quit",
-                "Spc pause n start q quit")
+        keys = (_("Space pause/resume · n start it now · q quit"), _("Space pause · n start now · q quit"),
+                _("Spc pause n start q quit"))
     else:
-        keys = ("Space pause/resume · n skip to the next · q quit", "Space pause · n skip · q quit",
-                "Spc pause n skip q quit")
+        keys = (_("Space pause/resume · n skip to the next · q quit"), _("Space pause · n skip · q quit"),
+                _("Spc pause n skip q quit"))
     # While getting ready, what comes next is the stretch on screen: one "Next:" line only.
     following = "" if item.get_ready else (
-        f"Next: {after.label()}" if after else "Next: done, this is the last stretch")
+        _("Next: {what}").format(what=after.label()) if after else _("Next: done, this is the last stretch"))
     return View(
-        big=big, words=(PAUSED if timer.paused else phase, *_side(item)), rep=_rep(item),
+        big=big, words=(paused() if timer.paused else phase, *_side(item)), rep=_rep(item),
         extra=extra, now=now_line(items, index),
         instruction=item.step.instruction, cautions=item.step.cautions, tips=item.step.tips,
-        header=(f"{routine.title} · step {item.number} of {exercise_count(items)} · "
-                f"{format_clock(timer.remaining_total())} left"),
+        header=_("{routine} · step {number} of {count} · {time} left").format(
+            routine=routine.title, number=item.number, count=exercise_count(items),
+            time=format_clock(timer.remaining_total())),
         next=following, keys=keys, big_room=rooms.big,
         word_rooms=rooms.words,
         hold_rooms=rooms.breath_words if item.breaths is not None else rooms.hold_words,
@@ -259,20 +285,21 @@ def done_page(routine: Routine, elapsed: float,
               streak_now: tuple[str, str] | None) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
     """The end screen's paragraphs and block words: DONE and the streak (from streak(), if the
     walk is kept), then "Done: Hips and lower back, 4 min 2 s. 3 days in a row." in words."""
-    done = f"Done: {routine.title}, {format_duration(elapsed)}."
-    big: tuple[str, ...] = ("DONE",)
+    done = _("Done: {routine}, {length}.").format(routine=routine.title, length=format_duration(elapsed))
+    big: tuple[str, ...] = (_("DONE"),)
     if streak_now is not None:
         words, days = streak_now
-        done += " " + words
+        done = sentences(done, words)
         big += (days,) if days else ()
-    return [(done, "bold"), ("", ""), ("Well done. Stretch again at your next reminder.", "")], big
+    return [(done, "bold"), ("", ""), (_("Well done. Stretch again at your next reminder."), "")], big
 
 
 def end_keys(left: float | None) -> tuple[str, ...]:
     """The end screen's keys, and the seconds left if it closes by itself (left not None)."""
     if left is None:
-        return END_KEYS
-    return (f"Any key closes · closes by itself in {math.ceil(left)} s", f"Any key · {math.ceil(left)} s")
+        return end_keys_all()
+    n = math.ceil(left)
+    return (_("Any key closes · closes by itself in {n} s").format(n=n), _("Any key · {n} s").format(n=n))
 
 
 def print_plain(routine: Routine, echo: Callable[[str], None],
@@ -280,27 +307,32 @@ def print_plain(routine: Routine, echo: Callable[[str], None],
     """The whole routine as plain lines, for a pipe or a file; with `picture`, each step's
     picture (of each side) drawn after its lines."""
     items = plan(routine)
+    n = exercise_count(items)
     echo(f"{routine.title} ({routine.name}): {format_duration(planned_seconds(items))}, "
-         f"{exercise_count(items)} stretches")
+         + ngettext("{n} stretch", "{n} stretches", n).format(n=n))
     if routine.summary:
         echo(routine.summary)
-    echo("Safety:")
+    echo(_("Safety:"))
     for line in (*safety_notice(), *routine.warnings):
         echo(f"  - {line}")
     if routine.setup:
-        echo("Get ready:")
+        echo(_("Get ready:"))
         for line in routine.setup:
             echo(f"  - {line}")
     for step in routine.steps:
         mine = [item for item in items if item.step is step and not item.get_ready]
         first = mine[0]
-        timing = (f"{first.breaths} deep breaths (about {format_duration(first.seconds)})"
-                  if first.breaths is not None else f"hold {format_duration(first.seconds)}")
-        head = f"{step.title}: " + (f"{step.breaths} deep breaths" if step.breaths else timing)
+        timing = (ngettext("{n} deep breath (about {length})", "{n} deep breaths (about {length})",
+                           first.breaths).format(n=first.breaths, length=format_duration(first.seconds))
+                  if first.breaths is not None else
+                  _("hold {length}").format(length=format_duration(first.seconds)))
+        head = f"{step.title}: " + (_("{count} deep breaths").format(count=step.breaths)
+                                    if step.breaths else timing)
         if step.sides != ("both",):
-            head += f", {' and '.join(step.sides)} side alternately"
+            head += (_(", left and right side alternately") if set(step.sides) == {"left", "right"}
+                     else _(", left side") if step.sides == ("left",) else _(", right side"))
         if step.repetitions.high > 1:
-            head += f", {step.repetitions} times"
+            head += _(", {count} times").format(count=step.repetitions)
         echo("")
         echo(head)
         echo(f"   {step.instruction}")
@@ -317,7 +349,7 @@ def print_plain(routine: Routine, echo: Callable[[str], None],
                     picture(image)
     echo("")
     if routine.references:
-        echo("Sources:")
+        echo(_("Sources:"))
         for ref in routine.references:
             echo(f"  {ref}")
 
@@ -327,11 +359,16 @@ def streak(completed: dict[date, int], today: date, goal: int) -> tuple[str, str
     "3 DAYS"); ("A streak starts today.", "DAY 1")."""
     from stretchd.store.stats import streaks
 
-    current, _, today_counts = streaks(completed, today, goal)
+    current, _longest, today_counts = streaks(completed, today, goal)
     if not today_counts:
-        more = goal - completed.get(today, 0)
-        keeps = f"keeps your {current}-day streak" if current else "starts a streak"
-        return f"{completed.get(today, 0)} of {goal} today: {more} more {keeps}.", ""
+        more, done = goal - completed.get(today, 0), completed.get(today, 0)
+        if current:
+            return ngettext("{done} of {goal} today: {more} more keeps your {n}-day streak.",
+                            "{done} of {goal} today: {more} more keeps your {n}-day streak.",
+                            current).format(done=done, goal=goal, more=more, n=current), ""
+        return _("{done} of {goal} today: {more} more starts a streak.").format(
+            done=done, goal=goal, more=more), ""
     if current <= 1:
-        return "A streak starts today.", "DAY 1"
-    return f"{current} days in a row.", f"{current} DAYS"
+        return _("A streak starts today."), _("DAY 1")
+    return (ngettext("{n} day in a row.", "{n} days in a row.", current).format(n=current),
+            ngettext("{n} DAY", "{n} DAYS", current).format(n=current))

@@ -16,6 +16,7 @@ import pytest
 
 from harness.desktop import Desktop
 from harness.kit import DaemonProcess, Tmux, require, stretchd_command, wait_for
+from harness.screens import shows_big
 
 pytestmark = pytest.mark.clock  # the daemon under a fake date
 
@@ -60,19 +61,26 @@ def test_a_reminder_on_dunst_speaks_the_configured_language(
     assert "stretch:" not in n["body"] and "you need" not in n["body"]
 
 
-def walk_to_the_hold(tmux: Tmux, env: dict[str, str], routine: str) -> tuple[str, str]:
-    """The intro screen, then the first hold's screen."""
+READY_KEYS = ("Space pause/resume · n start it now · q quit", "Space pause · n start now · q quit",
+              "Spc pause n start q quit")
+HOLD_KEYS = ("Space pause/resume · n skip to the next · q quit", "Space pause · n skip · q quit",
+             "Spc pause n skip q quit")
+
+
+def walk_to_the_hold(tmux: Tmux, env: dict[str, str], routine: str,
+                     words: dict[Any, Any]) -> tuple[str, str]:
+    """The intro screen, then the first hold's screen (words: the language's catalog)."""
     tmux.start([*stretchd_command(), "walk", routine], env)
     intro = tmux.wait_screen("Enter")
-    tmux.keys("Enter")
-    wait_for(lambda: "n start" in tmux.screen() or "n go" in tmux.screen(), what="get ready")
-    tmux.keys("n")
 
-    def holding() -> str:
+    def showing(keys: tuple[str, ...]) -> str:
         screen = tmux.screen()
-        return screen if "n skip" in screen else ""
+        return screen if any((words.get(k) or k) in screen for k in keys) else ""
 
-    return intro, str(wait_for(holding, what="the hold"))
+    tmux.keys("Enter")
+    wait_for(lambda: showing(READY_KEYS), what="get ready")
+    tmux.keys("n")
+    return intro, str(wait_for(lambda: showing(HOLD_KEYS), what="the hold"))
 
 
 @pytest.mark.parametrize(("language", "lang"), [("de", "de_DE.UTF-8"), ("ja", "ja_JP.UTF-8")])
@@ -84,7 +92,7 @@ def test_a_walk_in_the_locales_language_fits_the_terminal(
     the terminal's columns, and the countdown and the keys on screen at 30x8 too."""
     words = catalog(language)
     tmux.width, tmux.height = width, height
-    intro, hold = walk_to_the_hold(tmux, {**xdg_env, **UTF8, "LANG": lang, "LANGUAGE": ""}, "shotgun")
+    intro, hold = walk_to_the_hold(tmux, {**xdg_env, **UTF8, "LANG": lang, "LANGUAGE": ""}, "shotgun", words)
     if height >= 24:
         assert flat(words["Shotgun (SI joints)"]) in flat(intro), intro
         assert flat(words["Stop if anything hurts."]) in flat(intro), intro
@@ -95,7 +103,12 @@ def test_a_walk_in_the_locales_language_fits_the_terminal(
     assert flat(said)[:8] in flat(hold), hold  # what to do now, in that language
     lines = hold.rstrip("\n").split("\n")
     assert len(lines) <= height and all(columns(line.rstrip()) <= width for line in lines), hold
-    assert lines[-1].strip().startswith("Space"), hold  # the keys, on the last line
+    keys = [words[k] for k in HOLD_KEYS]
+    assert lines[-1].strip() in keys, hold  # the keys, in that language, on the last line
+    cue = words["HOLD"]  # the block word: drawn big (German), or said in words (Japanese)
+    assert shows_big(lines, cue) or flat(cue) in flat(hold), hold
+    if language == "de" and height >= 24:
+        assert shows_big(lines, cue), hold  # German's letters have glyphs: read from the mat
 
 
 def test_a_language_setting_for_the_walk_wins_over_the_locale(
@@ -104,7 +117,8 @@ def test_a_language_setting_for_the_walk_wins_over_the_locale(
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text('[defaults]\nlanguage = "pl"\n')
     pl = catalog("pl")
-    intro, _ = walk_to_the_hold(tmux, {**xdg_env, **UTF8, "LANG": "de_DE.UTF-8", "LANGUAGE": ""}, "shotgun")
+    intro, _ = walk_to_the_hold(tmux, {**xdg_env, **UTF8, "LANG": "de_DE.UTF-8", "LANGUAGE": ""}, "shotgun",
+                                pl)
     assert flat(pl["Shotgun (SI joints)"]) in flat(intro), intro
     assert json.dumps(pl["Shotgun (SI joints)"]) != json.dumps(catalog("de")["Shotgun (SI joints)"])
 
@@ -125,4 +139,5 @@ def test_a_language_no_voice_here_speaks_is_said_once_and_the_walk_runs_silently
     note = ja["No voice speaks this language here: the walkthrough runs silently."]
     assert flat(note) in flat(intro), intro
     tmux.keys("Enter")
-    wait_for(lambda: "n start" in tmux.screen() or "n go" in tmux.screen(), what="the walk to go on")
+    ready = [ja[k] for k in READY_KEYS]
+    wait_for(lambda: any(k in tmux.screen() for k in ready), what="the walk to go on")
