@@ -12,6 +12,9 @@ itself (`Outcome.elapsed`, from Enter to the end on its clock) and around the ca
 The voice is on: the real espeak-ng (or spd-say) when installed, each phrase started as a
 process as the walkthrough does, and the moment each cue was handed over is compared with
 its planned moment (Enter + the items before it + the cue's offset).
+
+It runs twice: in English, and in German (the walkthrough's words and the voice's phrases
+from the German catalog, espeak-ng's German voice).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from rich.console import Console
 
 from bench.measure import busy_cores, sandbox
 from bench.report import Section, Target
-from stretchd import paths
+from stretchd import i18n, paths
 from stretchd.routines import Routine, find, load_all
 from stretchd.routines.plan import cues, plan, planned_seconds
 from stretchd.store.history import History
@@ -105,11 +108,21 @@ def planned_cues(routine: Routine, enter: float) -> list[tuple[float, str]]:
     for index, item in enumerate(items):
         out += [(start + c.offset, c.phrase) for c in cues(items, index, routine.breath_seconds)]
         start += item.seconds
-    return [*out, (start, "Done.")]
+    return [*out, (start, i18n._("Done."))]
 
 
 def run(report: Section) -> None:
+    for language in ("en", "de"):
+        i18n.use(language)
+        try:
+            walk_once(report, language)
+        finally:
+            i18n.use("auto")
+
+
+def walk_once(report: Section, language: str) -> None:
     seconds = report.runs(300, 30)
+    tag = "" if language == "en" else f" ({language}, voice {language})"
     name = "bench-five" if seconds == 300 else "bench-quick"
     with sandbox() as box, box.active():
         user_dir = paths.user_routines_dir()
@@ -132,7 +145,7 @@ def run(report: Section) -> None:
             with (os.fdopen(read_end) as stream, busy_cores() as spinners,
                   History(paths.database_file()) as history):
                 keys = TimedKeys(TerminalKeys(stream))
-                voice = TimedVoice(find_speaker())
+                voice = TimedVoice(find_speaker(language=language))
                 before = time.monotonic()
                 outcome = walk(routine, console=console, keys=keys, history=history,
                                clock=time.monotonic, speaker=voice, chime=lambda: None,
@@ -145,22 +158,22 @@ def run(report: Section) -> None:
 
     if not outcome.completed or keys.enter_at is None:
         raise RuntimeError(f"the walkthrough did not complete: {outcome}")
-    report.figure("End error, walkthrough's clock (`Outcome.elapsed` − planned)",
+    report.figure(f"End error, walkthrough's clock (`Outcome.elapsed` − planned){tag}",
                   [outcome.elapsed - planned], unit="s", target=ERROR_TARGET, digits=3)
-    report.figure("End error, around `walk()` (return − Enter read − planned)",
+    report.figure(f"End error, around `walk()` (return − Enter read − planned){tag}",
                   [after - keys.enter_at - planned], unit="s", target=ERROR_TARGET, digits=3)
     moments = planned_cues(routine, keys.enter_at)
     said = voice.said[1:]  # the safety line is said before Enter
     if [p for _, p in said] != [p for _, p in moments]:
         raise RuntimeError("the cues said are not the cues planned")
-    report.figure("Cue error (handed to the voice − planned moment)",
+    report.figure(f"Cue error (handed to the voice − planned moment){tag}",
                   [(t - at) * 1000 for (t, _), (at, _) in zip(said, moments, strict=True)],
                   unit="ms", digits=1)
-    report.figure("Lateness of each countdown wait (`keys.read` return − timeout)",
+    report.figure(f"Lateness of each countdown wait (`keys.read` return − timeout){tag}",
                   [t * 1000 for t in keys.late], unit="ms", digits=2)
     late = sorted(keys.late)
     report.note(
-        f"Voice: {voice.inner.program if voice.inner else 'none installed (cues timed only)'}, "
+        f"{language}: voice {voice.inner.program if voice.inner else 'none installed (cues timed only)'}, "
         f"{len(said)} cues. "
         f"Routine `{name}`: {outcome.steps} stretches, planned {planned:.0f} s; walked in "
         f"{after - before:.3f} s from the call ({keys.enter_at - before:.3f} s of it before Enter "
