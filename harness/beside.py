@@ -28,7 +28,11 @@ from pathlib import Path
 SAME_SHARD = {"tests/e2e/test_gnome.py": "tests/e2e/test_wayland.py",
               "tests/e2e/test_history_file.py": "tests/e2e/test_wayland.py",
               "tests/e2e/test_install.py": "tests/e2e/test_wayland.py"}
-PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+# --tb=native: a failure is reported through Python's own traceback module. pytest's long
+# form parses the test's source with ast to show it, and CPython 3.11.7's ast.parse can fail
+# there ("AST constructor recursion depth mismatch", gh-106905): that crashed a whole shard
+# (INTERNALERROR) and lost the failure it was reporting. The assert's explanation is kept.
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--tb=native"]
 
 
 def collect(expression: str) -> list[str]:

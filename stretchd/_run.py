@@ -76,6 +76,10 @@ def main() -> int:
         sys.modules.setdefault(module, None)  # type: ignore[arg-type]
     import asyncio
 
+    from stretchd.text import tolerant_output
+
+    tolerant_output()
+
     from stretchd import paths
     from stretchd.config.loading import load_everything
     from stretchd.daemon.core import Daemon

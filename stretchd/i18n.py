@@ -17,6 +17,7 @@ DOMAIN = "stretchd"
 # The languages shipped, as their catalogs are named (po/LANG.po); "auto" follows the locale.
 SHIPPED = ("de", "es", "fr", "it", "ja", "nl", "pl", "pt_BR", "ru", "zh_CN")
 ENGLISH = "en"
+NOT_LATIN = ("ja", "ru", "zh_CN")  # what an ASCII terminal cannot show at all
 
 _catalog: gettext.NullTranslations | None = None
 _setting = "auto"
@@ -80,6 +81,11 @@ def configured(config_file: Path) -> str:
     defaults = data.get("defaults")
     value = defaults.get("language") if isinstance(defaults, dict) else None
     return value if isinstance(value, str) and normalize(value) is not None else "auto"
+
+
+def setting() -> str:
+    """The setting in use ("auto", or a language's name)."""
+    return _setting
 
 
 def use(setting: str = "auto") -> None:

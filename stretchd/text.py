@@ -39,3 +39,14 @@ def one_line(text: str, limit: int = 80) -> str:
 def escape_markup(text: str) -> str:
     """Escape the few characters that notification body markup interprets."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def tolerant_output() -> None:
+    """Standard output and error replace what their encoding cannot hold (a Latin-1 locale
+    and a Russian or Japanese text) rather than raise: a translated line is never a traceback."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")

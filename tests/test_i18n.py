@@ -80,6 +80,8 @@ def test_a_placeholder_lost_in_a_translation_is_found() -> None:
     assert catalogs.placeholders(Message("Snooze {n} min", "Später")) != []
     assert catalogs.placeholders(Message("Snooze {n} min", "{n} Min. später")) == []
     assert catalogs.placeholders(Message("Snooze {n} min", "{m} Min.")) != []
+    assert catalogs.placeholders(Message("Snooze {n} min", "{n!x} Min.")) != []  # raises in format()
+    assert catalogs.placeholders(Message("Snooze {n} min", "{n:>{w}} Min.")) != []
 
 
 def test_the_built_in_routines_and_the_safety_notice_load_in_the_language_in_use() -> None:
@@ -184,3 +186,27 @@ def test_the_block_words_are_drawn_big_in_every_alphabetic_language() -> None:
         assert view.get_ready()[0] != view.hold()[0] and view.get_ready()[-1] != view.hold()[0], language
         for full, short in pairs:  # the short form is for when the full one does not fit
             assert bigtext.width(short, 1) <= bigtext.width(full, 1), (language, full, short)
+
+
+def test_a_config_that_fails_to_reload_keeps_its_language(xdg: Path) -> None:
+    """The daemon keeps the schedule an invalid config would replace, and its language too."""
+    from stretchd.config.loading import load_everything
+    from stretchd.errors import ConfigError
+
+    path = cfg(xdg, '[defaults]\nlanguage = "fr"\n')
+    load_everything(path, lambda level, text: None)
+    assert i18n.setting() == "fr"
+    for broken in ('[defaults]\nlanguage = "de"\nsnooze_minutes = "x"\n', "[defaults\n"):
+        path.write_text(broken)
+        with pytest.raises(ConfigError):
+            load_everything(path, lambda level, text: None)
+        assert i18n.setting() == "fr" and i18n.language() == "fr"
+
+
+def test_output_the_terminal_cannot_encode_is_replaced_not_a_traceback(xdg: Path) -> None:
+    import subprocess
+
+    env = {**__import__("os").environ, "PYTHONIOENCODING": "iso-8859-1", "LANGUAGE": "ru"}
+    done = subprocess.run([sys.executable, "-m", "stretchd", "config", "check"], env=env,
+                          capture_output=True, text=True, encoding="iso-8859-1", check=False)
+    assert done.returncode == 0 and "Traceback" not in done.stderr and "?" in done.stdout

@@ -115,6 +115,16 @@ def test_wide_characters_wrap_by_columns_and_no_line_starts_with_a_full_stop(wid
     assert "".join(line.removeprefix("- ").strip() for line in lines) == text.replace(" ", "")
     assert not any(line.strip()[:1] in "、。）" for line in lines), lines
     assert first_sentence(text) == "左膝を胸に引き寄せます。"
+    assert all("\n" not in line for line in _wrap("膝を曲げる。\n次に伸ばす。", 40))
+
+
+@pytest.mark.parametrize("language", ["ja", "zh_CN"])
+def test_wide_words_beside_the_countdown_end_before_the_picture(language: str) -> None:
+    """The picture beside a hold starts right of the widest line of its block, by columns."""
+    for v in views_in(language):
+        for line in fit(v, 40, 12, picture=12, hold=True):
+            if line.beside:
+                assert columns(line.text.rstrip()) <= line.beside, (language, line)
 
 
 def test_at_80x24_hold_and_the_side_are_block_letters_beside_the_digits_and_the_repetition_in_words(

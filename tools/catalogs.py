@@ -12,9 +12,11 @@ files, by extract_routine() below: every text a routine shows or says."""
 from __future__ import annotations
 
 import io
+import os
 import sys
 import tomllib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +118,7 @@ def update() -> int:
     for lang in languages():
         catalog = _read(PO / f"{lang}.po", lang)
         catalog.update(_read(POT), update_header_comment=False)
-        _write(catalog, PO / f"{lang}.po", ignore_obsolete=True)
+        _write(catalog, PO / f"{lang}.po", include_previous=True)
     print(f"{POT.relative_to(ROOT)}: {len(template)} texts; updated: {', '.join(languages()) or 'none'}")
     return 0
 
@@ -139,8 +141,8 @@ def add(lang: str) -> int:
 def problems() -> list[str]:
     """What keeps the catalogs from shipping: a .pot behind the source, or a .po with an
     untranslated, fuzzy or broken entry (Babel's checkers: placeholders, plural forms)."""
-    from babel.messages.checkers import num_plurals
     from babel.messages.catalog import TranslationError
+    from babel.messages.checkers import num_plurals
     from babel.messages.pofile import read_po
 
     found: list[str] = []
@@ -197,9 +199,15 @@ def placeholders(message: Any) -> list[str]:
         if not text:
             continue
         got = fields(text)
-        # A plural form may leave out the count ("один день" for 1), never add a field.
-        if got - want or (len(ids) == 1 and got != want):
+        # A plural form may leave out the count ("один день" for 1), never another field nor
+        # add one.
+        if got - want or (len(ids) == 1 and got != want) or (want - got) - {"n"}:
             out.append(f"placeholders {sorted(got)} in the translation, {sorted(want)} in {message.id!r}")
+            continue
+        try:  # as the code formats it: a conversion or format spec of its own would raise
+            text.format(**{name: 1 for name in want})
+        except (KeyError, ValueError, IndexError) as e:
+            out.append(f"{text!r} cannot be formatted: {type(e).__name__}: {e}")
     return out
 
 
@@ -219,7 +227,11 @@ def compile_to(out: Path) -> list[Path]:
         target = out / lang / "LC_MESSAGES" / "stretchd.mo"
         target.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
-        write_mo(buffer, _read(PO / f"{lang}.po", lang), use_fuzzy=False)
+        catalog = _read(PO / f"{lang}.po", lang)
+        # The same .mo from the same .po: its dates from SOURCE_DATE_EPOCH, not the clock.
+        catalog.creation_date = catalog.revision_date = datetime.fromtimestamp(
+            int(os.environ.get("SOURCE_DATE_EPOCH", "0")), UTC)
+        write_mo(buffer, catalog, use_fuzzy=False)
         if not target.exists() or target.read_bytes() != buffer.getvalue():
             target.write_bytes(buffer.getvalue())
         written.append(target)

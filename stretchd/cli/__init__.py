@@ -26,7 +26,9 @@ def cli(ctx: click.Context) -> None:
     leads you through a routine in this terminal.
     """
     from stretchd import i18n, paths
+    from stretchd.text import tolerant_output
 
+    tolerant_output()
     i18n.use(i18n.configured(paths.config_file()))
     if ctx.invoked_subcommand is None:  # bare `stretchd`: the help, and no error
         click.echo(ctx.get_help())

@@ -135,8 +135,9 @@ def config_check() -> None:
     if problems:
         raise SystemExit(EXIT_CONFIG)
     assert config is not None
-    where = config.path or "the built-in default"
-    from stretchd.i18n import ngettext
+    from stretchd.i18n import _, ngettext
+
+    where = config.path or _("the built-in default")
 
     n, k = len(config.reminders), len(routines)
     click.echo(ngettext("{file}: ok, {n} reminder", "{file}: ok, {n} reminders", n).format(file=where, n=n)

@@ -46,9 +46,13 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, pictures: bo
     from stretchd import paths
     from stretchd.config import load
     from stretchd.errors import ConfigError
+    from stretchd.i18n import NOT_LATIN, language, use
     from stretchd.routines import find, with_repetitions
     from stretchd.walkthrough import is_interactive, print_plain
+    from stretchd.walkthrough.screen import wants_ascii
 
+    if wants_ascii() and language() in NOT_LATIN:
+        use("en")  # an ASCII terminal cannot show Cyrillic or CJK text: English, not "????"
     found = load_routines()
     try:
         config = load(paths.config_file(), found)
@@ -120,13 +124,15 @@ def routines() -> None:
 def routines_list() -> None:
     """Each routine's name, length and where it comes from."""
     from stretchd.routines.plan import format_duration, plan, planned_seconds
+    from stretchd.walkthrough.screen import columns
 
     found = load_routines()
     width = max(len(n) for n in found)
     for name in sorted(found):
         r = found[name]
         length = format_duration(planned_seconds(plan(r)))
-        click.echo(f"{name:<{width}}  {length:>12}  {r.source:<8}  {r.title}")
+        pad = " " * max(0, 12 - columns(length))  # by columns: "4分2秒" is 6 characters, 10 wide
+        click.echo(f"{name:<{width}}  {pad}{length}  {r.source:<8}  {r.title}")
 
 
 @routines.command("show")

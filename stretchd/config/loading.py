@@ -38,8 +38,13 @@ def stamp(config_path: Path) -> Stamp:
 def load_everything(config_path: Path, log: Callable[[str, str], None]) -> Loaded:
     """Read it all; ConfigError if config.toml is invalid (a bad routine file is only skipped)."""
     seen = stamp(config_path)
+    before = i18n.setting()
     i18n.use(i18n.configured(config_path))  # before the routines: theirs are translated texts
-    routines, problems = load_all(paths.user_routines_dir())
-    for problem in problems:
-        log("warning", f"skipped routine file {problem}")
-    return Loaded(load(config_path, routines), routines, seen)
+    try:
+        routines, problems = load_all(paths.user_routines_dir())
+        for problem in problems:
+            log("warning", f"skipped routine file {problem}")
+        return Loaded(load(config_path, routines), routines, seen)
+    except BaseException:
+        i18n.use(before)  # an invalid config keeps the schedule it replaces, and its language
+        raise

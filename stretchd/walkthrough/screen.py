@@ -111,7 +111,9 @@ def _wrap(text: str, width: int, prefix: str = "") -> list[str]:
     if text.isascii() or columns(text) == len(text):
         return textwrap.wrap(text, width=width, initial_indent=prefix,
                              subsequent_indent=" " * len(prefix), break_on_hyphens=False) or [""]
-    # Text with wide characters: filled by columns, and broken between any two of them.
+    # Text with wide characters: filled by columns, and broken between any two of them (its
+    # spaces and line breaks made single spaces first, as textwrap does).
+    text = " ".join(text.split())
     indent = " " * len(prefix)
     lines: list[str] = []
     line, filled = prefix, False
@@ -281,7 +283,7 @@ def fit(view: View, width: int, height: int, *, ascii: bool = False,
             for s in scales:
                 block = _big_block(view, width, s, ascii, k)
                 if block is not None:
-                    right = max((len(line.text) for line in block), default=0)
+                    right = max((columns(line.text) for line in block), default=0)
                     if beside:
                         right = max(right, _widest_hold(view.big_room or view.big, view.hold_rooms
                                                         or view.word_rooms, view.word_rooms,
@@ -352,7 +354,7 @@ def _widest_hold(big: str, words: tuple[tuple[str, str], ...], rooms: tuple[tupl
     this scale: the picture beside the countdown starts right of it, from hold to hold."""
     block = _big_block(View(big=big, now="", keys=(), words=words, word_rooms=rooms), width, scale,
                        ascii, places)
-    return max((len(line.text) for line in block or ()), default=0)
+    return max((columns(line.text) for line in block or ()), default=0)
 
 
 def _ascii_view(view: View) -> View:

@@ -76,7 +76,8 @@ class GnomeSession(Session):
             wait_for(lambda: "'gnome-shell'" in self.run(
                 "gdbus", "call", "--session", "--dest", "org.freedesktop.Notifications", "--object-path",
                 "/org/freedesktop/Notifications", "--method",
-                "org.freedesktop.Notifications.GetServerInformation").stdout, 20, "gnome-shell's notifications")
+                "org.freedesktop.Notifications.GetServerInformation").stdout, 60,
+                "gnome-shell's notifications")  # gjs starting cold beside a busy CI run: seconds
         except AssertionError as e:
             said = self.log_path.read_text()[-1500:]
             self.stop()
@@ -116,7 +117,7 @@ def banner(session: GnomeSession, python: Path, reminder: str) -> dict[str, Any]
         return got if got and got["body"].lower().startswith(reminder) else None
 
     try:
-        found = wait_for(look, 30, f"{reminder}'s banner")
+        found = wait_for(look, 60, f"{reminder}'s banner")
     except AssertionError as e:
         log = (session.dir / "daemon.log").read_text()[-1500:]
         shell = session.log_path.read_text()[-1500:]
