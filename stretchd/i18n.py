@@ -20,7 +20,9 @@ ENGLISH = "en"
 NOT_LATIN = ("ja", "ru", "zh_CN")  # what an ASCII terminal cannot show at all
 
 _catalog: gettext.NullTranslations | None = None
-_setting = "auto"
+_setting: str | None = "auto"  # None: what `_config` says, read when first needed
+_config: Path | None = None
+_language = ENGLISH  # the language of the open catalog
 
 
 def localedir() -> Path:
@@ -85,6 +87,9 @@ def configured(config_file: Path) -> str:
 
 def setting() -> str:
     """The setting in use ("auto", or a language's name)."""
+    global _setting
+    if _setting is None:
+        _setting = configured(_config) if _config is not None else "auto"
     return _setting
 
 
@@ -94,19 +99,28 @@ def use(setting: str = "auto") -> None:
     _setting, _catalog = setting, None
 
 
+def follow(config_file: Path) -> None:
+    """Speak the language config_file's `[defaults] language` names, read only when a text is
+    first asked for: a command that prints nothing translated never reads it."""
+    global _catalog, _setting, _config
+    _config, _setting, _catalog = config_file, None, None
+
+
 def _open() -> gettext.NullTranslations:
-    global _catalog
+    global _catalog, _language
     if _catalog is None:
-        language = chosen(_setting)
-        _catalog = (gettext.NullTranslations() if language == ENGLISH else
-                    gettext.translation(DOMAIN, localedir(), languages=[language], fallback=True))
+        _language = chosen(setting())
+        _catalog = (gettext.NullTranslations() if _language == ENGLISH else
+                    gettext.translation(DOMAIN, localedir(), languages=[_language], fallback=True))
+        if type(_catalog) is gettext.NullTranslations:
+            _language = ENGLISH  # no catalog there for the one asked
     return _catalog
 
 
 def language() -> str:
     """The language strings are in now ("en" when no catalog is there for the one asked)."""
-    catalog = _open()
-    return chosen(_setting) if type(catalog) is not gettext.NullTranslations else ENGLISH
+    _open()
+    return _language
 
 
 def _(message: str) -> str:

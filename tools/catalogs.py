@@ -143,24 +143,16 @@ def problems() -> list[str]:
     untranslated, fuzzy or broken entry (Babel's checkers: placeholders, plural forms)."""
     from babel.messages.catalog import TranslationError
     from babel.messages.checkers import num_plurals
-    from babel.messages.pofile import read_po
 
     found: list[str] = []
-    fresh = io.BytesIO()
-    from babel.messages.pofile import write_po
-
-    write_po(fresh, extracted(), width=100)
-    fresh.seek(0)
-    now = {(m.id if isinstance(m.id, str) else tuple(m.id), m.context) for m in read_po(fresh) if m.id}
-    kept = {(m.id if isinstance(m.id, str) else tuple(m.id), m.context) for m in _read(POT) if m.id}
+    now, kept = _ids(extracted()), _ids(_read(POT))
     if now != kept:
         found.append(f"{POT.relative_to(ROOT)} is out of date with the source "
                      f"({len(now - kept)} new, {len(kept - now)} gone): run `make catalogs`")
     for lang in languages():
         path = PO / f"{lang}.po"
         catalog = _read(path, lang)
-        ids = {(m.id if isinstance(m.id, str) else tuple(m.id), m.context) for m in catalog if m.id}
-        if ids != kept:
+        if _ids(catalog) != kept:
             found.append(f"{path.relative_to(ROOT)}: not updated from the .pot: run `make catalogs`")
         for message in catalog:
             if not message.id:
@@ -209,6 +201,11 @@ def placeholders(message: Any) -> list[str]:
         except (KeyError, ValueError, IndexError) as e:
             out.append(f"{text!r} cannot be formatted: {type(e).__name__}: {e}")
     return out
+
+
+def _ids(catalog: Any) -> set[tuple[Any, str | None]]:
+    """Each message's id (a plural's as a tuple) and context: what the catalogs must agree on."""
+    return {(m.id if isinstance(m.id, str) else tuple(m.id), m.context) for m in catalog if m.id}
 
 
 def check() -> int:

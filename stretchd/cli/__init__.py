@@ -29,7 +29,7 @@ def cli(ctx: click.Context) -> None:
     from stretchd.text import tolerant_output
 
     tolerant_output()
-    i18n.use(i18n.configured(paths.config_file()))
+    i18n.follow(paths.config_file())
     if ctx.invoked_subcommand is None:  # bare `stretchd`: the help, and no error
         click.echo(ctx.get_help())
 

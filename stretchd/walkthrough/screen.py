@@ -155,10 +155,13 @@ def _cut(lines: list[str], keep: int, width: int, ascii: bool) -> list[str]:
         return lines
     if keep <= 0:
         return []
+    return [*lines[:keep - 1], _shorten(lines[keep - 1], width, ascii)]
+
+
+def _shorten(text: str, width: int, ascii: bool) -> str:
+    """text cut to end in an ellipsis within width columns."""
     mark = "..." if ascii else "…"
-    kept = lines[:keep]
-    kept[-1] = kept[-1][: _fit(kept[-1], max(0, width - len(mark)))].rstrip() + mark
-    return kept
+    return text[: _fit(text, max(0, width - len(mark)))].rstrip() + mark
 
 
 @dataclass(frozen=True)
@@ -239,7 +242,7 @@ def _said(words: tuple[tuple[str, ...], ...], rep: str, width: int, ascii: bool)
         lines.append(to_ascii(text) if ascii else text)
         if columns(lines[-1]) <= width:
             return lines[-1:]
-    return _cut([lines[-1], ""], 1, width, ascii)
+    return [_shorten(lines[-1], width, ascii)]
 
 
 def _plain_block(view: View, ascii: bool = False, width: int | None = None) -> list[Line]:
