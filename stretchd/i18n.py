@@ -23,6 +23,7 @@ _catalog: gettext.NullTranslations | None = None
 _setting: str | None = "auto"  # None: what `_config` says, read when first needed
 _config: Path | None = None
 _language = ENGLISH  # the language of the open catalog
+_lent: tuple[str | None] | None = None  # LANGUAGE as it was before lend() set it
 
 
 def localedir() -> Path:
@@ -138,3 +139,35 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Marks a text for the catalogs where it is defined; _() translates it where shown."""
     return message
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """N_() for a text with plural forms; ngettext(*pair, n) translates it where shown."""
+    return singular, plural
+
+
+def lend() -> None:
+    """Let a library that looks its words up in gettext's default domain (click: "Usage:",
+    "Options", its parsing errors) find them in our catalog, in our language, until
+    give_back().
+
+    gettext chooses the language from the environment, as chosen() does, so a language set in
+    config.toml is put there (LANGUAGE) meanwhile."""
+    global _lent
+    gettext.bindtextdomain(DOMAIN, str(localedir()))
+    gettext.textdomain(DOMAIN)
+    if setting() != "auto" and _lent is None:
+        _lent = (os.environ.get("LANGUAGE"),)
+        os.environ["LANGUAGE"] = language()
+
+
+def give_back() -> None:
+    """The environment as it was before lend(): a program started next (the daemon `stretchd
+    run` becomes) reads the person's locale, not a setting it reads for itself."""
+    global _lent
+    if _lent is not None:
+        before, _lent = _lent[0], None
+        if before is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = before

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import textwrap
+import unicodedata
 
 # CSI, OSC, DCS/PM/APC strings and lone two-byte escapes; then any C0/C1 control left over.
 _ESCAPES = re.compile(
@@ -50,3 +52,59 @@ def tolerant_output() -> None:
         encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "").replace("_", "")
         if encoding != "utf8" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+
+
+def columns(text: str) -> int:
+    """The terminal columns text takes: two for a wide character (Chinese, Japanese)."""
+    return len(text) + sum(1 for c in text if c > "\u10ff" and unicodedata.east_asian_width(c) in "WF")
+
+
+def ljust(text: str, width: int) -> str:
+    """text padded with spaces to `width` terminal columns (str.ljust counts characters)."""
+    return text + " " * max(0, width - columns(text))
+
+
+# A line break between two wide characters (Chinese, Japanese), which join with no space.
+_WIDE_BREAK = re.compile(r"(?<=[\u1100-\uffff])[ \t]*\n\s*(?=[\u1100-\uffff])")
+# A piece a line may end after: a word with the spaces after it, or a single wide character
+# with any closing punctuation that must not begin a line (、。」 …).
+_PIECE = re.compile(r"[^\s\u1100-\uffff]+\s*|[\u1100-\uffff][、。，．！？：；」』）〉》】ー・…]*\s*|\s+")
+
+
+def wrap(text: str, width: int, prefix: str = "") -> list[str]:
+    """text in lines of at most `width` terminal columns, the first after `prefix`."""
+    width = max(1, width)
+    if text.isascii() or columns(text) == len(text):
+        return textwrap.wrap(text, width=width, initial_indent=prefix,
+                             subsequent_indent=" " * len(prefix), break_on_hyphens=False) or [""]
+    # Text with wide characters: filled by columns, and broken between any two of them (its
+    # spaces and line breaks made single spaces first, as textwrap does; a line break between
+    # two wide characters is nothing: Chinese and Japanese put no space between words).
+    text = " ".join(_WIDE_BREAK.sub("", text).split())
+    indent = " " * len(prefix)
+    lines: list[str] = []
+    line, filled = prefix, False
+    for piece in _PIECE.findall(text.strip()):
+        word, space = piece.rstrip(), piece[len(piece.rstrip()):]
+        if filled and columns(line + word) > width:
+            lines.append(line.rstrip())
+            line, filled = indent, False
+        while columns(line + word) > width:  # longer than a whole line: cut by columns
+            room = max(1, fit(word, width - columns(line)))
+            lines.append(line + word[:room])
+            line, word = indent, word[room:]
+        if word:
+            line, filled = line + word + space, True
+    if filled:
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def fit(text: str, room: int) -> int:
+    """How many of text's characters fit in room columns."""
+    used = 0
+    for i, c in enumerate(text):
+        used += columns(c)
+        if used > room:
+            return i
+    return len(text)

@@ -29,6 +29,9 @@ def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Messages in English whatever the machine's locale, unless a test asks for a language
     # (LANGUAGE comes first for gettext and touches nothing but the messages' language).
     monkeypatch.setenv("LANGUAGE", "en")
+    # And times as config.toml writes them (HH:MM), not as an en_US machine would (8:05 AM).
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.setenv("LC_TIME", "C.UTF-8")
     from stretchd import i18n
 
     i18n.use("auto")

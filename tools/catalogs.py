@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "po"
 POT = PO / "stretchd.pot"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "NP_": (1, 2), "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 # What a routine's texts are, and what a translator is told about each.
 ROUTINE_TEXTS = {
     "title": "A routine's name, shown in the notification and the walkthrough.",
@@ -84,9 +84,46 @@ def extracted() -> Any:
     catalog = Catalog(project="stretchd", msgid_bugs_address="https://github.com/stretchd/stretchd/issues",
                       copyright_holder="the stretchd authors", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), MAPPING, KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
+            str(ROOT), MAPPING, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for text, where, note in help_texts():
+        catalog.add(text, None, [where], auto_comments=[note])
     return catalog
+
+
+def help_texts() -> Iterator[tuple[str, tuple[str, int], str]]:
+    """Each command's and option's --help text, from the click tree as the CLI builds it (the
+    docstrings and help= the Python extractor cannot see): its text, its place and a note."""
+    import click
+
+    from stretchd.cli import cli
+    from stretchd.cli.common import english
+
+    def place(command: click.Command) -> tuple[str, int]:
+        import inspect
+
+        function = inspect.unwrap(command.callback) if command.callback else None
+        if function is None:
+            return "stretchd/cli/__init__.py", 0
+        path = Path(inspect.getsourcefile(function) or "").resolve().relative_to(ROOT)
+        return str(path), inspect.getsourcelines(function)[1]
+
+    def walk(command: click.Command, name: str) -> Iterator[tuple[str, tuple[str, int], str]]:
+        where = place(command)
+        for attr, what in (("short_help", "in the list of commands"), ("help", "its help"),
+                           ("epilog", "its help's last paragraph")):
+            text = english(command, attr)
+            if text:
+                yield text, where, f"`{name} --help`: {what}. Keep `commands`, --options and KEYS."
+        for param in command.params:
+            text = english(param, "help")
+            if text:
+                yield text, where, f"`{name} --help`: what {'/'.join(param.opts)} does."
+        if isinstance(command, click.Group):
+            for sub_name, sub in sorted(command.commands.items()):
+                yield from walk(sub, f"{name} {sub_name}")
+
+    yield from walk(cli, "stretchd")
 
 
 def _write(catalog: Any, path: Path, **options: Any) -> None:
@@ -185,15 +222,17 @@ def placeholders(message: Any) -> list[str]:
 
     ids = message.id if isinstance(message.id, tuple) else (message.id,)
     want = set().union(*(fields(i) for i in ids))
+    required = set.intersection(*(fields(i) for i in ids)) - ({"n"} if len(ids) > 1 else set())
     strings = message.string if isinstance(message.string, tuple) else (message.string,)
     out = []
     for text in strings:
         if not text:
             continue
         got = fields(text)
-        # A plural form may leave out the count ("один день" for 1), never another field nor
+        # A plural form may leave out the count ("один день" for 1), and a field the English
+        # has in one form only (click's "Did you mean {possibility}?"), never another field nor
         # add one.
-        if got - want or (len(ids) == 1 and got != want) or (want - got) - {"n"}:
+        if got - want or (len(ids) == 1 and got != want) or required - got:
             out.append(f"placeholders {sorted(got)} in the translation, {sorted(want)} in {message.id!r}")
             continue
         try:  # as the code formats it: a conversion or format spec of its own would raise

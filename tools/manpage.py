@@ -103,9 +103,10 @@ def page(cli: click.Group, version: str, today: date | None = None) -> str:
 
 
 def main(out: Path) -> None:
-    from stretchd import __version__
+    from stretchd import __version__, i18n
     from stretchd.cli import cli
 
+    i18n.use("en")  # the page is English, whatever the build machine's locale
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page(cli, __version__), encoding="utf-8")
 

@@ -11,13 +11,13 @@ import click
 
 from stretchd import __version__
 from stretchd.cli import doctor, progress, reminders, setup, shell, walking
-from stretchd.cli.common import Group
+from stretchd.cli.common import Group, Option
 
 
 @click.group(cls=Group, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="stretchd",
-                      message="%(prog)s %(version)s")
+                      message="%(prog)s %(version)s", cls=Option, help="Show the version and exit.")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Stretch reminders for stiff hips and lower backs.
@@ -25,11 +25,9 @@ def cli(ctx: click.Context) -> None:
     A daemon reminds you at the times in ~/.config/stretchd/config.toml; `stretchd walk`
     leads you through a routine in this terminal.
     """
-    from stretchd import i18n, paths
     from stretchd.text import tolerant_output
 
     tolerant_output()
-    i18n.follow(paths.config_file())
     if ctx.invoked_subcommand is None:  # bare `stretchd`: the help, and no error
         click.echo(ctx.get_help())
 

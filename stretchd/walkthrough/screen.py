@@ -12,11 +12,14 @@ from __future__ import annotations
 import functools
 import os
 import re
-import textwrap
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 
+from stretchd.i18n import N_, _
+from stretchd.text import columns
+from stretchd.text import fit as _fit
+from stretchd.text import wrap as _wrap
 from stretchd.walkthrough import bigtext
 
 BIG_SHARE = 0.45  # the big countdown takes at most this share of the rows
@@ -63,12 +66,17 @@ class View:
 
 
 _ASCII = {"—": "-", "–": "-", "·": "|", "…": "...", "’": "'", "‘": "'", "“": '"', "”": '"',
-          "•": "-", "⚠": "!", "×": "x", "→": "->", "█": "#", "°": " degrees"}
+          "•": "-", "⚠": "!", "×": "x", "→": "->", "█": "#"}
+# TRANSLATORS: what stands for "°" (an angle, "bend to 90°") where the terminal shows ASCII
+# only: keep the space before it, and use letters without accents if you can
+DEGREES = N_(" degrees")
 
 
 def to_ascii(text: str) -> str:
     for k, v in _ASCII.items():
         text = text.replace(k, v)
+    if "°" in text:
+        text = text.replace("°", _(DEGREES))
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return text.encode("ascii", "replace").decode("ascii")
 
@@ -94,53 +102,6 @@ def first_sentence(text: str) -> str:
     """Up to the first full stop ("." "!" "?" before a space, or a Chinese or Japanese one)."""
     m = re.match(r"(.+?(?:[.!?](?=\s|$)|[。！？]))", text.strip(), re.DOTALL)
     return m[1] if m else text.strip()
-
-
-def columns(text: str) -> int:
-    """The terminal columns text takes: two for a wide character (Chinese, Japanese)."""
-    return len(text) + sum(1 for c in text if c > "\u10ff" and unicodedata.east_asian_width(c) in "WF")
-
-
-# A piece a line may end after: a word with the spaces after it, or a single wide character
-# with any closing punctuation that must not begin a line (、。」 …).
-_PIECE = re.compile(r"[^\s\u1100-\uffff]+\s*|[\u1100-\uffff][、。，．！？：；」』）〉》】ー・…]*\s*|\s+")
-
-
-def _wrap(text: str, width: int, prefix: str = "") -> list[str]:
-    width = max(1, width)
-    if text.isascii() or columns(text) == len(text):
-        return textwrap.wrap(text, width=width, initial_indent=prefix,
-                             subsequent_indent=" " * len(prefix), break_on_hyphens=False) or [""]
-    # Text with wide characters: filled by columns, and broken between any two of them (its
-    # spaces and line breaks made single spaces first, as textwrap does).
-    text = " ".join(text.split())
-    indent = " " * len(prefix)
-    lines: list[str] = []
-    line, filled = prefix, False
-    for piece in _PIECE.findall(text.strip()):
-        word, space = piece.rstrip(), piece[len(piece.rstrip()):]
-        if filled and columns(line + word) > width:
-            lines.append(line.rstrip())
-            line, filled = indent, False
-        while columns(line + word) > width:  # longer than a whole line: cut by columns
-            room = max(1, _fit(word, width - columns(line)))
-            lines.append(line + word[:room])
-            line, word = indent, word[room:]
-        if word:
-            line, filled = line + word + space, True
-    if filled:
-        lines.append(line.rstrip())
-    return lines or [""]
-
-
-def _fit(text: str, room: int) -> int:
-    """How many of text's characters fit in room columns."""
-    used = 0
-    for i, c in enumerate(text):
-        used += columns(c)
-        if used > room:
-            return i
-    return len(text)
 
 
 def _key_lines(keys: tuple[str, ...], width: int) -> list[Line]:

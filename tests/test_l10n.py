@@ -1,0 +1,82 @@
+"""Times, dates, weekdays and numbers as the person's locale writes them (stretchd/l10n.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from stretchd import i18n, l10n
+
+MONDAY = date(2026, 12, 7)  # a fixed date only formatted, never compared with the clock
+EVENING = time(20, 5)
+
+
+def spaced(text: str) -> str:
+    """CLDR's narrow and no-break spaces as plain ones (their choice varies by Babel release)."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+@pytest.mark.parametrize(("language", "env", "locale"), [
+    ("en", {}, None),
+    ("en", {"LANG": "C.UTF-8"}, None),
+    ("en", {"LANG": "en_US.UTF-8"}, "en_US"),
+    ("en", {"LANG": "de_DE.UTF-8", "LC_TIME": "en_GB.UTF-8"}, "en_GB"),
+    ("en", {"LC_ALL": "en_AU.UTF-8", "LC_TIME": "en_GB.UTF-8"}, "en_AU"),
+    ("de", {"LANG": "de_AT.UTF-8"}, "de_AT"),
+    ("de", {"LANG": "en_US.UTF-8"}, "de"),
+    ("pt_BR", {"LANG": "pt_PT.UTF-8"}, "pt_PT"),
+    ("zh_CN", {}, "zh_CN"),
+])
+def test_the_locale_is_the_language_with_the_environments_region(
+        language: str, env: dict[str, str], locale: str | None) -> None:
+    assert l10n.locale_name(language, env) == locale
+
+
+@pytest.mark.parametrize(("lc_time", "language", "clock"), [
+    ("C.UTF-8", "en", "20:05"),
+    ("en_US.UTF-8", "en", "8:05 PM"),
+    ("en_GB.UTF-8", "en", "20:05"),
+    ("de_DE.UTF-8", "de", "20:05"),
+    ("ja_JP.UTF-8", "ja", "20:05"),
+])
+def test_a_time_of_day_is_24_or_12_hour_as_the_locale_has_it(
+        monkeypatch: pytest.MonkeyPatch, lc_time: str, language: str, clock: str) -> None:
+    monkeypatch.setenv("LC_TIME", lc_time)
+    i18n.use(language)
+    assert spaced(l10n.time_of_day(EVENING)) == clock
+
+
+def test_an_aware_time_is_shown_as_its_own_clock_reads_not_moved_into_the_machines_zone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LC_TIME", "de_DE.UTF-8")
+    monkeypatch.setenv("TZ", "America/New_York")
+    i18n.use("de")
+    assert l10n.time_of_day(datetime(2026, 12, 7, 20, 5, tzinfo=ZoneInfo("Asia/Tokyo"))) == "20:05"
+
+
+@pytest.mark.parametrize(("language", "weekday", "day", "number"), [
+    ("en", "Mon", "2026-12-07", "12345"),
+    ("de", "Mo.", "07.12.2026", "12.345"),
+    ("fr", "lun.", "7 déc. 2026", "12 345"),
+    ("ja", "月", "2026/12/07", "12,345"),
+    ("ru", "пн", "7 дек. 2026 г.", "12 345"),
+])
+def test_weekdays_dates_and_numbers_are_the_locales(
+        language: str, weekday: str, day: str, number: str) -> None:
+    i18n.use(language)
+    assert l10n.weekday(MONDAY) == weekday
+    assert spaced(l10n.day(MONDAY)) == day
+    assert spaced(l10n.number(12345)) == number
+
+
+def test_babel_is_not_loaded_for_english_under_the_c_locale() -> None:
+    code = ("import sys; from stretchd import l10n; from datetime import time; "
+            "print(l10n.time_of_day(time(8, 5)), l10n.weekday(__import__('datetime').date(2026, 12, 7)), "
+            "'babel' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"LANGUAGE": "en", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"})
+    assert out.stdout.split() == ["08:05", "Mon", "False"]
