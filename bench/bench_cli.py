@@ -59,14 +59,20 @@ def run(report: Section) -> None:
 
 def translated(report: Section, stretchd: str, env: dict[str, str], warmups: int) -> None:
     """Each command with LANGUAGE=de and LANGUAGE=en, taking turns (both through env(1), so
-    its cost cancels): the per-run difference is what the German catalog costs."""
+    its cost cancels): the per-run difference is what the German catalog costs, and for
+    `status`, which writes the next reminders' times, Babel's German forms of them."""
+    from pathlib import Path
+
+    config = Path(env["XDG_CONFIG_HOME"]) / "stretchd" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[reminders.morning]\ntime = "07:30"\n\n[reminders.evening]\ntime = "20:05"\n')
     commands = {}
     for language in ("en", "de"):
         for name, args in (("version", ["--version"]), ("status", ["status"]),
                            ("list", ["routines", "list"])):
             commands[f"{name}-{language}"] = ["/usr/bin/env", f"LANGUAGE={language}", stretchd, *args]
     times = time_commands(commands, env=env, runs=report.runs(20, 5), warmups=warmups, ok=(0, 69))
-    for name, label in (("version", "`--version`"), ("status", "`status` (no daemon)"),
+    for name, label in (("version", "`--version`"), ("status", "`status` (no daemon; two reminders' times)"),
                         ("list", "`routines list`")):
         more = [(de - en) * 1000 for de, en in zip(times[f"{name}-de"], times[f"{name}-en"], strict=True)]
         report.figure(f"{label} in German, minus in English", more, unit="ms", digits=1,

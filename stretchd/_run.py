@@ -23,6 +23,7 @@ async def live(daemon: Daemon) -> None:
 
     from stretchd.desktop.sleep import watch_resume
     from stretchd.errors import ConfigError
+    from stretchd.i18n import _
     from stretchd.ipc.control import serve
     from stretchd.journal import log, sd_notify
 
@@ -52,7 +53,8 @@ async def live(daemon: Daemon) -> None:
     config = daemon.config
     source = daemon.config_path if config.path else "the built-in default"
     log("info", f"running: {len(config.reminders)} reminders from {source}")
-    sd_notify("READY=1\nSTATUS=reminders armed")
+    # TRANSLATORS: the daemon's status as systemd shows it (`systemctl --user status stretchd`).
+    sd_notify("READY=1\nSTATUS=" + _("reminders armed"))
     watch = daemon.spawn(daemon.watch_clock(), "the clock watch")
     if daemon.config.hold.when:
         from stretchd.desktop.senses import DesktopSenses

@@ -3,6 +3,8 @@ daemon's requests all check against these (lowest, highest), both included."""
 
 from __future__ import annotations
 
+from stretchd.i18n import _
+
 SNOOZE_MINUTES = (1, 240)
 MAX_SNOOZES = (0, 20)
 GRACE_MINUTES = (0, 720)
@@ -11,8 +13,12 @@ HOLD_AT_MOST_MINUTES = (1, 720)
 STREAK_GOAL = (1, 20)
 REPETITIONS = (1, 20)  # `stretchd walk --reps`
 
-# What a snooze request out of bounds is told (the CLI's own check says more).
-MINUTES = "minutes: use a whole number from {} to {}".format(*SNOOZE_MINUTES)
+def minutes_problem() -> str:
+    """What a snooze request out of bounds is told (the CLI's own check says more)."""
+    # TRANSLATORS: `minutes` is the name of what was given (a snooze's length), kept as it is.
+    return _("minutes: use a whole number from {low} to {high}").format(
+        low=SNOOZE_MINUTES[0], high=SNOOZE_MINUTES[1])
+
 
 # By config.toml's key, within its table.
 DEFAULTS = {"snooze_minutes": SNOOZE_MINUTES, "max_snoozes": MAX_SNOOZES,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from stretchd.i18n import _
+
 # The exit codes the README's "Exit codes" promises.
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -37,7 +39,9 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.what}" + (f" (line {self.line})" if self.line else "")
+        # TRANSLATORS: ends a problem in a file: "config.toml: reminders.morning.time: ... (line 3)".
+        at = _(" (line {line})").format(line=self.line) if self.line else ""
+        return f"{self.where}: {self.what}{at}"
 
     @property
     def anywhere(self) -> Problem:
@@ -72,4 +76,5 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    # TRANSLATORS: ends an error message; {choice} is a name or word that exists, kept as it is.
+    return _(' (did you mean "{choice}"?)').format(choice=close[0]) if close else ""

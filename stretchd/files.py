@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from stretchd.errors import StretchdError
+from stretchd.i18n import _
 
 NEW_FILE_MODE = 0o644
 
@@ -41,7 +42,8 @@ def write_atomic(path: Path, text: str, new_mode: int = NEW_FILE_MODE) -> None:
         _fsync_dir(target.parent)
     except (OSError, RuntimeError) as e:  # RuntimeError: a symlink loop
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise StretchdError(f"{path}: cannot write: {reason}") from None
+        # TRANSLATORS: {error} is the system's reason, e.g. "Permission denied".
+        raise StretchdError(_("{file}: cannot write: {error}").format(file=path, error=reason)) from None
 
 
 def _fsync_dir(directory: Path) -> None:

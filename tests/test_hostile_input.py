@@ -225,6 +225,9 @@ def config_data(draw: Any) -> dict[str, Any]:
     _field(draw, defaults, "grace_minutes", mostly(st.integers(0, 720), st.sampled_from([-1, 721])))
     _field(draw, defaults, "terminal",
            st.just("auto") | st.lists(st.text(min_size=1, max_size=10), min_size=1, max_size=3))
+    _field(draw, defaults, "language", mostly(st.sampled_from(["auto", "en", "de", "pt-BR"]),
+                                              st.sampled_from(["", "xx", "de_DE.UTF-8", "EN", "C"])
+                                              | hostile_text))
     defaults |= draw(unknown_keys) if draw(st.integers(0, 7)) == 0 else {}
     reminders: dict[str, Any] = {}
     for name in draw(st.lists(reminder_names, max_size=3, unique=True)):

@@ -68,12 +68,13 @@ def test_the_transport_knows_nothing_of_the_daemon() -> None:
 
 
 def test_the_bar_client_stays_small_beside_the_bar() -> None:
-    """`status --follow` runs all day in a bar: it needs the socket's path, nothing heavy."""
+    """`status --follow` runs all day in a bar: it needs the socket's path and the person's
+    language, nothing heavy."""
     import subprocess
     import sys
 
     graph = imports()
-    assert set(graph["stretchd.ipc.bar"]) <= {"stretchd", "stretchd.paths"}
+    assert set(graph["stretchd.ipc.bar"]) <= {"stretchd", "stretchd.paths", "stretchd.i18n", "stretchd.l10n"}
     probe = ("import sys, stretchd.ipc.bar\n"
              "print(sorted(m for m in sys.modules if m.split('.')[0] in "
              "('apscheduler', 'dbus_fast', 'rich', 'asyncio', 'sqlite3')))")
@@ -82,7 +83,7 @@ def test_the_bar_client_stays_small_beside_the_bar() -> None:
 
 
 BASE = {"stretchd", "stretchd.errors", "stretchd.text", "stretchd.paths", "stretchd.journal",
-        "stretchd.bounds", "stretchd.files", "stretchd.i18n"}
+        "stretchd.bounds", "stretchd.files", "stretchd.i18n", "stretchd.l10n"}
 # Which folder may import which (besides itself and the base modules): imports only go down
 # ARCHITECTURE.md's picture. The core (daemon) imports no adapter; the adapters (desktop)
 # know of the core only its ports; cli and _run.py, on top, may import anything.

@@ -176,6 +176,29 @@ def test_the_man_page_has_every_command_and_option_click_parses() -> None:
     assert "--reminder" not in page  # hidden: Start's own
 
 
+def test_the_man_page_is_english_whatever_the_build_machines_locale(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--help speaks the person's language; stretchd(1) is written once, at build time, in English."""
+    import sys
+
+    monkeypatch.setenv("LANGUAGE", "de")
+    sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
+    try:
+        import manpage
+    finally:
+        sys.path.pop(0)
+    from stretchd import i18n
+    from stretchd.cli.common import english
+
+    manpage.main(tmp_path / "stretchd.1")
+    page = " ".join((tmp_path / "stretchd.1").read_text().replace("\\-", "-").split())
+    text = str(english(cli, "help"))  # "Stretch reminders for ..."
+    i18n.use("de")
+    german = i18n._(text)
+    assert german != text
+    assert text.split("\n")[0] in page and german.split("\n")[0] not in page
+
+
 def test_the_man_page_renders_without_a_warning(tmp_path: Path) -> None:
     require("man")
     man = str(shutil.which("man"))

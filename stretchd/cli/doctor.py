@@ -6,12 +6,16 @@ from typing import Any
 
 import click
 
+from stretchd.cli.common import command, option
+from stretchd.i18n import N_, _
+
 # What the desktop matrix proves in CI (docs/desktops.md; `make compat` writes that table).
 # Servers by the name they give (GetServerInformation), with their row in that table.
 # dunst shows "(A)" where others draw buttons: the actions are in its menu.
-DUNST_NOTE = ("  dunst draws no buttons, only (A): Start, Snooze and Skip are in its menu (its "
-              "context mouse action, or `dunstctl context`), which needs a dmenu program (dmenu "
-              "{dmenu}); a middle click starts, a left click dismisses")
+# TRANSLATORS: {dmenu} says whether a dmenu program is here ("found", or "not found: ...").
+DUNST_NOTE = N_("dunst draws no buttons, only (A): Start, Snooze and Skip are in its menu (its "
+                "context mouse action, or `dunstctl context`), which needs a dmenu program (dmenu "
+                "{dmenu}); a middle click starts, a left click dismisses")
 GNOME_TERMINAL_SERVICE = "org.gnome.Terminal"
 TESTED_SERVERS = {"dunst": "dunst", "mako": "mako", "SwayNotificationCenter": "swaync",
                   "Xfce Notify Daemon": "xfce4-notifyd", "gnome-shell": "GNOME Shell"}
@@ -19,17 +23,22 @@ TESTED_TERMINALS = ("xterm", "xfce4-terminal", "kitty", "alacritty", "gnome-term
                     "xdg-terminal-exec")
 
 
-def tested(name: str | None, known: tuple[str, ...] | dict[str, str]) -> str:
-    """"tested", or "not in stretchd's tested matrix" for a name (or a path's program)."""
+def is_tested(name: str | None, known: tuple[str, ...] | dict[str, str]) -> bool:
+    """Whether a name (or a path's program) is in the tested matrix."""
     import os
 
     base = os.path.basename(name or "")
-    return "tested" if any(base == k or base.startswith(f"{k}-") for k in tuple(known)) else \
-        "not in stretchd's tested matrix (docs/desktops.md)"
+    return any(base == k or base.startswith(f"{k}-") for k in tuple(known))
 
 
-@click.command(short_help="What stretchd sees and can use on this desktop.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def tested(name: str | None, known: tuple[str, ...] | dict[str, str]) -> str:
+    """"tested", or "not in stretchd's tested matrix" for a name (or a path's program)."""
+    # TRANSLATORS: said of a notification server or a terminal: it is in the desktops tested.
+    return _("tested") if is_tested(name, known) else _("not in stretchd's tested matrix (docs/desktops.md)")
+
+
+@command(short_help="What stretchd sees and can use on this desktop.")
+@option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def doctor(as_json: bool) -> None:
     """Show the notification server (and whether it has buttons), the terminal Start would
     open, the voice and chime programs, and what the person is doing now: in a call
@@ -93,8 +102,8 @@ def doctor(as_json: bool) -> None:
                 "capabilities": list(found.capabilities), "buttons": found.buttons},
             "terminal": term,
             "terminal_program": terminal.real_program(term[0]) if term else None,
-            "tested": {"server": found is not None and tested(found.name, TESTED_SERVERS) == "tested",
-                       "terminal": term is not None and tested(term[0], TESTED_TERMINALS) == "tested"},
+            "tested": {"server": found is not None and is_tested(found.name, TESTED_SERVERS),
+                       "terminal": term is not None and is_tested(term[0], TESTED_TERMINALS)},
             "voice": speaker.program if speaker else None,
             "sound": silent or "ok",
             "chime": chime[0] if chime else "bell",
@@ -106,34 +115,67 @@ def doctor(as_json: bool) -> None:
         }, indent=2))
         return
     if found is None:
-        click.echo(f"notification server: none ({no_bus or 'no org.freedesktop.Notifications'}); "
-                   "reminders show on the daemon's console")
+        # TRANSLATORS: {why} says why no notification server answers.
+        click.echo(_("notification server: none ({why}); reminders show on the daemon's console").format(
+            why=no_bus or _("no org.freedesktop.Notifications")))
     else:
-        click.echo(f"notification server: {found.name} {found.version} ({found.vendor}), "
-                   f"buttons: {'yes' if found.buttons else 'no'}; {tested(found.name, TESTED_SERVERS)}")
+        if found.buttons:
+            # TRANSLATORS: {tested} is "tested", or "not in stretchd's tested matrix (...)".
+            line = _("notification server: {name} {version} ({vendor}), buttons: yes; {tested}")
+        else:
+            # TRANSLATORS: {tested} is "tested", or "not in stretchd's tested matrix (...)".
+            line = _("notification server: {name} {version} ({vendor}), buttons: no; {tested}")
+        click.echo(line.format(name=found.name, version=found.version, vendor=found.vendor,
+                               tested=tested(found.name, TESTED_SERVERS)))
         if found.name == "dunst":
-            click.echo(DUNST_NOTE.format(dmenu="found" if shutil.which("dmenu") else
-                                         "not found: install one, or set dunst's dmenu to rofi -dmenu"))
+            # TRANSLATORS: said of a dmenu program, in "(dmenu {dmenu})" of the dunst note.
+            dmenu = (_("found") if shutil.which("dmenu") else
+                     _("not found: install one, or set dunst's dmenu to rofi -dmenu"))
+            click.echo("  " + _(DUNST_NOTE).format(dmenu=dmenu))
     if term is None:
-        click.echo("terminal: none found; set defaults.terminal or $TERMINAL")
+        click.echo(_("terminal: none found; set defaults.terminal or $TERMINAL"))
     else:
         program = terminal.real_program(term[0])
-        really = f" (that is {program})" if program != os.path.basename(term[0]) else ""
         alias = shutil.which("x-terminal-emulator")
-        if not really and alias and alias != term[0] and terminal.real_program(alias) == program:
-            really = f" (x-terminal-emulator is {program}, run by its own name for its flags)"
-        click.echo(f"terminal: {' '.join(term)}{really}; {tested(program, TESTED_TERMINALS)}")
+        if program != os.path.basename(term[0]):
+            # TRANSLATORS: {command} is the command Start runs, {program} the terminal it really
+            # is; {tested} is "tested", or "not in stretchd's tested matrix (...)".
+            line = _("terminal: {command} (that is {program}); {tested}")
+        elif alias and alias != term[0] and terminal.real_program(alias) == program:
+            # TRANSLATORS: {command} is the command Start runs, {program} the terminal it really
+            # is; {tested} is "tested", or "not in stretchd's tested matrix (...)".
+            line = _("terminal: {command} (x-terminal-emulator is {program}, run by its own name for its "
+                     "flags); {tested}")
+        else:
+            # TRANSLATORS: {command} is the command Start runs; {tested} is "tested", or "not in
+            # stretchd's tested matrix (...)".
+            line = _("terminal: {command}; {tested}")
+        click.echo(line.format(command=" ".join(term), program=program,
+                               tested=tested(program, TESTED_TERMINALS)))
         if program == "gnome-terminal" and not gnome_terminal:
-            click.echo(f"  gnome-terminal cannot open a window here: no {GNOME_TERMINAL_SERVICE} on the "
-                       "session bus to start gnome-terminal-server (outside GNOME); Start tries the "
-                       "next terminal found, or set defaults.terminal or $TERMINAL")
-    click.echo(f"voice: {speaker.program if speaker else 'none (install speech-dispatcher or espeak-ng)'}"
-               + (f"; cannot be heard: {silent}" if silent else ""))
-    click.echo(f"chime: {os.path.basename(chime[0]) if chime else 'the terminal bell'}")
+            # TRANSLATORS: {service} is a D-Bus name.
+            click.echo("  " + _("gnome-terminal cannot open a window here: no {service} on the session "
+                                "bus to start gnome-terminal-server (outside GNOME); Start tries the next "
+                                "terminal found, or set defaults.terminal or $TERMINAL").format(
+                                    service=GNOME_TERMINAL_SERVICE))
+    voice = speaker.program if speaker else _("none (install speech-dispatcher or espeak-ng)")
+    if silent:
+        # TRANSLATORS: {voice} is the speech program; {why} says why no sound would be heard.
+        click.echo(_("voice: {voice}; cannot be heard: {why}").format(voice=voice, why=_(silent)))
+    else:
+        # TRANSLATORS: {voice} is the speech program, or why there is none.
+        click.echo(_("voice: {voice}").format(voice=voice))
+    if chime:
+        # TRANSLATORS: {program} plays the chime (pw-play, paplay, aplay).
+        click.echo(_("chime: {program}").format(program=os.path.basename(chime[0])))
+    else:
+        click.echo(_("chime: the terminal bell"))
     for reading in readings:
-        enabled = "" if reading.condition in hold.when else "  [not in hold.when]"
+        # TRANSLATORS: after a condition that does not hold reminders; hold.when is a config key.
+        enabled = "" if reading.condition in hold.when else "  " + _("[not in hold.when]")
         click.echo(reading.describe() + enabled)
     if shared is not None:
         click.echo("\n".join(sharing.lines(shared)))
     if config_note:
-        click.echo(f"config: {config_note}")
+        # TRANSLATORS: {problem} says what is wrong in config.toml.
+        click.echo(_("config: {problem}").format(problem=config_note))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import click
 
+from stretchd.cli.common import command, option
+from stretchd.i18n import _, ngettext
 
-@click.command(short_help="Calendar heatmap, streaks and completion rates.")
-@click.option("--weeks", default=26, show_default=True, type=click.IntRange(1, 520),
+
+@command(short_help="Calendar heatmap, streaks and completion rates.")
+@option("--weeks", default=26, show_default=True, type=click.IntRange(1, 520),
               help="How many weeks the calendar and the rates cover.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-@click.option("--device", metavar="NAME",
+@option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@option("--device", metavar="NAME",
               help="Only one computer's reminders and walkthroughs ([sync]: its device name).")
-@click.option("--wait", is_flag=True, hidden=True,
+@option("--wait", is_flag=True, hidden=True,
               help="Wait for Enter before exiting (a terminal opened from the weekly summary).")
 def stats(weeks: int, as_json: bool, device: str | None, wait: bool) -> None:
     """Did you stretch? A calendar of the last WEEKS weeks, a cell a day shaded by the share
@@ -42,7 +45,8 @@ def stats(weeks: int, as_json: bool, device: str | None, wait: bool) -> None:
         goal, times = config.stats.streak_goal, {r.name: r.time for r in config.reminders}
         here = config.sync.name if config.sync.folder is not None else None
     except ConfigError as e:  # the numbers do not need the config: say so, count with goal 1
-        click.echo(f"{e.message} (counting with streak_goal 1)", err=True)
+        # TRANSLATORS: {problem} says what is wrong in config.toml; streak_goal is a config key.
+        click.echo(_("{problem} (counting with streak_goal 1)").format(problem=e.message), err=True)
         goal, times = 1, {}
     today = datetime.now().astimezone().date()
     start = period_start(today, weeks)
@@ -53,9 +57,11 @@ def stats(weeks: int, as_json: bool, device: str | None, wait: bool) -> None:
             occurrences, walks = summary.rows(h, start, device=device)
         else:
             known = [d for d in (here, *peers.devices(h)) if d]
-            raise click.BadParameter(f"no computer named {device!r} in the shared history; "
-                                     f"known: {', '.join(known) or 'none (see [sync] in config.toml)'}",
-                                     param_hint="--device")
+            names = ", ".join(known) or _("none (see [sync] in config.toml)")
+            # TRANSLATORS: {device} is the name asked for, in quotes; {known} lists the names there.
+            problem = _("no computer named {device} in the shared history; known: {known}").format(
+                device=repr(device), known=names)
+            raise click.BadParameter(problem, param_hint="--device")
     s = compute(occurrences, walks, today, weeks=weeks, goal=goal, times=times)
     if as_json:
         click.echo(json.dumps(s.as_json(), indent=2))
@@ -72,9 +78,12 @@ def stats(weeks: int, as_json: bool, device: str | None, wait: bool) -> None:
     else:
         click.echo("\n".join(lines))
     if shown < weeks:
-        click.echo(f"(the last {shown} weeks: the terminal is {width} columns wide)")
+        # TRANSLATORS: the calendar shows fewer weeks than asked; {width} is a number of columns.
+        click.echo(ngettext("(the last {n} week: the terminal is {width} columns wide)",
+                            "(the last {n} weeks: the terminal is {width} columns wide)",
+                            shown).format(n=shown, width=width))
     click.echo()
     click.echo("\n".join(report(s)))
     if wait:
         click.echo()
-        click.prompt("Press Enter to close", default="", show_default=False, prompt_suffix="")
+        click.prompt(_("Press Enter to close"), default="", show_default=False, prompt_suffix="")

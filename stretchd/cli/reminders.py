@@ -7,12 +7,14 @@ from typing import Any
 
 import click
 
-from stretchd.cli.common import Minutes, ask, change, local_context, reminder_names
+from stretchd import i18n
+from stretchd.cli.common import Minutes, ask, change, command, local_context, option, reminder_names
+from stretchd.i18n import _, ngettext
 
 HISTORY_ROWS = 500  # past this many rows, `history` shows a summary a day
 
 
-@click.command(short_help="Run the reminder daemon in the foreground.")
+@command(short_help="Run the reminder daemon in the foreground.")
 def run() -> None:
     """Run the reminder daemon in the foreground (the systemd unit runs this).
 
@@ -24,16 +26,17 @@ def run() -> None:
     # A fresh interpreter (same process, same pid for systemd) that imports only the daemon:
     # see stretchd/_run.py. -I keeps the current directory off sys.path.
     sys.stdout.flush()
+    i18n.give_back()  # the daemon reads [defaults] language itself, again on each reload
     os.execv(sys.executable, [sys.executable, "-I", "-m", "stretchd._run"])
 
 
-@click.command(short_help="Is the daemon up; the next reminders.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-@click.option("--follow", is_flag=True,
+@command(short_help="Is the daemon up; the next reminders.")
+@option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@option("--follow", is_flag=True,
               help="Print a line each time the state changes (pushed by the daemon), and once a "
                    "minute while a countdown shows; for status bars. Runs until interrupted, "
                    "through daemon restarts.")
-@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
+@option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
               help="With --follow: text, json (an object a line), waybar (text, tooltip, class, "
                    "percentage), polybar, i3blocks, or a template such as '{next} {next_in} · "
                    "streak {streak}' (fields: state, next, next_in, next_at, routine, done, "
@@ -51,7 +54,7 @@ def status(as_json: bool, follow: bool, fmt: str) -> None:
     from stretchd.daemon.commands import Status
 
     if follow and as_json:
-        raise click.UsageError("--follow takes --format json, not --json")
+        raise click.UsageError(_("--follow takes --format json, not --json"))
     if follow:
         from stretchd.ipc.bar import FORMATS, BadFormat, check_template
         from stretchd.ipc.bar import follow as follow_lines
@@ -72,7 +75,7 @@ def status(as_json: bool, follow: bool, fmt: str) -> None:
             sys.exit(0)
         return
     if fmt != "text":
-        raise click.UsageError("--format goes with --follow")
+        raise click.UsageError(_("--format goes with --follow"))
 
     reply = ask(Status())
     if reply is None:
@@ -94,54 +97,80 @@ def status(as_json: bool, follow: bool, fmt: str) -> None:
 def _print_status(info: dict[str, Any]) -> None:
     from datetime import datetime
 
+    from stretchd import l10n
+    from stretchd.cli.common import days_text
+    from stretchd.store.state import note_text
+    from stretchd.text import ljust
+
     if info["running"]:
-        where = {True: "on the desktop",
-                 False: f"on its console ({info.get('console_why') or 'no notification server'})",
-                 None: "on the desktop, or on its console if no notification server answers"
-                 }[info.get("desktop")]
-        click.echo(f"stretchd is running (pid {info['pid']}); reminders show {where}")
+        desktop, pid = info.get("desktop"), info["pid"]
+        if desktop is None:
+            running = _("stretchd is running (pid {pid}); reminders show on the desktop, or on its "
+                        "console if no notification server answers").format(pid=pid)
+        elif desktop:
+            running = _("stretchd is running (pid {pid}); reminders show on the desktop").format(pid=pid)
+        else:
+            # TRANSLATORS: {why} says why no desktop notification can be shown.
+            running = _("stretchd is running (pid {pid}); reminders show on its console ({why})").format(
+                pid=pid, why=info.get("console_why") or _("no notification server"))
+        click.echo(running)
     else:
-        click.echo("stretchd is not running; start it with `stretchd run` or "
-                   "`stretchd service install`")
+        click.echo(_("stretchd is not running; start it with `stretchd run` or "
+                     "`stretchd service install`"))
     if info.get("config_error"):
-        click.echo(f"The config on disk is invalid, so the previous schedule runs: {info['config_error']}")
+        click.echo(_("The config on disk is invalid, so the previous schedule runs: {problem}").format(
+            problem=info["config_error"]))
     if info.get("sync"):
         _print_sync(info["sync"])
     if info.get("showing"):
-        click.echo(f"Showing now: {info['showing']['reminder']}")
+        # TRANSLATORS: {reminder} is the name of a reminder in config.toml.
+        click.echo(_("Showing now: {reminder}").format(reminder=info["showing"]["reminder"]))
     for held in info.get("held") or ():
         since, until = (datetime.fromisoformat(held[k]) for k in ("since", "until"))
-        click.echo(f"{held['reminder']}: held since {since:%H:%M}, {held['reason']} (shows when that "
-                   f"ends; missed if still held at {until:%H:%M})")
+        # TRANSLATORS: {since} and {until} are times (16:30); {reason} says what holds it
+        # ("you are in a call").
+        click.echo(_("{reminder}: held since {since}, {reason} (shows when that ends; missed if still "
+                     "held at {until})").format(reminder=held["reminder"], since=l10n.time_of_day(since),
+                                                 reason=_(held["reason"]), until=l10n.time_of_day(until)))
     if info.get("paused_until"):
-        click.echo(f"Paused until {info.get('paused_when') or info['paused_until']} "
-                   "(`stretchd resume` ends it now)")
+        # TRANSLATORS: {when} is a time or a date and time.
+        click.echo(_("Paused until {when} (`stretchd resume` ends it now)").format(
+            when=info.get("paused_when") or info["paused_until"]))
     if not info["next"]:
-        click.echo("No reminders scheduled.")
+        click.echo(_("No reminders scheduled."))
         return
-    click.echo("Next reminders:")
+    click.echo(_("Next reminders:"))
     width = max(len(n["reminder"]) for n in info["next"])
     for n in info["next"]:
-        note = f"  ({n['note']})" if n["note"] else ""
-        click.echo(f"  {n['reminder']:<{width}}  {n['when']:<18}  {n['routine']:<16} {n['days']}{note}")
+        note = f"  ({note_text(n['note'])})" if n["note"] else ""
+        click.echo(f"  {n['reminder']:<{width}}  {ljust(n['when'], 18)}  {n['routine']:<16} "
+                   f"{days_text(n['days'])}{note}")
 
 
 def _print_sync(sync: dict[str, Any]) -> None:
     """[sync]'s folder, this computer's name in it, and the other computers seen there."""
     from stretchd.sync.events import clash_text
 
-    where = f"{sync['folder']} as '{sync['device']}'"
     if sync.get("state") == "alone":
-        click.echo(f"Shared history: running alone ({sync['why']}); catching up when it is back")
+        # TRANSLATORS: {why} says why the shared folder cannot be used now.
+        click.echo(_("Shared history: running alone ({why}); catching up when it is back").format(
+            why=sync["why"]))
     else:
-        others = ", ".join(f"{d} (last event {at[:10]} {at[11:16]}, its time)"
-                           for d, at in sync["computers"].items()) or "none seen yet"
-        click.echo(f"Shared history: {where}; other computers: {others}")
+        # TRANSLATORS: one of the other computers: its name, and the date and time (its own
+        # clock's) of the last thing it did.
+        others = ", ".join(_("{device} (last event {date} {time}, its time)").format(
+                               device=d, date=at[:10], time=at[11:16])
+                           for d, at in sync["computers"].items()) or _("none seen yet")
+        # TRANSLATORS: {folder} is a path, {device} this computer's name in it; {others} lists
+        # the other computers.
+        click.echo(_("Shared history: {folder} as '{device}'; other computers: {others}").format(
+            folder=sync["folder"], device=sync["device"], others=others))
     for device in sync.get("clashes") or ():
-        click.echo(f"Shared history: {clash_text(device, sync['device'])}")
+        # TRANSLATORS: {problem} says two computers use the same name in the shared folder.
+        click.echo(_("Shared history: {problem}").format(problem=clash_text(device, sync["device"])))
 
 
-@click.command(short_help="Snooze the reminder showing now, or the next.")
+@command(short_help="Snooze the reminder showing now, or the next.")
 @click.argument("minutes", required=False, type=Minutes())
 def snooze(minutes: int | None) -> None:
     """Snooze the reminder showing now, else one held while you are busy, else the next one,
@@ -157,7 +186,7 @@ def snooze(minutes: int | None) -> None:
     change(Snooze(minutes), offline)
 
 
-@click.command(short_help="Skip the reminder showing now, or the next.")
+@command(short_help="Skip the reminder showing now, or the next.")
 @click.argument("reminder", required=False, shell_complete=reminder_names)
 def skip(reminder: str | None) -> None:
     """Skip the reminder showing now, else one held while you are busy, else the next
@@ -171,7 +200,7 @@ def skip(reminder: str | None) -> None:
             lambda ctx: skip_next(ctx, datetime.now(ctx.tz), reminder))
 
 
-@click.command(short_help="Undo a skip.")
+@command(short_help="Undo a skip.")
 @click.argument("reminder", required=False, shell_complete=reminder_names)
 def unskip(reminder: str | None) -> None:
     """Undo a skip: the next skipped occurrence (of REMINDER) shows after all."""
@@ -183,9 +212,9 @@ def unskip(reminder: str | None) -> None:
     change(Unskip(reminder), lambda ctx: do_unskip(ctx, datetime.now(ctx.tz), reminder)[0])
 
 
-@click.command(short_help="Pause reminders for a while, or until a time.")
-@click.option("--for", "for_", metavar="DURATION", help="e.g. 30m, 2h, 1h30m, 1d")
-@click.option("--until", metavar="WHEN",
+@command(short_help="Pause reminders for a while, or until a time.")
+@option("--for", "for_", metavar="DURATION", help="e.g. 30m, 2h, 1h30m, 1d")
+@option("--until", metavar="WHEN",
               help='HH:MM (the next one), "YYYY-MM-DD HH:MM" or YYYY-MM-DD (its midnight)')
 def pause(for_: str | None, until: str | None) -> None:
     """Pause reminders for DURATION or until WHEN; `stretchd resume` ends it early."""
@@ -197,7 +226,7 @@ def pause(for_: str | None, until: str | None) -> None:
     from stretchd.store.state import pause as do_pause
 
     if (for_ is None) == (until is None):
-        raise click.UsageError("give one of --for DURATION or --until WHEN")
+        raise click.UsageError(_("give one of --for DURATION or --until WHEN"))
     tz = local_zone()
     now = datetime.now(tz)
     try:
@@ -213,7 +242,7 @@ def pause(for_: str | None, until: str | None) -> None:
             lambda ctx: do_pause(ctx, datetime.now(ctx.tz), end))
 
 
-@click.command(short_help="End a pause now.")
+@command(short_help="End a pause now.")
 def resume() -> None:
     """End a pause now."""
     from stretchd.daemon.commands import Resume
@@ -222,11 +251,11 @@ def resume() -> None:
     change(Resume(), do_resume)
 
 
-@click.command(short_help="What happened to each reminder and walk.")
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 36500),
+@command(short_help="What happened to each reminder and walk.")
+@option("--days", default=7, show_default=True, type=click.IntRange(1, 36500),
               help="How many days back.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON (every row).")
-@click.option("--all", "every", is_flag=True,
+@option("--json", "as_json", is_flag=True, help="Print machine-readable JSON (every row).")
+@option("--all", "every", is_flag=True,
               help=f"List every row, even past {HISTORY_ROWS} (without it, a summary a day).")
 def history(days: int, as_json: bool, every: bool) -> None:
     """What happened to each reminder, and each walkthrough, over the last DAYS days; with
@@ -250,7 +279,7 @@ def history(days: int, as_json: bool, every: bool) -> None:
         # Tuples straight from SQLite, sorted by time: a long history prints in one write.
         # An answer from another computer is its row (with its name), not this one's echo of
         # it: the history reads the same whatever order the computers' files arrived in.
-        rows = [(at, here, reminder, kind, detail or "") for at, reminder, _, kind, detail
+        rows = [(at, here, reminder, kind, detail or "") for at, reminder, _device, kind, detail
                 in h.event_rows(since) if kind != Kind.ELSEWHERE]
         rows += [(at, device, reminder, kind, detail)
                  for at, device, reminder, kind, detail in peers.peer_rows(h, since)]
@@ -263,12 +292,13 @@ def history(days: int, as_json: bool, every: bool) -> None:
         click.echo(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], indent=2))
         return
     if not rows:
-        click.echo(f"Nothing in the last {days} days.")
+        click.echo(ngettext("Nothing in the last {n} day.", "Nothing in the last {n} days.", days).format(
+            n=days))
         return
     devices = {r[1] for r in rows}
     if devices == {None}:
         sys.stdout.write("".join(f"{at[:10]} {at[11:16]}  {reminder or '-':<10} {what:<10} {detail}\n"
-                                 for at, _, reminder, what, detail in rows))
+                                 for at, _device, reminder, what, detail in rows))
         return
     width = max(len(d or "") for d in devices)
     sys.stdout.write("".join(
@@ -293,5 +323,7 @@ def _print_daily(rows: list[tuple[str, str, int]]) -> None:
     from itertools import groupby
 
     for day, group in groupby(rows, key=lambda row: row[0]):
-        click.echo(f"{day}  " + " · ".join(f"{what} {count}" for _, what, count in group))
-    click.echo(f"(a summary a day: more than {HISTORY_ROWS} rows; --all lists every one)", err=True)
+        click.echo(f"{day}  " + " · ".join(f"{what} {count}" for _day, what, count in group))
+    click.echo(ngettext("(a summary a day: more than {n} row; --all lists every one)",
+                        "(a summary a day: more than {n} rows; --all lists every one)",
+                        HISTORY_ROWS).format(n=HISTORY_ROWS), err=True)

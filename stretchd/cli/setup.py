@@ -6,33 +6,36 @@ from collections.abc import Callable
 
 import click
 
-from stretchd.cli.common import ask, reminder_names, routine_names, routines
+from stretchd.cli.common import ask, group, option, reminder_names, routine_names, routines
+from stretchd.i18n import N_, _, ngettext
 
 
 def _routine_names() -> list[str]:
     return list(routines())
 
 
-def _edit(change: Callable[[str], str], done: str, what: str = "the new schedule") -> None:
+def _edit(change: Callable[[str], str], done: str,
+          told: str = N_("the running daemon has the new schedule")) -> None:
     """Apply a validated change to config.toml, then have a running daemon reload it."""
     from stretchd import paths
     from stretchd.config.edit import apply
 
     apply(paths.config_file(), change, _routine_names())
     click.echo(done)
-    _tell_daemon(what)
+    _tell_daemon(told)
 
 
-def _tell_daemon(what: str) -> None:
+def _tell_daemon(told: str) -> None:
+    """Have a running daemon reload the config; `told` (marked with N_) says it did."""
     from stretchd.daemon.commands import Reload
 
     if ask(Reload()) is None:
-        click.echo("(the daemon is not running; the change applies when it starts)")
+        click.echo(_("(the daemon is not running; the change applies when it starts)"))
     else:
-        click.echo(f"the running daemon has {what}")
+        click.echo(_(told))
 
 
-@click.group(short_help="List and change the reminders.")
+@group(short_help="List and change the reminders.")
 def schedule() -> None:
     """List and change the reminders in config.toml (comments and layout are kept)."""
 
@@ -45,25 +48,30 @@ def schedule_list() -> None:
 
     config = load(paths.config_file(), _routine_names())
     if not config.reminders:
-        click.echo("No reminders. Add one: stretchd schedule add NAME HH:MM")
+        click.echo(_("No reminders. Add one: stretchd schedule add NAME HH:MM"))
         return
+    from stretchd.cli.common import days_text
+    from stretchd.text import ljust
+
     width = max(len(r.name) for r in config.reminders)
     for r in config.reminders:
-        click.echo(f"{r.name:<{width}}  {format_time(r.time):<8}  {r.days_text():<27}  {r.routine}")
+        days = ljust(days_text(r.days_text()), 27)  # by columns: a wide character takes two
+        click.echo(f"{r.name:<{width}}  {format_time(r.time):<8}  {days}  {r.routine}")
 
 
 @schedule.command("add")
 @click.argument("name")
 @click.argument("time")
-@click.option("--days", help="Comma-separated days, mon..sun (default: every day).")
-@click.option("--routine", shell_complete=routine_names,
+@option("--days", help="Comma-separated days, mon..sun (default: every day).")
+@option("--routine", shell_complete=routine_names,
               help="The routine (default: defaults.routine).")
 def schedule_add(name: str, time: str, days: str | None, routine: str | None) -> None:
     """Add reminder NAME at TIME (HH:MM, 24-hour)."""
     from stretchd.config.edit import add_reminder
 
-    _edit(lambda text: add_reminder(text, name, time, [days] if days else None, routine),
-          f"added {name} at {time}")
+    # TRANSLATORS: {name} is the new reminder's name, {time} the time given (HH:MM).
+    done = _("added {name} at {time}").format(name=name, time=time)
+    _edit(lambda text: add_reminder(text, name, time, [days] if days else None, routine), done)
 
 
 @schedule.command("set")
@@ -77,7 +85,9 @@ def schedule_set(name: str, time: str) -> None:
     from stretchd.config.edit import set_reminder_time
     from stretchd.store.state import after_move
 
-    _edit(lambda text: set_reminder_time(text, name, time), f"{name} is now at {time}")
+    # TRANSLATORS: {name} is a reminder's name, {time} its new time (HH:MM).
+    done = _("{name} is now at {time}").format(name=name, time=time)
+    _edit(lambda text: set_reminder_time(text, name, time), done)
     with local_context() as ctx:
         click.echo(after_move(ctx, datetime.now(ctx.tz), name))
 
@@ -88,10 +98,11 @@ def schedule_remove(name: str) -> None:
     """Remove reminder NAME."""
     from stretchd.config.edit import remove_reminder
 
-    _edit(lambda text: remove_reminder(text, name), f"removed {name}")
+    # TRANSLATORS: {name} is the removed reminder's name.
+    _edit(lambda text: remove_reminder(text, name), _("removed {name}").format(name=name))
 
 
-@click.group("config", short_help="Show, check, edit or set config.toml.")
+@group("config", short_help="Show, check, edit or set config.toml.")
 def config_group() -> None:
     """Where config.toml is; show, check, edit or set it."""
 
@@ -112,7 +123,7 @@ def config_show() -> None:
 
     path = paths.config_file()
     if not path.exists():
-        click.echo(f"# {path} does not exist: this is the built-in default", err=True)
+        click.echo(_("# {file} does not exist: this is the built-in default").format(file=path), err=True)
     click.echo(read_text(path), nl=False)
 
 
@@ -135,8 +146,6 @@ def config_check() -> None:
     if problems:
         raise SystemExit(EXIT_CONFIG)
     assert config is not None
-    from stretchd.i18n import _, ngettext
-
     where = config.path or _("the built-in default")
 
     n, k = len(config.reminders), len(routines)
@@ -156,7 +165,7 @@ def config_edit() -> None:
     saved = edit_interactively(paths.config_file(), _routine_names(), editor_command(),
                                echo=lambda message: click.echo(message, err=True), ask=ask_again)
     if saved is not None:
-        _tell_daemon("the edited config")
+        _tell_daemon(N_("the running daemon has the edited config"))
 
 
 @config_group.command("set")
@@ -166,11 +175,12 @@ def config_set(key: str, value: str) -> None:
     """Set KEY (e.g. defaults.snooze_minutes, reminders.morning.time) to VALUE."""
     from stretchd.config.edit import set_key
 
-    what = "the new schedule" if key.split(".")[0] == "reminders" else "the new setting"
-    _edit(lambda text: set_key(text, key, value), f"{key} = {value}", what)
+    told = (N_("the running daemon has the new schedule") if key.split(".")[0] == "reminders" else
+            N_("the running daemon has the new setting"))
+    _edit(lambda text: set_key(text, key, value), f"{key} = {value}", told)
 
 
-@click.group(short_help="Install, remove or check the user service.")
+@group(short_help="Install, remove or check the user service.")
 def service() -> None:
     """Install stretchd as a systemd user service (or an XDG autostart entry)."""
 
@@ -181,8 +191,8 @@ def _lines(lines: list[str]) -> None:
 
 
 @service.command("install")
-@click.option("--no-enable", is_flag=True, help="Write the unit only; do not enable or start it.")
-@click.option("--autostart", is_flag=True,
+@option("--no-enable", is_flag=True, help="Write the unit only; do not enable or start it.")
+@option("--autostart", is_flag=True,
               help="Write ~/.config/autostart/stretchd.desktop instead, for desktops that "
                    "never start graphical-session.target.")
 def service_install(no_enable: bool, autostart: bool) -> None:
@@ -213,11 +223,18 @@ def service_status() -> None:
     _lines(lines)
     reply = ask(Status())
     if reply is None:
-        click.echo("daemon: not running")
+        click.echo(_("daemon: not running"))
     else:
-        paused = f", paused until {reply['paused_when']}" if reply.get("paused_when") else ""
-        click.echo(f"daemon: running (pid {reply['pid']}){paused}")
+        if reply.get("paused_when"):
+            # TRANSLATORS: {when} is a time or a date and time.
+            running = _("daemon: running (pid {pid}), paused until {when}").format(
+                pid=reply["pid"], when=reply["paused_when"])
+        else:
+            running = _("daemon: running (pid {pid})").format(pid=reply["pid"])
+        click.echo(running)
         for n in reply.get("next", []):
-            click.echo(f"next: {n['reminder']} {n['when']} ({n['routine']})")
-    if lines and lines[-1].startswith("systemd: no user manager"):
+            # TRANSLATORS: a reminder to come: its name, when ("today 16:00"), its routine's name.
+            click.echo(_("next: {reminder} {when} ({routine})").format(
+                reminder=n["reminder"], when=n["when"], routine=n["routine"]))
+    if lines.no_manager:
         raise SystemExit(1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from stretchd.config import Config
+from stretchd.i18n import _
 
 SYNCTHING = "http://127.0.0.1:8384/rest/noauth/health"  # Syncthing's default GUI/REST address
 
@@ -54,20 +55,30 @@ def report(config: Config) -> dict[str, Any] | None:
 def lines(found: dict[str, Any]) -> list[str]:
     from stretchd.sync.events import clash_text
 
-    out = [f"shared history: {found['folder']} as '{found['device']}'"
-           + ("" if found["present"] else "; not there now (not mounted?): running alone, "
-                                          "catching up when it is back")]
+    if found["present"]:
+        # TRANSLATORS: {folder} is the shared folder's path, {device} this computer's name in it.
+        where = _("shared history: {folder} as '{device}'")
+    else:
+        # TRANSLATORS: {folder} is the shared folder's path, {device} this computer's name in it.
+        where = _("shared history: {folder} as '{device}'; not there now (not mounted?): running "
+                  "alone, catching up when it is back")
+    out = [where.format(folder=found["folder"], device=found["device"])]
     if found["open_to_others"]:
-        out.append("  other users can write in that folder: files not yours there are not read")
+        out.append("  " + _("other users can write in that folder: files not yours there are not read"))
     elif found["mode"] not in (None, "700"):
-        out.append(f"  other users can list that folder (mode {found['mode']}); "
-                   f"`chmod 700 {found['folder']}` keeps it to you (its files are 600)")
+        # TRANSLATORS: {mode} is the folder's permissions in octal (755), {folder} its path.
+        out.append("  " + _("other users can list that folder (mode {mode}); `chmod 700 {folder}` keeps "
+                            "it to you (its files are 600)").format(mode=found["mode"],
+                                                                    folder=found["folder"]))
     for device, at in found["computers"].items():
-        out.append(f"  {device}: last event {at[:10]} {at[11:16]} (its time)")
+        # TRANSLATORS: another computer's name, then the date and time (its own clock's) of the
+        # last thing it did.
+        out.append("  " + _("{device}: last event {date} {time} (its time)").format(
+            device=device, date=at[:10], time=at[11:16]))
     if not found["computers"]:
-        out.append("  no other computer seen there yet")
+        out.append("  " + _("no other computer seen there yet"))
     out += [f"  {clash_text(d, found['device'])}" for d in found["clashes"]]
-    out.append("  Syncthing: " + ("answers on 127.0.0.1:8384" if found["syncthing"] else
-                                  "no answer on 127.0.0.1:8384 (fine if another engine keeps the "
-                                  "folder the same)"))
+    out.append("  " + (_("Syncthing: answers on 127.0.0.1:8384") if found["syncthing"] else
+                       _("Syncthing: no answer on 127.0.0.1:8384 (fine if another engine keeps the "
+                         "folder the same)")))
     return out

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import click
 
+from stretchd.cli.common import command
+
 SHELLS = ("bash", "zsh", "fish")
 
 
-@click.command(short_help="Print the completion script for bash, zsh or fish.")
+@command(short_help="Print the completion script for bash, zsh or fish.")
 @click.argument("shell", type=click.Choice(SHELLS))
 @click.pass_context
 def completion(ctx: click.Context, shell: str) -> None:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 import click
 
 from stretchd.bounds import REPETITIONS
-from stretchd.cli.common import routine_names
+from stretchd.cli.common import command, group, option, routine_names
 from stretchd.cli.common import routines as load_routines
 from stretchd.errors import StretchdError
+from stretchd.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,17 +22,17 @@ if TYPE_CHECKING:
     from stretchd.walkthrough.pictures import Figure
 
 
-@click.command(short_help="A routine, step by step, in this terminal.")
+@command(short_help="A routine, step by step, in this terminal.")
 @click.argument("routine", required=False, shell_complete=routine_names)
-@click.option("--reps", type=click.IntRange(*REPETITIONS), metavar="N",
+@option("--reps", type=click.IntRange(*REPETITIONS), metavar="N",
               help="Repetitions for every step the article gives as a range (within it).")
-@click.option("--voice/--no-voice", default=None,
+@option("--voice/--no-voice", default=None,
               help="Say each step aloud (spd-say, else espeak-ng), or not; default: the "
                    "config's [walkthrough] voice.")
-@click.option("--pictures/--no-pictures", default=None,
+@option("--pictures/--no-pictures", default=None,
               help="Draw each position (kitty or sixel pixels where the terminal has them, "
                    "coloured blocks elsewhere), or not; default: the config's [walkthrough] pictures.")
-@click.option("--reminder", hidden=True,
+@option("--reminder", hidden=True,
               help="The reminder whose notification started this walk: the end screen "
                    "then closes by itself after 60 s.")
 def walk(routine: str | None, reps: int | None, voice: bool | None, pictures: bool | None,
@@ -71,7 +72,7 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, pictures: bo
         return
     from rich.console import Console
 
-    from stretchd.i18n import _, language
+    from stretchd.i18n import language
     from stretchd.routines.plan import format_duration
     from stretchd.store.history import History
     from stretchd.walkthrough import TerminalKeys
@@ -115,7 +116,7 @@ def walk(routine: str | None, reps: int | None, voice: bool | None, pictures: bo
         click.echo(_("Stopped before the first step. Recorded."))
 
 
-@click.group(short_help="List and show the stretch routines.")
+@group(short_help="List and show the stretch routines.")
 def routines() -> None:
     """List and show the stretch routines (built-in and your own)."""
 
@@ -124,15 +125,19 @@ def routines() -> None:
 def routines_list() -> None:
     """Each routine's name, length and where it comes from."""
     from stretchd.routines.plan import format_duration, plan, planned_seconds
-    from stretchd.walkthrough.screen import columns
+    from stretchd.text import columns
 
     found = load_routines()
+    # TRANSLATORS: where a routine comes from, in `stretchd routines list`.
+    sources = {"built-in": _("built-in"), "user": _("user")}
     width = max(len(n) for n in found)
     for name in sorted(found):
         r = found[name]
         length = format_duration(planned_seconds(plan(r)))
         pad = " " * max(0, 12 - columns(length))  # by columns: "4分2秒" is 6 characters, 10 wide
-        click.echo(f"{name:<{width}}  {pad}{length}  {r.source:<8}  {r.title}")
+        source = sources.get(r.source, r.source)
+        source += " " * max(0, 8 - columns(source))
+        click.echo(f"{name:<{width}}  {pad}{length}  {source}  {r.title}")
 
 
 @routines.command("show")
@@ -145,7 +150,8 @@ def routines_show(name: str) -> None:
     r = find(name, load_routines())
     print_plain(r, click.echo, _drawer() if sys.stdout.isatty() else None)
     if r.path is not None:
-        click.echo(f"File: {r.path}")
+        # TRANSLATORS: {file} is the path of the routine's file.
+        click.echo(_("File: {file}").format(file=r.path))
 
 
 def _drawer() -> Callable[[Path], None]:
@@ -218,4 +224,5 @@ def _share(config: Config) -> None:
         with History(paths.database_file()) as history:
             Exchange(history, folder).send()
     except (FolderError, StretchdError) as e:
-        click.echo(f"Not shared with your other computers yet: {e}", err=True)
+        # TRANSLATORS: {problem} says why the shared folder could not be written.
+        click.echo(_("Not shared with your other computers yet: {problem}").format(problem=e), err=True)

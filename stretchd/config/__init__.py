@@ -26,6 +26,7 @@ from stretchd.config.values import (
     parse_time,
 )
 from stretchd.errors import ConfigError
+from stretchd.i18n import _
 
 __all__ = ["CONDITIONS", "DAYS", "FULL_DAYS", "TIME_RE", "VOICES", "WINDOWS", "Config", "Defaults",
            "Hold", "NotText", "Reminder", "Stats", "Sync", "Walkthrough", "default_config_file",
@@ -45,11 +46,13 @@ def read_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+        # TRANSLATORS: {error} is the system's reason, e.g. "Permission denied".
+        raise ConfigError(_("{file}: cannot read: {error}")
+                          .format(file=path, error=e.strerror or e)) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise NotText(f"{path}: not UTF-8 text") from None
+        raise NotText(_("{file}: not UTF-8 text").format(file=path)) from None
 
 
 def load(path: Path, routines: Iterable[str] | None = None) -> Config:

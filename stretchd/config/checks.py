@@ -38,6 +38,7 @@ from stretchd.config.values import (
     parse_time,
 )
 from stretchd.errors import ConfigError, Problem, did_you_mean
+from stretchd.i18n import _
 from stretchd.text import clean, one_line
 
 
@@ -45,9 +46,11 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         return '"' + clean(value, keep_newlines=False)[:60] + '"'
     if isinstance(value, dict):
-        return "a table"
+        # TRANSLATORS: a value in config.toml that is a TOML table, as in "a table is not accepted; use ...".
+        return _("a table")
     if isinstance(value, list):
-        return "a list"
+        # TRANSLATORS: a value in config.toml that is a list, as in "a list is not accepted; use ...".
+        return _("a list")
     return clean(repr(value), keep_newlines=False)[:60]
 
 
@@ -84,7 +87,8 @@ class _Checker:
     def table(self, name: str, data: object, keys: Iterable[str]) -> dict[str, Any] | None:
         """data as the table [name] with only these keys (each unknown one named), else None."""
         if not isinstance(data, dict):
-            self.add("", name, f"must be a table: [{name}]")
+            # TRANSLATORS: {table} is a section's name in config.toml, e.g. [walkthrough].
+            self.add("", name, _("must be a table: [{table}]").format(table=name))
             return None
         self.unknown(name, data, keys)
         return data
@@ -93,26 +97,33 @@ class _Checker:
         allowed = tuple(allowed)
         for key in data:
             if key not in allowed:
-                hint = did_you_mean(key, allowed) or f"; known keys: {', '.join(allowed)}"
-                self.add(table, key, f"unknown key{hint}")
+                hint = did_you_mean(key, allowed)
+                if hint:
+                    # TRANSLATORS: {hint} is ' (did you mean "x"?)'.
+                    self.add(table, key, _("unknown key{hint}").format(hint=hint))
+                else:
+                    # TRANSLATORS: {keys} lists the key names config.toml accepts there.
+                    self.add(table, key, _("unknown key; known keys: {keys}").format(keys=", ".join(allowed)))
 
 
 def _routine(ck: _Checker, table: str, value: object, routines: Iterable[str] | None) -> str | None:
     if not isinstance(value, str) or not value:
-        ck.add(table, "routine", f"{_show(value)} is not a routine name; use one of "
-                                 f"`stretchd routines list`, e.g. \"hips-lower-back\"")
+        # TRANSLATORS: {value} is the value written in config.toml, quoted, or "a list", "a table".
+        ck.add(table, "routine", _('{value} is not a routine name; use one of `stretchd routines list`, '
+                                   'e.g. "hips-lower-back"').format(value=_show(value)))
         return None
     if routines is not None and value not in routines:
         known = sorted(routines)
-        ck.add(table, "routine", f"no routine named {_show(value)}{did_you_mean(value, known)}; "
-                                 f"known: {', '.join(known)}")
+        # TRANSLATORS: {hint} is ' (did you mean "x"?)' or nothing; {routines} lists routine names.
+        ck.add(table, "routine", _("no routine named {value}{hint}; known: {routines}").format(
+            value=_show(value), hint=did_you_mean(value, known), routines=", ".join(known)))
         return None
     return value
 
 
 def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Defaults:
     if not isinstance(data, dict):
-        ck.add("", "defaults", "must be a table: [defaults]")
+        ck.add("", "defaults", _("must be a table: [{table}]").format(table="defaults"))
         return Defaults()
     ck.unknown("defaults", data, DEFAULT_KEYS)
     out: dict[str, Any] = {}
@@ -123,8 +134,7 @@ def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Def
             continue
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            ck.add("defaults", key, f"{_show(value)} is not accepted; use a whole number "
-                                    f"from {low} to {high}")
+            ck.add("defaults", key, _whole(value, low, high))
         else:
             out[key] = value
     if "terminal" in data:
@@ -134,14 +144,15 @@ def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Def
         elif (isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)):
             out["terminal"] = tuple(value)
         else:
-            ck.add("defaults", "terminal", f'{_show(value)} is not accepted; use "auto" or a '
-                                           'command as a list, e.g. ["kitty", "--"]')
+            ck.add("defaults", "terminal", _('{value} is not accepted; use "auto" or a command as a list, '
+                                             'e.g. ["kitty", "--"]').format(value=_show(value)))
     if "urgency" in data:
         if data["urgency"] in URGENCIES:
             out["urgency"] = data["urgency"]
         else:
-            ck.add("defaults", "urgency", f'{_show(data["urgency"])} is not accepted; use "normal" or '
-                                          f'"critical"{did_you_mean(str(data["urgency"]), URGENCIES)}')
+            # TRANSLATORS: "normal" and "critical" are written in config.toml as they are.
+            ck.add("defaults", "urgency", _('{value} is not accepted; use "normal" or "critical"{hint}')
+                   .format(value=_show(data["urgency"]), hint=did_you_mean(str(data["urgency"]), URGENCIES)))
     if "language" in data:
         value = data["language"]
         from stretchd.i18n import ENGLISH, SHIPPED, normalize
@@ -150,8 +161,10 @@ def _defaults(ck: _Checker, data: object, routines: Iterable[str] | None) -> Def
         if value == "auto" or (isinstance(value, str) and normalize(value) is not None):  # "de_DE" too
             out["language"] = value
         else:
-            ck.add("defaults", "language", f"{_show(value)} is not a shipped language; use "
-                                           f"{', '.join(accepted)}{did_you_mean(str(value), accepted)}")
+            # TRANSLATORS: {languages} lists the names config.toml accepts: auto, en, de, ...
+            ck.add("defaults", "language", _("{value} is not a shipped language; use {languages}{hint}")
+                   .format(value=_show(value), languages=", ".join(accepted),
+                           hint=did_you_mean(str(value), accepted)))
     return Defaults(**out)
 
 
@@ -161,18 +174,18 @@ def _walkthrough(ck: _Checker, raw: object) -> Walkthrough:
         return Walkthrough()
     voice = data.get("voice", Walkthrough.voice)
     if voice not in VOICES:
-        ck.add("walkthrough", "voice", f'{_show(voice)} is not accepted; use "auto", "on" or "off"'
-                                       f'{did_you_mean(str(voice), VOICES)}')
+        ck.add("walkthrough", "voice", _auto_on_off(voice, VOICES))
         voice = Walkthrough.voice
     window = data.get("window", Walkthrough.window)
     if window not in WINDOWS:
-        ck.add("walkthrough", "window", f'{_show(window)} is not accepted; use "maximized", '
-                                        f'"fullscreen" or "normal"{did_you_mean(str(window), WINDOWS)}')
+        # TRANSLATORS: "maximized", "fullscreen" and "normal" are written in config.toml as they are.
+        ck.add("walkthrough", "window", _('{value} is not accepted; use "maximized", "fullscreen" or '
+                                          '"normal"{hint}').format(value=_show(window),
+                                                                   hint=did_you_mean(str(window), WINDOWS)))
         window = Walkthrough.window
     pictures = data.get("pictures", Walkthrough.pictures)
     if pictures not in PICTURES:
-        ck.add("walkthrough", "pictures", f'{_show(pictures)} is not accepted; use "auto", "on" or '
-                                          f'"off"{did_you_mean(str(pictures), PICTURES)}')
+        ck.add("walkthrough", "pictures", _auto_on_off(pictures, PICTURES))
         pictures = Walkthrough.pictures
     return Walkthrough(voice=voice, window=window, pictures=pictures)
 
@@ -184,20 +197,23 @@ def _hold(ck: _Checker, raw: object) -> Hold:
     out: dict[str, Any] = {}
     when = data.get("when", list(Hold.when))
     if not isinstance(when, list):
-        ck.add("hold", "when", f"{_show(when)} is not accepted; use a list of {_or(CONDITIONS)}, "
-                               'e.g. ["meeting", "dnd"], or [] to hold never')
+        # TRANSLATORS: {conditions} lists the names config.toml accepts, e.g. "meeting, dnd or away".
+        ck.add("hold", "when", _('{value} is not accepted; use a list of {conditions}, '
+                                 'e.g. ["meeting", "dnd"], or [] to hold never')
+               .format(value=_show(when), conditions=_or(CONDITIONS)))
     else:
         for condition in when:
             if condition not in CONDITIONS:
-                ck.add("hold", "when", f"{_show(condition)} is not a condition; use {_or(CONDITIONS)}"
-                                       f"{did_you_mean(str(condition), CONDITIONS)}")
+                ck.add("hold", "when", _("{value} is not a condition; use {conditions}{hint}").format(
+                    value=_show(condition), conditions=_or(CONDITIONS),
+                    hint=did_you_mean(str(condition), CONDITIONS)))
                 break
         else:
             out["when"] = tuple(dict.fromkeys(when))
     for key, (low, high) in bounds.HOLD.items():
         value = data.get(key, getattr(Hold, key))
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            ck.add("hold", key, f"{_show(value)} is not accepted; use a whole number from {low} to {high}")
+            ck.add("hold", key, _whole(value, low, high))
         else:
             out[key] = value
     if "mako_modes" in data:
@@ -205,8 +221,8 @@ def _hold(ck: _Checker, raw: object) -> Hold:
         if isinstance(modes, list) and all(isinstance(m, str) and m.strip() for m in modes):
             out["mako_modes"] = tuple(m.strip() for m in modes)
         else:
-            ck.add("hold", "mako_modes", f'{_show(modes)} is not accepted; use a list of mako mode '
-                                         'names, e.g. ["do-not-disturb"]')
+            ck.add("hold", "mako_modes", _('{value} is not accepted; use a list of mako mode names, '
+                                           'e.g. ["do-not-disturb"]').format(value=_show(modes)))
     return Hold(**out)
 
 
@@ -230,8 +246,9 @@ def _stats(ck: _Checker, raw: object) -> Stats:
     goal = data.get("streak_goal", Stats.streak_goal)
     low, high = bounds.STREAK_GOAL
     if isinstance(goal, bool) or not isinstance(goal, int) or not low <= goal <= high:
-        ck.add("stats", "streak_goal", f"{_show(goal)} is not accepted; use a whole number from {low} "
-                                       f"to {high} (walkthroughs completed for a day to count)")
+        ck.add("stats", "streak_goal", _("{value} is not accepted; use a whole number from {low} to {high} "
+                                         "(walkthroughs completed for a day to count)").format(
+            value=_show(goal), low=low, high=high))
     else:
         out["streak_goal"] = goal
     weekly = data.get("weekly_summary", False)
@@ -239,8 +256,10 @@ def _stats(ck: _Checker, raw: object) -> Stats:
         try:
             out["weekly_summary"] = parse_weekly(weekly)
         except ValueError:
-            ck.add("stats", "weekly_summary", f'{_show(weekly)} is not accepted; use a day and a time, '
-                                              'e.g. "sun 18:00", or false for none')
+            # TRANSLATORS: "sun 18:00" and false are written in config.toml as they are.
+            ck.add("stats", "weekly_summary", _('{value} is not accepted; use a day and a time, '
+                                                'e.g. "sun 18:00", or false for none')
+                   .format(value=_show(weekly)))
     return Stats(**out)
 
 
@@ -253,9 +272,10 @@ def _sync(ck: _Checker, raw: object) -> Sync:
         value = data["folder"]
         folder = Path(value).expanduser() if isinstance(value, str) and value.strip() else None
         if folder is None or not folder.is_absolute() or "\0" in str(value):
-            ck.add("sync", "folder", f"{_show(value)} is not accepted; use a folder's full path, "
-                                     'e.g. "~/Sync/stretchd" (one a file-sync engine keeps the '
-                                     "same on each computer)")
+            ck.add("sync", "folder", _('{value} is not accepted; use a folder\'s full path, '
+                                       'e.g. "~/Sync/stretchd" (one a file-sync engine keeps the same '
+                                       "on each computer)")
+                   .format(value=_show(value)))
         else:
             out["folder"] = folder
     if "device" in data:
@@ -263,22 +283,38 @@ def _sync(ck: _Checker, raw: object) -> Sync:
         if isinstance(value, str) and DEVICE_RE.fullmatch(value):
             out["device"] = value
         else:
-            ck.add("sync", "device", f"{_show(value)} is not accepted; use letters, digits, - and _ "
-                                     '(at most 40, a letter or digit first), e.g. "laptop"')
+            ck.add("sync", "device", _('{value} is not accepted; use letters, digits, - and _ '
+                                       '(at most 40, a letter or digit first), e.g. "laptop"')
+                   .format(value=_show(value)))
     return Sync(**out)
 
 
 def _or(words: Iterable[str]) -> str:
     words = list(words)
-    return ", ".join(words[:-1]) + " or " + words[-1]
+    # TRANSLATORS: a list of names config.toml accepts, its last one apart: "meeting, dnd or away".
+    return _("{names} or {last}").format(names=", ".join(words[:-1]), last=words[-1])
+
+
+def _whole(value: object, low: int, high: int) -> str:
+    # TRANSLATORS: {value} is the value written in config.toml, quoted, or "a list", "a table".
+    return _("{value} is not accepted; use a whole number from {low} to {high}").format(
+        value=_show(value), low=low, high=high)
+
+
+def _auto_on_off(value: object, accepted: tuple[str, ...]) -> str:
+    # TRANSLATORS: "auto", "on" and "off" are written in config.toml as they are.
+    return _('{value} is not accepted; use "auto", "on" or "off"{hint}').format(
+        value=_show(value), hint=did_you_mean(str(value), accepted))
 
 
 def _days(ck: _Checker, table: str, value: object) -> frozenset[int] | None:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        ck.add(table, "days", f'{_show(value)} is not accepted; use a list of mon..sun, '
-                              'e.g. ["mon", "wed", "fri"], or leave days out for every day')
+        # TRANSLATORS: mon..sun, ["mon", "wed", "fri"] and `days` are written in config.toml as they are.
+        ck.add(table, "days", _('{value} is not accepted; use a list of mon..sun, '
+                                'e.g. ["mon", "wed", "fri"], or leave days out for every day')
+               .format(value=_show(value)))
         return None
     days = set()
     for day in value:
@@ -287,8 +323,9 @@ def _days(ck: _Checker, table: str, value: object) -> frozenset[int] | None:
             days.add(DAYS.index(key) if key in DAYS else FULL_DAYS.index(key))
         else:
             hint = did_you_mean(key[:3], DAYS) if key else ""
-            ck.add(table, "days", f"{_show(day)} is not a day; use mon, tue, wed, thu, fri, sat "
-                                  f"or sun{hint}")
+            # TRANSLATORS: mon, tue, ... sun are written in config.toml as they are.
+            ck.add(table, "days", _("{value} is not a day; use mon, tue, wed, thu, fri, sat or sun{hint}")
+                   .format(value=_show(day), hint=hint))
             return None
     return frozenset(days)
 
@@ -296,33 +333,36 @@ def _days(ck: _Checker, table: str, value: object) -> frozenset[int] | None:
 def _reminders(ck: _Checker, data: object, default_routine: str,
                routines: Iterable[str] | None) -> tuple[Reminder, ...]:
     if not isinstance(data, dict):
-        ck.add("", "reminders", "must be tables like [reminders.morning]")
+        ck.add("", "reminders", _("must be tables like [reminders.morning]"))
         return ()
     out = []
     for name, raw in data.items():
         table = f"reminders.{name}"
         if not NAME_RE.fullmatch(name):
-            ck.add("reminders", name, "is not a reminder name; use letters, digits, - and _ "
-                                      "(at most 40)")
+            ck.add("reminders", name, _("is not a reminder name; use letters, digits, - and _ (at most 40)"))
             continue
         if not isinstance(raw, dict):
-            ck.add("reminders", name, f'must be a table like [reminders.{name}] with time = "07:30"')
+            # TRANSLATORS: [reminders.{reminder}] and time = "07:30" are written in config.toml as they are.
+            ck.add("reminders", name, _('must be a table like [reminders.{reminder}] with time = "07:30"')
+                   .format(reminder=name))
             continue
         ck.unknown(table, raw, REMINDER_KEYS)
         if "time" not in raw:
-            ck.add(table, "time", 'missing; use HH:MM (24-hour), e.g. "07:30"')
+            # TRANSLATORS: the reminder has no `time`; HH:MM is the format to write.
+            ck.add(table, "time", _('missing; use HH:MM (24-hour), e.g. "07:30"'))
             continue
         time = parse_time(raw["time"])
         if time is None:
-            ck.add(table, "time", f'{_show(raw["time"])} is not a time; use HH:MM (24-hour), '
-                                  'e.g. "07:30"')
+            ck.add(table, "time", _('{value} is not a time; use HH:MM (24-hour), e.g. "07:30"')
+                   .format(value=_show(raw["time"])))
         days = _days(ck, table, raw["days"]) if "days" in raw else frozenset(range(7))
         routine = (_routine(ck, table, raw["routine"], routines) if "routine" in raw
                    else default_routine)
         hold = raw.get("hold", True)
         if not isinstance(hold, bool):
-            ck.add(table, "hold", f"{_show(hold)} is not accepted; use true or false (false: this "
-                                  "reminder shows even when the person is busy)")
+            # TRANSLATORS: true and false are written in config.toml as they are.
+            ck.add(table, "hold", _("{value} is not accepted; use true or false (false: this reminder shows "
+                                    "even when the person is busy)").format(value=_show(hold)))
             continue
         if time is not None and days is not None and routine is not None:
             out.append(Reminder(name=name, time=time, routine=routine, days=days, hold=hold))
@@ -335,9 +375,11 @@ def parse(text: str, display: str, routines: Iterable[str] | None = None,
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError.of([Problem(display, f"invalid TOML: {one_line(str(e), 200)}")]) from None
+        # TRANSLATORS: {error} is the TOML reader's own message, in English.
+        what = _("invalid TOML: {error}").format(error=one_line(str(e), 200))
+        raise ConfigError.of([Problem(display, what)]) from None
     except RecursionError:
-        raise ConfigError.of([Problem(display, "invalid TOML: nested too deeply")]) from None
+        raise ConfigError.of([Problem(display, _("invalid TOML: nested too deeply"))]) from None
     routines = None if routines is None else set(routines)
     ck = _Checker(display, text)
     ck.unknown("", data, TOP_KEYS)

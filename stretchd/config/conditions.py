@@ -17,7 +17,7 @@ from stretchd.i18n import N_
 @dataclass(frozen=True)
 class Condition:
     name: str  # as config.toml and `stretchd doctor` say it
-    reasons: tuple[str, ...]  # what a reminder held by it says: "microphone in use"
+    reasons: tuple[str, ...]  # what a reminder held by it says: N_("microphone in use")
     after: str  # how the reminder says it comes late once it ends: "after your call"
     default: bool = True  # in `[hold] when` unless the config says otherwise
     words: tuple[str, str] = ("yes", "no")  # how `doctor` says it is busy, or free
@@ -29,18 +29,18 @@ class Condition:
 
 
 ALL = (
-    Condition("meeting", ("microphone in use", "camera in use", "camera or screen share in use"),
+    Condition("meeting", (N_("microphone in use"), N_("camera in use"), N_("camera or screen share in use")),
               N_("after your call"), pipewire=True),
     # PropertiesChanged on the notification server's object: dunst's `paused`, KDE's
     # `Inhibited`; swaync signals its do-not-disturb on its own interface.
-    Condition("dnd", ("do not disturb",), N_("after do-not-disturb"), words=("on", "off"), session_rules=(
+    Condition("dnd", (N_("do not disturb"),), N_("after do-not-disturb"), words=("on", "off"), session_rules=(
         "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
         "path='/org/freedesktop/Notifications'",
         "type='signal',interface='org.erikreider.swaync.cc'")),
-    Condition("locked", ("screen locked",), N_("now the screen is unlocked"), logind=True, session_rules=(
+    Condition("locked", (N_("screen locked"),), N_("now the screen is unlocked"), logind=True, session_rules=(
         "type='signal',interface='org.freedesktop.ScreenSaver',member='ActiveChanged'",)),
-    Condition("away", ("away from the desk",), N_("now you are back"), logind=True),
-    Condition("fullscreen", ("a fullscreen window",), N_("after the fullscreen window"), default=False,
+    Condition("away", (N_("away from the desk"),), N_("now you are back"), logind=True),
+    Condition("fullscreen", (N_("a fullscreen window"),), N_("after the fullscreen window"), default=False,
               words=("on", "off")),
 )
 BY_NAME = {c.name: c for c in ALL}
@@ -62,7 +62,7 @@ class Reading:
     busy: bool | None
     source: str  # "PipeWire", "dunst", "logind", "X11", or why there is none
     detail: str = ""  # "2 capture streams", "idle 3 min"
-    reason: str = ""  # what a held reminder says: "microphone in use"
+    reason: str = ""  # what a held reminder says: N_("microphone in use")
 
     def describe(self) -> str:
         """"meeting: no (PipeWire, 0 capture streams)"."""

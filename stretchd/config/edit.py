@@ -27,6 +27,7 @@ from stretchd.config import Config, NotText, default_config_file, format_time, p
 from stretchd.config import read_text as read_config_text
 from stretchd.errors import ConfigError, Problem, StretchdError, UsageError, did_you_mean
 from stretchd.files import write_atomic
+from stretchd.i18n import _
 from stretchd.text import clean
 
 # A new config file gets what an editor would create under the usual umask (022):
@@ -48,10 +49,12 @@ def add_reminder(text: str, name: str, time: str, days: list[str] | None, routin
         doc["reminders"] = tomlkit.table(is_super_table=True)
     reminders = doc["reminders"]
     if not isinstance(reminders, Table | InlineTable):
-        raise UsageError('reminders: is not a table; it must be tables like [reminders.morning]')
+        raise UsageError(_("reminders: is not a table; it must be tables like [reminders.morning]"))
     if name in reminders:
-        raise UsageError(f"reminders.{_show(name)}: already exists; change its time with "
-                         f"`stretchd schedule set {_show(name)} TIME` or remove it first")
+        # TRANSLATORS: {reminder} is a reminder's name; TIME stays as it is (what to type there).
+        raise UsageError(_("reminders.{reminder}: already exists; change its time with "
+                           "`stretchd schedule set {reminder} TIME` or remove it first")
+                         .format(reminder=_show(name)))
     table = tomlkit.inline_table() if isinstance(reminders, InlineTable) else tomlkit.table()
     table["time"] = _time_item(time, None)
     if days is not None:
@@ -90,7 +93,9 @@ def set_key(text: str, key: str, value: str) -> str:
     """Set a dotted KEY to VALUE: a TOML value if VALUE is one (15, true, ["kitty", "--"]), else a string."""
     parts = key.split(".")
     if not all(parts):
-        raise UsageError(f"{_show(key)}: is not a key; use a dotted name like defaults.snooze_minutes")
+        # TRANSLATORS: {key} is what was typed for a config.toml key.
+        raise UsageError(_("{key}: is not a key; use a dotted name like defaults.snooze_minutes")
+                         .format(key=_show(key)))
     doc = _doc(text)
     if parts[0] == "reminders" and len(parts) > 2:
         _reminder(doc, parts[1])  # rather than start a reminder with one key in it
@@ -100,12 +105,16 @@ def set_key(text: str, key: str, value: str) -> str:
             table[part] = tomlkit.table()
         inner = table[part]
         if not isinstance(inner, Table | InlineTable):
-            raise UsageError(f"{'.'.join(parts[:depth])}: is a value, not a table; cannot set {key}")
+            # TRANSLATORS: {table} and {key} are config.toml keys: "defaults: is a value, ...".
+            raise UsageError(_("{table}: is a value, not a table; cannot set {key}")
+                             .format(table=".".join(parts[:depth]), key=key))
         table = inner
     old = table.get(parts[-1])
     if isinstance(old, Table | AoT):
         example = next(iter(old), "KEY") if isinstance(old, Table) else "KEY"
-        raise UsageError(f"{key}: is a table; set one of its keys, e.g. {key}.{example}")
+        # TRANSLATORS: {key} is a config.toml table, {example} one of its keys: "hold.when".
+        raise UsageError(_("{key}: is a table; set one of its keys, e.g. {key}.{example}")
+                         .format(key=key, example=example))
     return _finish(text, _put(doc, table, parts[-1], tomlkit.item(_value(value))))
 
 
@@ -113,7 +122,9 @@ def _doc(text: str) -> TOMLDocument:
     try:
         return tomlkit.parse(text)
     except TOMLKitError as e:
-        raise UsageError(f"invalid TOML: {e}; fix it with `stretchd config edit`") from None
+        # TRANSLATORS: {error} is the TOML reader's own message, in English.
+        raise UsageError(_("invalid TOML: {error}; fix it with `stretchd config edit`")
+                         .format(error=e)) from None
 
 
 def _reminder(doc: TOMLDocument, name: str) -> Table | InlineTable:
@@ -121,8 +132,13 @@ def _reminder(doc: TOMLDocument, name: str) -> Table | InlineTable:
     names = [str(n) for n in reminders] if isinstance(reminders, Table | InlineTable) else []
     table = reminders.get(name) if isinstance(reminders, Table | InlineTable) else None
     if not isinstance(table, Table | InlineTable):
-        raise UsageError(f"reminders.{_show(name)}: no such reminder{did_you_mean(name, names)}; "
-                         f"the reminders are: {', '.join(names) or 'none'}")
+        if not names:
+            raise UsageError(_("reminders.{reminder}: no such reminder; the reminders are: none")
+                             .format(reminder=_show(name)))
+        # TRANSLATORS: {hint} is ' (did you mean "x"?)' or nothing; {reminders} lists their names.
+        raise UsageError(_("reminders.{reminder}: no such reminder{hint}; the reminders are: {reminders}")
+                         .format(reminder=_show(name), hint=did_you_mean(name, names),
+                                 reminders=", ".join(names)))
     return table
 
 
@@ -238,7 +254,8 @@ def read_text(path: Path, *, to_edit: bool = False) -> str:
     try:
         text = read_config_text(path)  # the daemon's own reader: a byte-order mark is no error
     except NotText as e:
-        raise UsageError(f"{e.message}; fix it with `stretchd config edit`") from None
+        # TRANSLATORS: {error} is the problem with the file: "~/.config/stretchd/config.toml: not UTF-8 text".
+        raise UsageError(_("{error}; fix it with `stretchd config edit`").format(error=e.message)) from None
     except ConfigError as e:  # cannot read it at all
         raise StretchdError(e.message) from None
     if text is None:
@@ -277,7 +294,9 @@ def apply(path: Path, change: Callable[[str], str], routines: Iterable[str] | No
     except UsageError as e:
         raise UsageError(f"{path}: {e.message}") from None
     except (TOMLKitError, ValueError) as e:  # a layout tomlkit cannot change; no traceback for it
-        raise UsageError(f"{path}: cannot make this change here: {e}; try `stretchd config edit`") from None
+        # TRANSLATORS: {error} is the TOML library's own message, in English.
+        raise UsageError(_("{file}: cannot make this change here: {error}; try `stretchd config edit`")
+                         .format(file=path, error=e)) from None
     config = check(new, old, path, names)
     if new != old or not path.exists():
         write_atomic(path, new)
@@ -293,7 +312,9 @@ def editor_command(environ: Mapping[str, str] | None = None) -> list[str]:
         try:
             argv = shlex.split(env.get(var, ""))
         except ValueError as e:
-            raise UsageError(f"${var}: cannot split {_show(env[var])!r}: {e}") from None
+            # TRANSLATORS: ${variable} is $VISUAL or $EDITOR, {value} its text; {error} is in English.
+            raise UsageError(_("${variable}: cannot split {value}: {error}")
+                             .format(variable=var, value=repr(_show(env[var])), error=e)) from None
         if argv:
             return argv
     return ["vi"]
@@ -319,7 +340,8 @@ def edit_interactively(
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix or ".toml", dir=folder)
     except (OSError, RuntimeError) as e:
-        raise StretchdError(f"{path}: cannot make a copy to edit: {e}") from None
+        raise StretchdError(_("{file}: cannot make a copy to edit: {error}")
+                            .format(file=path, error=e)) from None
     copy = Path(name)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -329,17 +351,19 @@ def edit_interactively(
             try:
                 done = run(argv)
             except OSError as e:
-                raise StretchdError(f"cannot run the editor {editor[0]!r}: {e.strerror or e}; "
-                                    "set $VISUAL or $EDITOR") from None
+                # TRANSLATORS: {editor} is the editor's command, {error} the system's reason.
+                raise StretchdError(_("cannot run the editor {editor}: {error}; set $VISUAL or $EDITOR")
+                                    .format(editor=repr(editor[0]), error=e.strerror or e)) from None
             if done.returncode != 0:
-                raise StretchdError(f"the editor exited with status {done.returncode}; "
-                                    f"{path} is unchanged")
+                # TRANSLATORS: {status} is the editor's exit status, a number.
+                raise StretchdError(_("the editor exited with status {status}; {file} is unchanged")
+                                    .format(status=done.returncode, file=path))
             try:
                 edited = copy.read_bytes().decode("utf-8-sig")  # an editor's byte-order mark too
             except UnicodeDecodeError:
-                edited, problems = None, [f"{path}: not UTF-8 text"]
+                edited, problems = None, [_("{file}: not UTF-8 text").format(file=path)]
             if edited == original:
-                echo(f"no changes; {path} is unchanged")
+                echo(_("no changes; {file} is unchanged").format(file=path))
                 return None
             if edited is not None:
                 try:
@@ -348,12 +372,13 @@ def edit_interactively(
                     problems = e.problems
                 else:
                     write_atomic(path, edited)
-                    echo(f"saved {path}")
+                    echo(_("saved {file}").format(file=path))
                     return config
             for problem in problems:
                 echo(problem)
-            if not ask("(e)dit again or (d)iscard?").strip().lower().startswith("e"):
-                echo(f"discarded your changes; {path} is unchanged")
+            # TRANSLATORS: an answer that starts with "e" edits again, any other discards: keep "(e)".
+            if not ask(_("(e)dit again or (d)iscard?")).strip().lower().startswith("e"):
+                echo(_("discarded your changes; {file} is unchanged").format(file=path))
                 return None
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stretchd.bounds import MINUTES
+from stretchd.bounds import minutes_problem
 from stretchd.errors import UsageError
+from stretchd.i18n import _
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,13 @@ def from_wire(message: dict[str, Any]) -> Request:
     if cmd == "snooze":
         minutes = message.get("minutes")
         if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool)):
-            raise UsageError(MINUTES)
+            raise UsageError(minutes_problem())
         return Snooze(minutes)
     if cmd in ("skip", "unskip"):
         reminder = message.get("reminder")
         if reminder is not None and not isinstance(reminder, str):
-            raise UsageError(f"{cmd}: reminder must be a reminder's name")
+            # TRANSLATORS: a request the daemon cannot read; {command} is "skip" or "unskip".
+            raise UsageError(_("{command}: reminder must be a reminder's name").format(command=cmd))
         return Skip(reminder) if cmd == "skip" else Unskip(reminder)
     if cmd == "pause":
         try:
@@ -96,6 +98,8 @@ def from_wire(message: dict[str, Any]) -> Request:
         except (KeyError, TypeError, ValueError):
             until = None
         if until is None or until.tzinfo is None:  # a naive time stored would break every later check
-            raise UsageError("pause: give until as an ISO date and time with its UTC offset")
+            # TRANSLATORS: "pause" and "until" name the request and its field: keep them.
+            raise UsageError(_("pause: give until as an ISO date and time with its UTC offset"))
         return Pause(until)
-    raise UsageError(f"unknown command {cmd!r}")
+    # TRANSLATORS: {command} is the name a request to the daemon gave, quoted.
+    raise UsageError(_("unknown command {command}").format(command=repr(cmd)))

@@ -29,6 +29,7 @@ from stretchd.daemon.requests import Requests
 from stretchd.daemon.shared import Shared
 from stretchd.daemon.syncing import Syncing
 from stretchd.errors import ConfigError, StretchdError
+from stretchd.i18n import _
 from stretchd.journal import log
 from stretchd.schedule import Due
 from stretchd.schedule.alarms import Alarms
@@ -138,8 +139,8 @@ class Daemon:
             log("error", f"config not reloaded, the previous schedule stays: {e.message}")
             if e.message != self._bad_config:
                 self._bad_config = e.message
-                self._announce(Notice("stretchd: config not loaded",
-                                      f"{e.message}\nThe previous schedule stays until it is fixed.", ()))
+                self._announce(Notice(_("stretchd: config not loaded"), f"{e.message}\n"
+                                      + _("The previous schedule stays until it is fixed."), ()))
             raise
         self._seen = self.loaded.stamp
         self._bad_config = ""

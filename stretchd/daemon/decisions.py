@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from stretchd import l10n
 from stretchd.config import Defaults, Reminder
 from stretchd.daemon.ports import Action, Notice
 from stretchd.i18n import _, ngettext, pgettext
@@ -80,9 +81,9 @@ def notice(reminder: Reminder, routine: Routine | None, snoozes: int, defaults: 
     if routine and routine.needs:
         body += _(" · you need {things}").format(things=_(" and ").join(routine.needs))
     if after:
-        body += _(" — due at {time}, shown {why}").format(time=f"{reminder.time:%H:%M}", why=after)
+        body += _(" — due at {time}, shown {why}").format(time=l10n.time_of_day(reminder.time), why=after)
     elif late:
-        body += _(" — it was due at {time}").format(time=f"{reminder.time:%H:%M}")
+        body += _(" — it was due at {time}").format(time=l10n.time_of_day(reminder.time))
     if problem:
         body += "\n" + _("Start did not work: {problem}. Or run: {command}").format(
             problem=problem, command=f"stretchd walk {reminder.routine}")
@@ -115,17 +116,25 @@ def answer(action: Action, showing: Showing, now: datetime, tz: tzinfo, defaults
            minutes: int | None = None) -> Answer:
     name = showing.due.reminder.name
     if action in (Action.START, Action.CLICKED):
-        return Answer(f"started {name}", Kind.STARTED, open_walk=True,
+        # TRANSLATORS: the reply to Start or `stretchd` commands; {reminder} is a reminder's name.
+        return Answer(_("started {reminder}").format(reminder=name), Kind.STARTED, open_walk=True,
                       detail="body clicked" if action == Action.CLICKED else None)
     if action == Action.SNOOZE:
-        if showing.snoozes >= defaults.max_snoozes:
-            return Answer(f"{name} was snoozed {showing.snoozes} times already; Start or Skip it")
+        n = showing.snoozes
+        if n >= defaults.max_snoozes:
+            return Answer(ngettext("{reminder} was snoozed {n} time already; Start or Skip it",
+                                   "{reminder} was snoozed {n} times already; Start or Skip it",
+                                   n).format(reminder=name, n=n))
         until = now + timedelta(minutes=minutes or defaults.snooze_minutes)
-        return Answer(f"snoozed {name} until {until.astimezone(tz):%H:%M}", Kind.SNOOZED,
-                      snoozes=showing.snoozes + 1, snoozed_until=until)
+        # TRANSLATORS: {reminder} is a reminder's name; {time} when it shows again (07:45).
+        return Answer(_("snoozed {reminder} until {time}").format(
+                          reminder=name, time=l10n.time_of_day(until.astimezone(tz))), Kind.SNOOZED,
+                      snoozes=n + 1, snoozed_until=until)
     if action == Action.SKIP:
-        return Answer(f"skipped {name}", Kind.SKIPPED)
-    return Answer(f"dismissed {name}", Kind.DISMISSED)
+        # TRANSLATORS: {reminder} is a reminder's name.
+        return Answer(_("skipped {reminder}").format(reminder=name), Kind.SKIPPED)
+    # TRANSLATORS: its notification was closed without a button; {reminder} is a reminder's name.
+    return Answer(_("dismissed {reminder}").format(reminder=name), Kind.DISMISSED)
 
 
 def left_unanswered(occurrences: list[Occurrence], now: datetime,

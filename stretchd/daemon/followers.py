@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stretchd.errors import StretchdError
+from stretchd.i18n import _
 from stretchd.journal import log
 
 
@@ -48,7 +49,9 @@ class Followers:
         self.publish()
         if self.sent is None:  # it could not be read: say why, and let the client retry
             self.writers.discard(writer)
-            writer.write(b'{"ok": false, "error": "the daemon cannot read its state; see its log"}\n')
+            # What a status bar shows in its place (its text and tooltip).
+            error = _("the daemon cannot read its state; see its log")
+            writer.write((json.dumps({"ok": False, "error": error}) + "\n").encode())
             return
         try:
             while await reader.read(4096):  # it sends nothing more; b"" when it goes

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from stretchd.config import Hold
 from stretchd.config.conditions import Reading
+from stretchd.i18n import N_
 
 Log = Callable[[str, str], None]  # (level, message)
 
@@ -80,7 +81,8 @@ class Notifier(Protocol):
 
 # The terminal Start opens ------------------------------------------------------------------
 
-TERMINAL_FIX = "set defaults.terminal in config.toml, or $TERMINAL"
+# What to do when no terminal opens, said after why (translated where it is shown).
+TERMINAL_FIX = N_("set defaults.terminal in config.toml, or $TERMINAL")
 
 
 class Started(Protocol):

@@ -31,6 +31,7 @@ from stretchd.daemon.ports import (
 )
 from stretchd.daemon.shared import Shared
 from stretchd.errors import StretchdError
+from stretchd.i18n import _
 from stretchd.journal import log
 from stretchd.schedule import Due
 from stretchd.store.history import Kind, Status
@@ -134,7 +135,7 @@ class Presenter:
     async def act(self, showing: Showing, action: Action, minutes: int | None = None) -> str:
         s = self.shared
         if self.showing is not showing:
-            return "that notification is no longer showing"
+            return _("that notification is no longer showing")
         now = s.now()
         due = showing.due
         outcome = answer(action, showing, now, s.tz, s.config.defaults, minutes)
@@ -149,7 +150,9 @@ class Presenter:
                     token=self.notifier.activation_token(showing.handle))
             except StretchdError as e:
                 await self._start_failed(showing, e.message)
-                return f"{due.reminder.name} did not start: {e.message}"
+                # TRANSLATORS: {reminder} is a reminder's name; {error} why no terminal opened.
+                return _("{reminder} did not start: {error}").format(reminder=due.reminder.name,
+                                                                     error=e.message)
             if launched is not None:
                 s.spawn(self._watch_start(showing, launched, now), f"watching {launched.name} start")
         s.store.record(due.reminder.name, due.key, due.at, outcome.kind, now, detail=outcome.detail,
@@ -191,12 +194,15 @@ class Presenter:
                 return
             if waited < START_WAIT:
                 continue  # it said something on its way out: the walkthrough may still come
-            problem = f"{launched.name} could not open a window: {launched.said()}"
+            said = launched.said()
             nxt = launched.next()
             if nxt is None:
-                await self._start_failed(showing, f"{problem}; {TERMINAL_FIX}")
+                # TRANSLATORS: {terminal} is a program (gnome-terminal); {error} what it said.
+                problem = _("{terminal} could not open a window: {error}").format(
+                    terminal=launched.name, error=said)
+                await self._start_failed(showing, f"{problem}; {_(TERMINAL_FIX)}")
                 return
-            log("warning", f"{name}: {problem}; trying {nxt.name}")
+            log("warning", f"{name}: {launched.name} could not open a window: {said}; trying {nxt.name}")
             launched, started = nxt, time.monotonic()
 
     async def _start_failed(self, showing: Showing, problem: str) -> None:

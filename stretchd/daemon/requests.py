@@ -12,6 +12,7 @@ from stretchd.daemon.ports import Action
 from stretchd.daemon.presenting import Presenter
 from stretchd.daemon.shared import Shared
 from stretchd.errors import ConfigError
+from stretchd.i18n import _
 from stretchd.store.state import pause, resume, skip_next, snooze_minutes, snooze_next, status, unskip
 
 Reply = dict[str, Any]
@@ -80,7 +81,9 @@ class Requests:
         try:
             return {"message": self.reload()}
         except ConfigError as e:
-            raise ConfigError(f"{e.message} (the daemon keeps the previous schedule)") from None
+            # TRANSLATORS: {error} is what is wrong with the config, said in full.
+            raise ConfigError(_("{error} (the daemon keeps the previous schedule)").format(
+                error=e.message)) from None
 
     async def ping(self, request: commands.Ping) -> Reply:
         return {"message": "pong"}

@@ -16,6 +16,7 @@ from stretchd.daemon.holding import Holds
 from stretchd.daemon.presenting import Presenter
 from stretchd.daemon.shared import Shared
 from stretchd.errors import StretchdError
+from stretchd.i18n import N_, _
 from stretchd.journal import log
 from stretchd.store import peers
 from stretchd.store.buffered import BufferedStore
@@ -92,21 +93,28 @@ class Syncing:
         # A folder seen before and gone now is a drive unmounted, or a folder moved: it is
         # waited for, not made again where it was.
         there = folder.present() if sync.folder in self._seen else folder.make()
-        if not there or history is None:
-            self._alone(f"{sync.folder} is not there (not mounted, or its parent folder is missing)"
-                        if history is not None else "the history cannot be written")
+        if history is None:
+            # TRANSLATORS: why [sync] runs without the shared folder, shown by `stretchd status`.
+            self._alone(N_("the history cannot be written"))
+            return
+        if not there:
+            # TRANSLATORS: why [sync] runs without the shared folder, shown by `stretchd status`.
+            self._alone(N_("{folder} is not there (not mounted, or its parent folder is missing)"),
+                        folder=sync.folder)
             return
         watch = Watch(folder.path, self._changed, self._gone)
         try:
             watch.start()
         except (OSError, RuntimeError) as e:  # RuntimeError: no loop (a reload in a test)
-            self._alone(f"{sync.folder} cannot be watched: {getattr(e, 'strerror', None) or e}")
+            # TRANSLATORS: why [sync] runs without the shared folder, shown by `stretchd status`.
+            self._alone(N_("{folder} cannot be watched: {error}"), folder=sync.folder,
+                        error=getattr(e, "strerror", None) or e)
             return
         try:
             exchange = Exchange(history, folder)
         except StretchdError as e:
             watch.close()
-            self._alone(e.message)
+            self._alone_as(e.message, e.message)
             return
         self._seen.add(sync.folder)
         self.watch, self.exchange, self.identity = watch, exchange, folder.identity()
@@ -121,14 +129,25 @@ class Syncing:
     def _same_folder(self) -> bool:
         return self.exchange is not None and self.exchange.folder.identity() == self.identity
 
-    def _alone(self, why: str) -> None:
-        self.state, self.why = "alone", why
-        self._say("warning", f"[sync]: running alone: {why}; catching up when it is back")
+    def _alone(self, why: str, /, **values: object) -> None:
+        """Run without the folder, for `why` (marked with N_, its placeholders filled from
+        values): said in English in the log, and in the person's language by `stretchd status`."""
+        self._alone_as(_(why).format(**values), why.format(**values))
+
+    def _alone_as(self, shown: str, said: str) -> None:
+        """Run without the folder: `shown` by `stretchd status`, `said` in the log."""
+        self.state, self.why = "alone", shown
+        self._say("warning", f"[sync]: running alone: {said}; catching up when it is back")
 
     def _gone(self) -> None:
-        folder = self.setting[0] if self.setting else "the folder"
+        setting = self.setting
         self.close()
-        self._alone(f"{folder} went away (unmounted, moved or deleted)")
+        if setting:
+            # TRANSLATORS: why [sync] runs without the shared folder, shown by `stretchd status`.
+            self._alone(N_("{folder} went away (unmounted, moved or deleted)"), folder=setting[0])
+        else:
+            # TRANSLATORS: why [sync] runs without the shared folder, shown by `stretchd status`.
+            self._alone(N_("the folder went away (unmounted, moved or deleted)"))
         self.publish()
 
     def close(self) -> None:

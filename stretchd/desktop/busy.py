@@ -20,6 +20,7 @@ from typing import Any, TypeVar, cast
 
 from stretchd.config.conditions import Reading
 from stretchd.desktop.dbus import NOTIFICATIONS, Bus
+from stretchd.i18n import N_
 
 T = TypeVar("T")
 CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
@@ -30,6 +31,12 @@ CAPTURE_CLASSES = ("Stream/Input/Audio", "Stream/Input/Video")
 # reminder keeps it on the dot on an idle machine; a slow one shows it a moment late rather
 # than wrongly.
 TIMEOUT = 6.0
+
+
+# A reading's reason (what a held reminder is held for: "microphone in use") is marked with N_
+# and kept in English: it is recorded in the history, keys conditions.AFTER, and is a value in
+# `status --json`; what shows it to the person translates it. Sources and details stay English:
+# they are read in the log and in `stretchd doctor` as the desktop's own terms.
 
 
 # meeting ---------------------------------------------------------------------------------
@@ -91,7 +98,10 @@ def meeting_from_pw_dump(objects: Iterable[Any]) -> Reading:
         else:
             audio += 1
     count = audio + video
-    reason = "camera or screen share in use" if video else "microphone in use" if audio else ""
+    # TRANSLATORS: why a reminder is held, shown by `stretchd status` and the status bar.
+    reason = (N_("camera or screen share in use") if video else
+              # TRANSLATORS: why a reminder is held, shown by `stretchd status` and the status bar.
+              N_("microphone in use") if audio else "")
     return Reading("meeting", count > 0, "PipeWire",
                    f"{count} capture stream{'s' if count != 1 else ''}", reason)
 
@@ -112,7 +122,8 @@ def meeting_from_proc(proc: Path = Path("/proc")) -> Reading:
                 cameras += 1
         except OSError:
             continue
-    reason = "camera in use" if cameras else "microphone in use" if recording else ""
+    # TRANSLATORS: why a reminder is held, shown by `stretchd status` and the status bar.
+    reason = N_("camera in use") if cameras else N_("microphone in use") if recording else ""
     detail = f"{recording} ALSA capture running, {cameras} camera open"
     return Reading("meeting", bool(recording or cameras), "/proc", detail, reason)
 
@@ -200,7 +211,8 @@ async def dnd(session: Bus, found: Server | None,
         value = await session.prop(*SERVER, "org.freedesktop.Notifications", "Inhibited")
     if not isinstance(value, bool):
         return Reading("dnd", None, found.name, "its do-not-disturb state is not readable")
-    return Reading("dnd", value, found.name, "", "do not disturb" if value else "")
+    # TRANSLATORS: why a reminder is held, shown by `stretchd status` and the status bar.
+    return Reading("dnd", value, found.name, "", N_("do not disturb") if value else "")
 
 
 LOGIN1 = ("org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager")
@@ -230,11 +242,12 @@ async def locked(system: Bus, session: Bus) -> Reading:
     if path:
         hint = await system.prop(LOGIN1[0], path, "org.freedesktop.login1.Session", "LockedHint")
         if isinstance(hint, bool):
-            return Reading("locked", hint, "logind", "", "screen locked" if hint else "")
+            # TRANSLATORS: why a reminder is held, shown by `stretchd status` and the status bar.
+            return Reading("locked", hint, "logind", "", N_("screen locked") if hint else "")
     active = await session.call("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
                                 "org.freedesktop.ScreenSaver", "GetActive")
     if active and isinstance(active[0], bool):
-        return Reading("locked", active[0], "ScreenSaver", "", "screen locked" if active[0] else "")
+        return Reading("locked", active[0], "ScreenSaver", "", N_("screen locked") if active[0] else "")
     return Reading("locked", None, system.failed or "no logind session")
 
 
@@ -261,12 +274,13 @@ async def away(system: Bus, session: Bus, minutes: int, idle: float | None = Non
     if idle is not None:
         busy = idle >= minutes * 60
         return Reading("away", busy, source, f"idle {_span(idle)}, away after {minutes} min",
-                       "away from the desk" if busy else "")
+                       # TRANSLATORS: why a reminder is held, shown by `stretchd status` and the status bar.
+                       N_("away from the desk") if busy else "")
     path = await login_session(system)
     if path:
         hint = await system.prop(LOGIN1[0], path, "org.freedesktop.login1.Session", "IdleHint")
         if isinstance(hint, bool):
-            return Reading("away", hint, "logind", "IdleHint", "away from the desk" if hint else "")
+            return Reading("away", hint, "logind", "IdleHint", N_("away from the desk") if hint else "")
     return Reading("away", None, "no idle time (no X display, Mutter or logind)")
 
 
@@ -283,7 +297,8 @@ def fullscreen(state: dict[str, Any]) -> Reading:
         return Reading("fullscreen", False, "X11", on)
     if not isinstance(on, bool):
         return Reading("fullscreen", None, "X11", "the active window is not readable")
-    return Reading("fullscreen", on, "X11", "", "a fullscreen window" if on else "")
+    # TRANSLATORS: why a reminder is held, shown by `stretchd status` and the status bar.
+    return Reading("fullscreen", on, "X11", "", N_("a fullscreen window") if on else "")
 
 
 @dataclass

@@ -8,14 +8,15 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import IO, Any
 
-from stretchd import paths
+from stretchd import l10n, paths
 from stretchd.daemon.ports import Action, Log, Notice, Notifier, NotifyError, OnAction
 from stretchd.desktop.dbus import NOTIFICATIONS, Bus, CallError
+from stretchd.i18n import N_, _
 from stretchd.text import clean, escape_markup
 
 SIGNALS = [f"type='signal',interface='{NOTIFICATIONS[2]}',path='{NOTIFICATIONS[1]}',member='{m}'"
            for m in ("ActionInvoked", "NotificationClosed", "ActivationToken")]
-DEFAULT_LABEL = "Start"  # the body's click, "default": servers that list actions show its label
+DEFAULT_LABEL = N_("Start")  # the body's click, "default": servers that list actions show its label
 CLOSED_BY_USER = 2  # NotificationClosed's reason for a dismissal
 XFCE = "Xfce Notify Daemon"  # runs no default action: a click on the body dismisses
 BY_KEY = {a.value: a for a in (Action.START, Action.SNOOZE, Action.SKIP)}
@@ -71,11 +72,12 @@ class DesktopNotifier:
         owner = await self.bus.owner(NOTIFICATIONS[0])  # whose signals answer it
         body = notice.body
         if notice.buttons and notice.command and "actions" not in caps:
-            body += f"\nThis desktop shows no buttons; in a terminal: {notice.command}"
+            body += "\n" + _("This desktop shows no buttons; in a terminal: {command}").format(
+                command=notice.command)
         body = clean(body)
         if "body-markup" in caps:  # such a server reads the body as markup
             body = escape_markup(body)
-        actions = [] if name == XFCE else ["default", DEFAULT_LABEL]
+        actions = [] if name == XFCE else ["default", _(DEFAULT_LABEL)]
         for action, label in notice.buttons:
             actions += [action.value, label]
         from dbus_fast import Variant
@@ -148,11 +150,16 @@ class DesktopNotifier:
         await self.bus.call(*NOTIFICATIONS, "CloseNotification", "u", [server_id])
 
 
+# Why notices go to the console: in English in the log, translated by why_console (status).
+NO_BUS = N_("no D-Bus session bus")
+NO_SERVER = N_("no notification server on the session bus")
+
+
 def _reason(e: CallError, bus: Bus) -> str:
     if e.name == "NoBus":
-        return "no D-Bus session bus"  # normal without a desktop: no errno to alarm anyone
+        return NO_BUS  # normal without a desktop: no errno to alarm anyone
     if e.name.endswith(("ServiceUnknown", "NameHasNoOwner")):
-        return "no notification server on the session bus"
+        return NO_SERVER
     return str(e)
 
 
@@ -165,13 +172,17 @@ class ConsoleNotifier:
         self.now = now
         self.count = 0
         self.on_desktop: bool | None = False
-        self.why_console = "no desktop notifications asked for"
+
+    @property
+    def why_console(self) -> str:
+        # TRANSLATORS: why reminders show on the daemon's console, in `stretchd status`.
+        return _("no desktop notifications asked for")
 
     async def show(self, notice: Notice, on_action: OnAction) -> str:
         stream = self.stream or sys.stdout
         line = clean(f"{notice.title}: {notice.body}", keep_newlines=False)
         hint = f"  ({notice.command})" if notice.command else ""
-        stream.write(f"\a{self.now():%H:%M} {line}{hint}\n")
+        stream.write(f"\a{l10n.time_of_day(self.now())} {line}{hint}\n")
         stream.flush()
         self.count += 1
         return f"console-{self.count}"
@@ -218,28 +229,33 @@ class FallbackNotifier:
         self.log = log
         # Unknown until the first notice, unless there is plainly no session bus to ask.
         self.on_desktop: bool | None = None if has_session_bus(environ) else False
-        self.why_console = "" if self.on_desktop is None else "no D-Bus session bus"
-        if self.why_console:
-            log("warning", f"desktop notifications unavailable ({self.why_console}); reminding on "
+        self.why = "" if self.on_desktop is None else NO_BUS  # in English, as the log says it
+        if self.why:
+            log("warning", f"desktop notifications unavailable ({self.why}); reminding on "
                            "the console until a notification server answers")
+
+    @property
+    def why_console(self) -> str:
+        """Why notices go to the console, in the person's language ("" on the desktop)."""
+        return _(self.why) if self.why else ""  # _("") would be the catalog's header
 
     async def show(self, notice: Notice, on_action: OnAction) -> str:
         try:
             handle = await self.desktop.show(notice, on_action)
         except NotifyError as e:
-            if self.on_desktop is not False or self.why_console != str(e):
+            if self.on_desktop is not False or self.why != str(e):
                 self.log("warning", f"desktop notifications unavailable ({e}); reminding on the "
                                     "console until a notification server answers")
-            self.on_desktop, self.why_console = False, str(e)
+            self.on_desktop, self.why = False, str(e)
             return "console:" + await self.console.show(notice, on_action)
         except Exception as e:  # a bus that dies mid-call must not stop the daemon
             self.log("warning", f"desktop notification failed ({type(e).__name__}: {e}); "
                                 "reminding on the console")
-            self.on_desktop, self.why_console = False, f"{type(e).__name__}: {e}"
+            self.on_desktop, self.why = False, f"{type(e).__name__}: {e}"
             return "console:" + await self.console.show(notice, on_action)
         if self.on_desktop is False:
             self.log("info", "desktop notifications are back")
-        self.on_desktop, self.why_console = True, ""
+        self.on_desktop, self.why = True, ""
         return handle
 
     async def alive(self, handle: str) -> bool:

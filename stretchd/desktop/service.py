@@ -16,6 +16,7 @@ from stretchd import paths
 from stretchd.config import default_config_file
 from stretchd.errors import StretchdError
 from stretchd.files import write_atomic
+from stretchd.i18n import _, ngettext
 
 UNIT = "stretchd.service"
 TIMEOUT = 60.0  # `enable --now` waits for the daemon's READY=1
@@ -33,7 +34,9 @@ def run_command(argv: list[str], env: Mapping[str, str] | None = None) -> subpro
         return subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT, check=False,
                               env=None if env is None else dict(env), stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(argv, 124, "", f"no answer after {TIMEOUT:.0f} s")
+        # TRANSLATORS: why a systemctl command failed; {seconds} is a number of seconds.
+        return subprocess.CompletedProcess(argv, 124, "", _("no answer after {seconds} s").format(
+            seconds=f"{TIMEOUT:.0f}"))
     except OSError as e:
         return subprocess.CompletedProcess(argv, 127, "", e.strerror or str(e))
 
@@ -172,7 +175,19 @@ def _install_entry(argv: list[str]) -> str:
     entry, icon = paths.application_file(), paths.icon_file()
     state = _write(entry, render_application(argv))
     icon_state = _write(icon, icon_source().read_text(encoding="utf-8"))
-    return f"{entry}: {state}; {icon}: {icon_state}"
+    return f"{entry}: {_said(state)}; {icon}: {_said(icon_state)}"
+
+
+def _said(state: str) -> str:
+    """_write's answer as the person reads it after the file's path."""
+    if state == "installed":
+        # TRANSLATORS: what `stretchd service install` did to a file, shown after its path.
+        return _("installed")
+    if state == "updated":
+        # TRANSLATORS: what `stretchd service install` did to a file, shown after its path.
+        return _("updated")
+    # TRANSLATORS: what `stretchd service install` did to a file (nothing), shown after its path.
+    return _("unchanged")
 
 
 def _write(path: Path, text: str) -> str:
@@ -193,12 +208,15 @@ def _unlink(path: Path) -> None:
     try:
         path.unlink(missing_ok=True)
     except OSError as e:
-        raise StretchdError(f"{path}: cannot remove: {e.strerror or e}") from None
+        # TRANSLATORS: {file} is a path; {error} the system's reason.
+        raise StretchdError(_("{file}: cannot remove: {error}").format(
+            file=path, error=e.strerror or e)) from None
 
 
 def _reason(result: subprocess.CompletedProcess[str]) -> str:
     lines = (result.stderr or result.stdout or "").strip().splitlines()
-    return lines[-1].strip() if lines else f"exit status {result.returncode}"
+    # TRANSLATORS: why a command failed when it said nothing; {status} is its exit status.
+    return lines[-1].strip() if lines else _("exit status {status}").format(status=result.returncode)
 
 
 def verify(unit: Path, analyze: str = "systemd-analyze", run: Runner = run_command) -> bool:
@@ -225,55 +243,71 @@ def install(*, enable: bool = True, autostart: bool = False, systemctl: str = "s
         messages = _remove_unit(place.unit, ctl, run) if place.unit.exists() else []
         entry = autostart_file()
         state = _write(entry, render_desktop(argv))
-        return [*messages, f"{entry}: {state}; stretchd starts at your next graphical login",
+        # TRANSLATORS: {file} is a path; {state} is "installed", "updated" or "unchanged".
+        return [*messages, _("{file}: {state}; stretchd starts at your next graphical login").format(
+                    file=entry, state=_said(state)),
                 _install_entry(argv)]
     messages = []
     if autostart_file().exists():
         _unlink(autostart_file())
-        messages.append(f"removed {autostart_file()} (the systemd unit replaces it)")
+        messages.append(_("removed {file} (the systemd unit replaces it)").format(file=autostart_file()))
     unit = place.unit
     state = _write(unit, render_unit(argv, place.environment))
-    messages += [f"{unit}: {state}", _install_entry(argv)]
+    messages += [f"{unit}: {_said(state)}", _install_entry(argv)]
     if not enable:
-        return [*messages, f"not enabled; to start it now and at every graphical login: {LATER}"]
+        # TRANSLATORS: {command} is the commands that enable it, to run as they are.
+        return [*messages, _("not enabled; to start it now and at every graphical login: {command}").format(
+            command=LATER)]
     reload = None if ctl is None else run([ctl, "--user", "daemon-reload"])
     if reload is None or reload.returncode != 0:
-        checked = " and checked with systemd-analyze" if verify(unit, analyze, run) else ""
-        why = "systemctl is not installed" if reload is None else _reason(reload)
-        raise StretchdError(f"{unit}: {state}{checked}, but no systemd user manager answers ({why});\n"
-                            f"where one runs: {LATER}")
+        checked = verify(unit, analyze, run)
+        why = _("systemctl is not installed") if reload is None else _reason(reload)
+        # TRANSLATORS: {file} is the unit's path; {state} "installed", "updated" or "unchanged";
+        # {why} systemctl's own words; {command} the commands to run where a manager runs.
+        text = (_("{file}: {state} and checked with systemd-analyze, but no systemd user manager "
+                  "answers ({why});\nwhere one runs: {command}") if checked else
+                _("{file}: {state}, but no systemd user manager answers ({why});\n"
+                  "where one runs: {command}"))
+        raise StretchdError(text.format(file=unit, state=_said(state), why=why, command=LATER))
     assert ctl is not None
     steps = [["enable", UNIT], ["restart", UNIT]] if state == "updated" else [["enable", "--now", UNIT]]
     for step in steps:
         result = run([ctl, "--user", *step])
         if result.returncode != 0:
-            raise StretchdError(f"systemctl --user {' '.join(step)}: {_reason(result)}; "
-                                f"see `journalctl --user -u {UNIT}` and `stretchd config check`")
-    messages.append(f"{'restarted' if state == 'updated' else 'enabled'} {UNIT}: "
-                    "stretchd runs now and at every graphical login")
+            # TRANSLATORS: {command} is the systemctl command that failed; {error} its words;
+            # {unit} is "stretchd.service".
+            raise StretchdError(_("{command}: {error}; see `journalctl --user -u {unit}` and "
+                                  "`stretchd config check`").format(
+                command=f"systemctl --user {' '.join(step)}", error=_reason(result), unit=UNIT))
+    # TRANSLATORS: {unit} is "stretchd.service".
+    messages.append((_("restarted {unit}: stretchd runs now and at every graphical login")
+                     if state == "updated" else
+                     _("enabled {unit}: stretchd runs now and at every graphical login")).format(unit=UNIT))
     target = run([ctl, "--user", "is-active", "graphical-session.target"])
     if target.stdout.strip() != "active":
-        messages.append("note: graphical-session.target is not active: if your desktop does not start "
-                        "it (GNOME and KDE do, many window managers do not), stretchd will not start "
-                        "at login; `stretchd service install --autostart` is the other way")
+        messages.append(_("note: graphical-session.target is not active: if your desktop does not start "
+                          "it (GNOME and KDE do, many window managers do not), stretchd will not start "
+                          "at login; `stretchd service install --autostart` is the other way"))
     return messages
 
 
 def _remove_unit(unit: Path, ctl: str | None, run: Runner) -> list[str]:
-    messages = [f"removed {unit}"]
+    # TRANSLATORS: {file} is a path.
+    messages = [_("removed {file}").format(file=unit)]
     if ctl is not None and run([ctl, "--user", "disable", "--now", UNIT]).returncode == 0:
-        messages[0] = f"stopped, disabled and removed {unit}"
+        messages[0] = _("stopped, disabled and removed {file}").format(file=unit)
     # `enable` made these links; without a manager `disable` cannot take them away.
     for link in sorted(unit.parent.glob(f"*.wants/{UNIT}")):
         if link.is_symlink():
             _unlink(link)
-            messages.append(f"removed {link}")
+            messages.append(_("removed {file}").format(file=link))
     _unlink(unit)
     if ctl is not None:
         run([ctl, "--user", "daemon-reload"])
         run([ctl, "--user", "reset-failed", UNIT])  # a failed one is not reported after it is gone
     if Path(f"{unit}.d").is_dir():
-        messages.append(f"kept your drop-ins in {unit}.d")
+        # TRANSLATORS: {folder} is the path of the unit's drop-in folder (stretchd.service.d).
+        messages.append(_("kept your drop-ins in {folder}").format(folder=f"{unit}.d"))
     return messages
 
 
@@ -284,41 +318,72 @@ def uninstall(*, systemctl: str = "systemctl", run: Runner = run_command) -> lis
     messages = _remove_unit(unit, ctl, run) if unit.exists() or unit.is_symlink() else []
     if entry.exists() or entry.is_symlink():
         _unlink(entry)
-        messages.append(f"removed {entry} (a stretchd it started runs until you log out)")
+        messages.append(_("removed {file} (a stretchd it started runs until you log out)").format(
+            file=entry))
     if not messages:
-        return ["stretchd is not installed as a service: nothing to remove"]
+        return [_("stretchd is not installed as a service: nothing to remove")]
     for path in (paths.application_file(), paths.icon_file()):
         if path.exists() or path.is_symlink():
             _unlink(path)
-            messages.append(f"removed {path}")
+            messages.append(_("removed {file}").format(file=path))
     return messages
 
 
-def status(*, systemctl: str = "systemctl", run: Runner = run_command, exe: Path | None = None) -> list[str]:
+class StatusLines(list[str]):
+    """status()'s lines, and whether the user manager could not be asked about the unit (the
+    last line then says why, in the person's language)."""
+
+    no_manager = False
+
+    def __init__(self, lines: list[str], *, no_manager: bool = False) -> None:
+        super().__init__(lines)
+        self.no_manager = no_manager
+
+
+def status(*, systemctl: str = "systemctl", run: Runner = run_command,
+           exe: Path | None = None) -> StatusLines:
     """Whether the unit is installed and current, and what the user manager says about it.
 
-    The last line starts "systemd: no user manager" when the unit cannot be queried."""
+    The last line starts "systemd: no user manager" (in English) and `no_manager` is true
+    when the unit cannot be queried."""
     argv = stretchd_argv(exe)
     ctl = shutil.which(systemctl)
     place = Placement(manager_environment(ctl, run))
     lines = []
-    for what, path, text in (("unit", place.unit, render_unit(argv, place.environment)),
-                             ("autostart entry", autostart_file(), render_desktop(argv))):
+    for unit, path, text in ((True, place.unit, render_unit(argv, place.environment)),
+                             (False, autostart_file(), render_desktop(argv))):
         if path.exists():
             current = path.read_text(encoding="utf-8", errors="replace") == text
-            again = "stretchd service install" + (" --autostart" if what != "unit" else "")
-            state = "up to date" if current else f"outdated: `{again}` updates it"
-            lines.append(f"{what}: {path} ({state})")
-        elif what == "unit":
-            lines.append(f"{what}: not installed ({path})")
+            again = "stretchd service install" + ("" if unit else " --autostart")
+            if current:
+                # TRANSLATORS: {file} is the unit's path.
+                line = (_("unit: {file} (up to date)") if unit else
+                        # TRANSLATORS: {file} is the autostart entry's path.
+                        _("autostart entry: {file} (up to date)"))
+            else:
+                # TRANSLATORS: {file} is the unit's path; {command} the command that updates it.
+                line = (_("unit: {file} (outdated: `{command}` updates it)") if unit else
+                        # TRANSLATORS: {file} is the entry's path; {command} the command that updates it.
+                        _("autostart entry: {file} (outdated: `{command}` updates it)"))
+            lines.append(line.format(file=path, command=again))
+        elif unit:
+            lines.append(_("unit: not installed ({file})").format(file=path))
+    # TRANSLATORS: why the user manager could not be asked: systemctl's own words, or that
+    # systemctl is not installed.
+    no_manager = _("systemd: no user manager ({why})")
     if ctl is None:
-        return [*lines, "systemd: no user manager (systemctl is not installed)"]
+        return StatusLines([*lines, no_manager.format(why=_("systemctl is not installed"))],
+                           no_manager=True)
     enabled = run([ctl, "--user", "is-enabled", UNIT])
     active = run([ctl, "--user", "is-active", UNIT])
     if not active.stdout.strip():
-        return [*lines, f"systemd: no user manager ({_reason(active)})"]
-    return [*lines, f"enabled: {enabled.stdout.strip() or _reason(enabled)}",
-            f"active: {active.stdout.strip()}{_details(ctl, run)}"]
+        return StatusLines([*lines, no_manager.format(why=_reason(active))], no_manager=True)
+    # TRANSLATORS: {state} is systemctl's own word for the unit: "enabled", "disabled"...
+    is_enabled = _("enabled: {state}").format(state=enabled.stdout.strip() or _reason(enabled))
+    # TRANSLATORS: {state} is systemctl's own word ("active", "failed"...); {details} what else
+    # is known, with its space and parentheses: " (running, pid 123)", or nothing.
+    is_active = _("active: {state}{details}").format(state=active.stdout.strip(), details=_details(ctl, run))
+    return StatusLines([*lines, is_enabled, is_active])
 
 
 def _details(ctl: str, run: Runner) -> str:
@@ -328,14 +393,22 @@ def _details(ctl: str, run: Runner) -> str:
     props = dict(line.split("=", 1) for line in shown.stdout.splitlines() if "=" in line)
     parts = []
     if props.get("SubState") == "running":
-        parts.append(f"running, pid {props.get('MainPID')}" + (f": {props['StatusText']}"
-                                                              if props.get("StatusText") else ""))
+        pid = props.get("MainPID")
+        if props.get("StatusText"):
+            # TRANSLATORS: {pid} is a process id; {status} what the daemon says it does, as it says it.
+            parts.append(_("running, pid {pid}: {status}").format(pid=pid, status=props["StatusText"]))
+        else:
+            # TRANSLATORS: {pid} is a process id.
+            parts.append(_("running, pid {pid}").format(pid=pid))
     elif props.get("ExecMainStatus") == "78":
-        parts.append("exit 78: the config is invalid, so it is not restarted; `stretchd config "
-                     "check` says why")
+        parts.append(_("exit 78: the config is invalid, so it is not restarted; `stretchd config "
+                       "check` says why"))
     elif props.get("Result") not in (None, "", "success"):
-        parts.append(f"{props['Result']}; see `journalctl --user -u {UNIT}`")
+        # TRANSLATORS: {result} is systemd's word for how the unit failed ("exit-code"...);
+        # {unit} is "stretchd.service".
+        parts.append(_("{result}; see `journalctl --user -u {unit}`").format(result=props["Result"],
+                                                                           unit=UNIT))
     restarts = int(props.get("NRestarts") or 0)
     if restarts:
-        parts.append(f"restarted {restarts} time{'s' if restarts != 1 else ''}")
+        parts.append(ngettext("restarted {n} time", "restarted {n} times", restarts).format(n=restarts))
     return f" ({'; '.join(parts)})" if parts else ""

@@ -12,14 +12,14 @@ from typing import IO
 
 from stretchd.daemon.ports import TERMINAL_FIX
 from stretchd.errors import ConfigError, StretchdError
+from stretchd.i18n import _
 from stretchd.text import clean as clean_text
 
 Which = Callable[[str], str | None]
 
 TITLE = "stretchd"
 SETTING_KEY = "config.toml: defaults.terminal"
-FIX = TERMINAL_FIX
-NOT_FOUND = f"no terminal found; {FIX}"
+FIX = TERMINAL_FIX  # marked with N_: translated where it is said
 
 
 
@@ -111,7 +111,9 @@ def candidates(
     if not isinstance(setting, str):
         return [_configured(setting, which)]
     if setting != "auto":
-        raise ConfigError(f'{SETTING_KEY}: "{setting}" is not "auto" or an argv list, e.g. ["kitty", "--"]')
+        # TRANSLATORS: {key} is "config.toml: defaults.terminal"; {value} what it says. Keep "auto".
+        raise ConfigError(_('{key}: "{value}" is not "auto" or an argv list, e.g. ["kitty", "--"]').format(
+            key=SETTING_KEY, value=setting))
     found: list[list[str]] = []
     from_env = _from_terminal_variable(env.get("TERMINAL", ""), which, window)
     if from_env is not None:
@@ -165,7 +167,8 @@ def launch(
         env = os.environ
     found = candidates(setting, env, which, window)
     if not found:
-        raise StretchdError(NOT_FOUND)
+        # TRANSLATORS: {fix} says what to set: "set defaults.terminal in config.toml, or $TERMINAL".
+        raise StretchdError(_("no terminal found; {fix}").format(fix=_(FIX)))
     return _start(found, argv, env)
 
 
@@ -194,7 +197,8 @@ class Launched:
 
     def said(self) -> str:
         """Its last word on stderr (or its exit status): why it failed, in its words."""
-        return self._said() or f"it exited with status {self.proc.poll()}"
+        # TRANSLATORS: why a terminal failed, when it said nothing; {status} is its exit status.
+        return self._said() or _("it exited with status {status}").format(status=self.proc.poll())
 
     def _said(self) -> str:
         self.errors.seek(0)
@@ -231,7 +235,10 @@ def _start(found: list[list[str]], argv: Sequence[str], env: Mapping[str, str]) 
     except OSError as exc:
         errors.close()
         reason = exc.strerror or str(exc)
-        raise StretchdError(f"cannot start terminal {prefix[0]}: {reason}; {FIX}") from exc
+        # TRANSLATORS: {program} is the terminal's path; {error} the system's reason; {fix} what
+        # to set: "set defaults.terminal in config.toml, or $TERMINAL".
+        raise StretchdError(_("cannot start terminal {program}: {error}; {fix}").format(
+            program=prefix[0], error=reason, fix=_(FIX))) from exc
     # Reap it when it ends (the walkthrough can take minutes): a thread asleep in waitpid
     # costs nothing meanwhile, and no finished terminal stays a zombie of ours.
     import threading
@@ -267,9 +274,13 @@ def _which_in(env: Mapping[str, str]) -> Which:
 
 def _configured(setting: Sequence[str], which: Which) -> list[str]:
     if not setting:
-        raise ConfigError(f'{SETTING_KEY}: an empty list; use "auto" or an argv list like ["kitty", "--"]')
+        # TRANSLATORS: {key} is "config.toml: defaults.terminal". Keep "auto".
+        raise ConfigError(_('{key}: an empty list; use "auto" or an argv list like ["kitty", "--"]').format(
+            key=SETTING_KEY))
     if which(setting[0]) is None:
-        raise ConfigError(f'{SETTING_KEY}: program "{setting[0]}" not found; use "auto" or install it')
+        # TRANSLATORS: {key} is "config.toml: defaults.terminal"; {program} a program's name.
+        raise ConfigError(_('{key}: program "{program}" not found; use "auto" or install it').format(
+            key=SETTING_KEY, program=setting[0]))
     return list(setting)
 
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from stretchd import paths
+from stretchd import l10n, paths
+from stretchd.i18n import _, ngettext
 
 FORMATS = ("text", "json", "waybar", "polybar", "i3blocks")
 FIELDS = ("state", "next", "next_in", "next_at", "routine", "done", "streak", "goal", "held",
@@ -35,11 +36,16 @@ def check_template(template: str) -> None:
     except ValueError as e:
         raise BadFormat(f"{template!r}: {e}") from None
     if not names:
-        raise BadFormat(f"{template!r} is not a format; use {', '.join(FORMATS)}, or a template "
-                        f"of {accepted}")
+        # TRANSLATORS: --format's value was refused; {template} is what was given, {formats} the
+        # formats' names and {fields} the fields a template takes ({state}, {next}...): as they are.
+        raise BadFormat(_("{template} is not a format; use {formats}, or a template of {fields}").format(
+            template=repr(template), formats=", ".join(FORMATS), fields=accepted))
     for name in names:
         if name not in FIELDS:
-            raise BadFormat(f"{{{name}}} is not a field; use {accepted}")
+            # TRANSLATORS: {field} is the unknown field as given ({streek}); {fields} the fields a
+            # --format template takes, as they are.
+            raise BadFormat(_("{field} is not a field; use {fields}").format(
+                field="{" + name + "}", fields=accepted))
     now = datetime.now().astimezone()
     sample = {"running": True, "state": "waiting", "next": {"reminder": "morning", "at": now.isoformat(),
                                                             "routine": "shotgun"}}
@@ -47,8 +53,11 @@ def check_template(template: str) -> None:
         try:
             template.format(**fields(state, now))
         except (ValueError, KeyError, IndexError, TypeError) as e:
-            raise BadFormat(f"{template!r} does not render ({e}); give fields plainly, "
-                            "e.g. '{next} {next_in}'") from None
+            # TRANSLATORS: {template} is --format's value; {error} Python's reason; {example} a
+            # template that works, as it is.
+            raise BadFormat(_("{template} does not render ({error}); give fields plainly, e.g. "
+                              "{example}").format(template=repr(template), error=e,
+                                                  example="'{next} {next_in}'")) from None
 
 
 def minutes_until(at: datetime, now: datetime) -> int:
@@ -57,12 +66,25 @@ def minutes_until(at: datetime, now: datetime) -> int:
 
 
 def in_words(minutes: int) -> str:
+    """How soon, in the status bar: "now", "in 23 min", "in 1 h 5 min"."""
     if minutes <= 0:
-        return "now"
+        # TRANSLATORS: when the next reminder shows, in the status bar.
+        return _("now")
     if minutes < 60:
-        return f"in {minutes} min"
+        # TRANSLATORS: when the next reminder shows, in the status bar; min: minutes.
+        return _("in {minutes} min").format(minutes=minutes)
     hours, rest = divmod(minutes, 60)
-    return f"in {hours} h {rest} min" if rest else f"in {hours} h"
+    if rest:
+        # TRANSLATORS: when the next reminder shows, in the status bar; h: hours, min: minutes.
+        return _("in {hours} h {minutes} min").format(hours=hours, minutes=rest)
+    # TRANSLATORS: when the next reminder shows, in the status bar; h: hours.
+    return _("in {hours} h").format(hours=hours)
+
+
+def _weekday_time(moment: datetime) -> str:
+    """ "Mon 07:30": the day of the week and the time, in this machine's zone."""
+    local = moment.astimezone()
+    return f"{l10n.weekday(local)} {l10n.time_of_day(local)}"
 
 
 def fields(state: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -71,35 +93,53 @@ def fields(state: dict[str, Any], now: datetime) -> dict[str, Any]:
         error = state.get("error")
         return {"state": "error" if error else "stopped", "next": "", "next_in": "", "next_at": "",
                 "routine": "", "done": "", "streak": "", "goal": "", "held": "", "paused_until": "",
-                "text": f"stretchd: {error}" if error else "stretchd not running",
-                "tooltip": error or "stretchd is not running; start it with `stretchd run` or "
-                "`stretchd service install`"}
+                # TRANSLATORS: the status bar's text when the daemon is not running.
+                "text": f"stretchd: {error}" if error else _("stretchd not running"),
+                "tooltip": error or _("stretchd is not running; start it with `stretchd run` or "
+                                      "`stretchd service install`")}
     nxt = state.get("next") or {}
     at = datetime.fromisoformat(nxt["at"]) if nxt.get("at") else None
     left = minutes_until(at, now) if at else None
     streak, done, goal = state.get("streak", 0), state.get("done_today", 0), state.get("streak_goal", 1)
-    held = ", ".join(f"{h['reminder']} ({h['reason']})" for h in state.get("held") or ())
+    held = ", ".join(f"{h['reminder']} ({_(h['reason'])})" for h in state.get("held") or ())
     paused = datetime.fromisoformat(state["paused_until"]) if state.get("paused_until") else None
     what = state.get("state", "")
+    # The status bar's text: what comes next, then today's count and the streak.
     if what == "showing":
-        text = f"stretch now: {state.get('showing')}"
+        # TRANSLATORS: in the status bar; {reminder} is the reminder showing now.
+        text = _("stretch now: {reminder}").format(reminder=state.get("showing"))
     elif what == "held":
-        text = f"held: {held}"
+        # TRANSLATORS: in the status bar; {held} lists reminders held, each with why:
+        # "morning (microphone in use)".
+        text = _("held: {held}").format(held=held)
     elif what == "paused" and paused:
-        text = f"paused until {paused.astimezone():%H:%M}"
+        # TRANSLATORS: in the status bar; {time} is 09:00.
+        text = _("paused until {time}").format(time=l10n.time_of_day(paused.astimezone()))
     elif at is not None and left is not None:
-        text = f"{nxt['reminder']} {in_words(left)}" + (" (snoozed)" if nxt.get("snoozed") else "")
+        # TRANSLATORS: in the status bar; {reminder} is a reminder's name, {when} "in 23 min" or "now".
+        text = (_("{reminder} {when} (snoozed)") if nxt.get("snoozed") else _("{reminder} {when}")).format(
+            reminder=nxt["reminder"], when=in_words(left))
     else:
-        text = "no reminders"
-    text += f" · {done} today · streak {streak}"
-    tooltip = [f"Next: {nxt['reminder']} ({nxt.get('routine', '')}) at {at.astimezone():%a %H:%M}"
-               if at else "No reminder scheduled",
-               f"Today: {done} walkthrough{'s' if done != 1 else ''} completed (goal {goal})",
-               f"Streak: {streak} day{'s' if streak != 1 else ''}"]
+        # TRANSLATORS: in the status bar: none is scheduled.
+        text = _("no reminders")
+    # TRANSLATORS: the status bar's text: {state} is what comes next ("morning in 23 min"),
+    # {done} the walkthroughs completed today, {streak} the days in a row with enough of them.
+    text = _("{state} · {done} today · streak {streak}").format(state=text, done=done, streak=streak)
+    # TRANSLATORS: the status bar's tooltip; {time} is "Mon 07:30".
+    tooltip = [_("Next: {reminder} ({routine}) at {time}").format(
+                   reminder=nxt["reminder"], routine=nxt.get("routine", ""),
+                   time=_weekday_time(at)) if at else _("No reminder scheduled"),
+               # TRANSLATORS: the status bar's tooltip; {goal} is how many make a day count for the streak.
+               ngettext("Today: {n} walkthrough completed (goal {goal})",
+                        "Today: {n} walkthroughs completed (goal {goal})", done).format(n=done, goal=goal),
+               # TRANSLATORS: the status bar's tooltip: {n} days in a row with the goal met.
+               ngettext("Streak: {n} day", "Streak: {n} days", streak).format(n=streak)]
     if held:
-        tooltip.append(f"Held: {held}")
+        # TRANSLATORS: in the status bar's tooltip; {held} lists reminders held, each with why.
+        tooltip.append(_("Held: {held}").format(held=held))
     if paused:
-        tooltip.append(f"Paused until {paused.astimezone():%a %H:%M}")
+        # TRANSLATORS: in the status bar's tooltip; {time} is "Mon 09:00".
+        tooltip.append(_("Paused until {time}").format(time=_weekday_time(paused)))
     return {"state": what, "next": nxt.get("reminder", ""), "next_in": in_words(left) if left is not None
             else "", "next_at": f"{at.astimezone():%H:%M}" if at else "", "routine": nxt.get("routine", ""),
             "done": done, "streak": streak, "goal": goal, "held": held,

@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from stretchd import paths
 from stretchd.errors import DaemonNotRunning, StretchdError
+from stretchd.i18n import _
 
 if TYPE_CHECKING:
     import asyncio
@@ -47,8 +48,9 @@ def acquire_lock() -> IO[str]:
         lock.seek(0)
         pid = lock.read().strip()
         lock.close()
-        raise StretchdError(f"another stretchd is already running (pid {pid or '?'}); "
-                            "`stretchd status` shows it") from None
+        # TRANSLATORS: {pid} is the other daemon's process id, or "?".
+        raise StretchdError(_("another stretchd is already running (pid {pid}); `stretchd status` "
+                              "shows it").format(pid=pid or "?")) from None
     lock.seek(0)
     lock.truncate()
     lock.write(str(os.getpid()))
@@ -74,7 +76,8 @@ async def serve(handler: Handler, follower: Follower | None = None) -> asyncio.A
         try:
             sock = writer.get_extra_info("socket")
             if sock is None or peer_uid(sock) != os.getuid():
-                reply: dict[str, Any] = {"ok": False, "error": "permission denied"}
+                # TRANSLATORS: the daemon's answer to a program of another user.
+                reply: dict[str, Any] = {"ok": False, "error": _("permission denied")}
             else:
                 request, reply = await _read(reader)
                 if request is not None and request["cmd"] == "follow" and follower is not None:
@@ -110,15 +113,18 @@ async def _read(reader: asyncio.StreamReader) -> tuple[dict[str, Any] | None, di
     try:
         line = await asyncio.wait_for(reader.readline(), READ_TIMEOUT)
     except TimeoutError:
-        return None, {"ok": False, "error": "timed out reading the request"}
+        # TRANSLATORS: the daemon's answer when the command's request did not come in time.
+        return None, {"ok": False, "error": _("timed out reading the request")}
     except (ValueError, asyncio.LimitOverrunError):
-        return None, {"ok": False, "error": f"request larger than {MAX_REQUEST} bytes"}
+        # TRANSLATORS: the daemon's answer to a request too large; {limit} is a number of bytes.
+        return None, {"ok": False, "error": _("request larger than {limit} bytes").format(limit=MAX_REQUEST)}
     try:
         request = json.loads(line)
         if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
             raise ValueError
     except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
-        return None, {"ok": False, "error": "not a JSON object with a cmd"}
+        # TRANSLATORS: the daemon's answer to a request it cannot read; JSON and cmd are as they are.
+        return None, {"ok": False, "error": _("not a JSON object with a cmd")}
     return request, {}
 
 
@@ -131,7 +137,8 @@ async def _answer(handler: Handler, request: dict[str, Any]) -> dict[str, Any]:
         from stretchd.journal import log
 
         log("error", f"control request {request.get('cmd')!r} failed: {type(e).__name__}: {e}")
-        return {"ok": False, "error": f"internal error: {type(e).__name__}"}
+        # TRANSLATORS: the daemon's answer when it failed (a bug); {error} is the Python error's name.
+        return {"ok": False, "error": _("internal error: {error}").format(error=type(e).__name__)}
 
 
 def request(message: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
@@ -142,10 +149,12 @@ def request(message: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
         try:
             s.connect(str(path))
         except (FileNotFoundError, ConnectionRefusedError):
-            raise DaemonNotRunning("the daemon is not running; start it with `stretchd run` "
-                                   "or `stretchd service install`") from None
+            raise DaemonNotRunning(_("the daemon is not running; start it with `stretchd run` "
+                                     "or `stretchd service install`")) from None
         except OSError as e:
-            raise StretchdError(f"{path}: cannot reach the daemon: {e.strerror or e}") from None
+            # TRANSLATORS: {file} is the daemon's socket; {error} the system's reason.
+            raise StretchdError(_("{file}: cannot reach the daemon: {error}").format(
+                file=path, error=e.strerror or e)) from None
         try:
             s.sendall(json.dumps(message).encode() + b"\n")
             data = b""
@@ -155,11 +164,13 @@ def request(message: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
                     break
                 data += chunk
         except OSError as e:
-            raise StretchdError(f"the daemon did not answer: {e.strerror or e}") from None
+            # TRANSLATORS: {error} is the system's reason.
+            raise StretchdError(_("the daemon did not answer: {error}").format(
+                error=e.strerror or e)) from None
     try:
         reply = json.loads(data)
     except ValueError:
-        raise StretchdError("the daemon's answer was not understood") from None
+        raise StretchdError(_("the daemon's answer was not understood")) from None
     if not isinstance(reply, dict):
-        raise StretchdError("the daemon's answer was not understood")
+        raise StretchdError(_("the daemon's answer was not understood"))
     return reply

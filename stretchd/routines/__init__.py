@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from stretchd.errors import ConfigError, UsageError, did_you_mean
-from stretchd.i18n import N_, _
+from stretchd.i18n import N_, _, ngettext
 from stretchd.text import clean, one_line
 
 SIDES = ("left", "right", "both")
@@ -120,22 +120,31 @@ class _Reader:
     def unknown(self, table: dict[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
         for key in table:
             if key not in allowed:
-                hint = did_you_mean(key, allowed) or f"; known keys: {', '.join(allowed)}"
-                raise self.fail(f"{prefix}{key}", f"unknown key{hint}")
+                hint = did_you_mean(key, allowed)
+                # TRANSLATORS: a routine file's key; {did_you_mean}: ' (did you mean "title"?)'
+                raise self.fail(f"{prefix}{key}", _("unknown key{did_you_mean}").format(did_you_mean=hint)
+                                if hint else
+                                # TRANSLATORS: a routine file's key; {keys}: the keys allowed there,
+                                # as they are written (title, summary, ...)
+                                _("unknown key; known keys: {keys}").format(keys=", ".join(allowed)))
 
     def text(self, table: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
         value = table.get(key)
         if value is None:
             if required:
-                raise self.fail(where + key, "missing; a text is required")
+                # TRANSLATORS: said of a routine file's key, after its name
+                raise self.fail(where + key, _("missing; a text is required"))
             return ""
         if not isinstance(value, str):
-            raise self.fail(where + key, f"{_kind(value)} is not a text; use a quoted string")
+            # TRANSLATORS: {kind}: what the routine file gives, e.g. "a number (3)", "a list"
+            raise self.fail(where + key, _("{kind} is not a text; use a quoted string").format(
+                kind=_kind(value)))
         value = clean(value).strip()
         if required and not value:
-            raise self.fail(where + key, "is empty; a text is required")
+            # TRANSLATORS: said of a routine file's key, after its name
+            raise self.fail(where + key, _("is empty; a text is required"))
         if len(value) > MAX_TEXT:
-            raise self.fail(where + key, f"is {len(value)} characters; at most {MAX_TEXT}")
+            raise self.fail(where + key, _too_long(len(value), MAX_TEXT))
         return value
 
     def texts(self, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -143,28 +152,37 @@ class _Reader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            raise self.fail(where + key, f"{_kind(value)} is not a list of texts")
+            # TRANSLATORS: {kind}: what the routine file gives, e.g. "a number (3)", "a table"
+            raise self.fail(where + key, _("{kind} is not a list of texts").format(kind=_kind(value)))
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise self.fail(f"{where}{key}[{i}]", f"{_kind(item)} is not a text")
+                # TRANSLATORS: {kind}: what the routine file gives, e.g. "a number (3)", "a list"
+                raise self.fail(f"{where}{key}[{i}]", _("{kind} is not a text").format(kind=_kind(item)))
             item = clean(item).strip()
             if len(item) > MAX_TEXT:
-                raise self.fail(f"{where}{key}[{i}]", f"is {len(item)} characters; at most {MAX_TEXT}")
+                raise self.fail(f"{where}{key}[{i}]", _too_long(len(item), MAX_TEXT))
             if item:
                 out.append(item)
         return tuple(out)
 
     def phrase(self, value: object, key: str) -> str:
         if not isinstance(value, str):
-            raise self.fail(key, f"{_kind(value)} is not a text; use a short quoted phrase")
+            # TRANSLATORS: {kind}: what the routine file gives, e.g. "a number (3)", "a list"
+            raise self.fail(key, _("{kind} is not a text; use a short quoted phrase").format(
+                kind=_kind(value)))
         said = clean(value, keep_newlines=False).strip()
         if not said or not said[0].isalnum():
-            raise self.fail(key, "starts with no letter or digit; a phrase to say aloud, "
-                                 'e.g. "Both knees to your chest."')
+            # TRANSLATORS: said of a routine step's `say` key, after its name
+            raise self.fail(key, _("starts with no letter or digit; a phrase to say aloud, "
+                                   'e.g. "Both knees to your chest."'))
         if len(said) > MAX_SAY:
-            raise self.fail(key, f"is {len(said)} characters; at most {MAX_SAY}, a phrase "
-                                 "said while you get into position")
+            n = len(said)
+            # TRANSLATORS: said of a routine step's `say` key, after its name; {most}: characters
+            raise self.fail(key, ngettext("is {n} character; at most {most}, a phrase said while you get "
+                                          "into position",
+                                          "is {n} characters; at most {most}, a phrase said while you get "
+                                          "into position", n).format(n=n, most=MAX_SAY))
         return said
 
     def say(self, table: dict[str, Any], where: str,
@@ -177,11 +195,13 @@ class _Reader:
         if not isinstance(value, dict):
             return (("both", self.phrase(value, key)),)
         if sides == ("both",):
-            raise self.fail(key, "is a table, but the step has no sides; use one phrase")
+            # TRANSLATORS: said of a routine step's `say` key, after its name
+            raise self.fail(key, _("is a table, but the step has no sides; use one phrase"))
         self.unknown(value, sides, key + ".")
         for side in sides:
             if side not in value:
-                raise self.fail(f"{key}.{side}", "missing; give a phrase for each side")
+                # TRANSLATORS: said of a routine step's `say.left` or `say.right` key, after its name
+                raise self.fail(f"{key}.{side}", _("missing; give a phrase for each side"))
         return tuple((side, self.phrase(value[side], f"{key}.{side}")) for side in sides)
 
     def images(self, table: dict[str, Any], where: str, sides: tuple[str, ...],
@@ -197,18 +217,24 @@ class _Reader:
         named = {"both": value} if not isinstance(value, dict) else value
         if isinstance(value, dict):
             if sides == ("both",):
-                raise self.fail(key, "is a table, but the step has no sides; use one file")
+                # TRANSLATORS: said of a routine step's `image` key, after its name
+                raise self.fail(key, _("is a table, but the step has no sides; use one file"))
             self.unknown(value, sides, key + ".")
         out = []
         for side, name in named.items():
             at = key if side == "both" else f"{key}.{side}"
             if not isinstance(name, str) or not name.strip():
-                raise self.fail(at, f"{_kind(name)} is not a file name; e.g. \"knee.svg\" (PNG or SVG)")
+                # TRANSLATORS: {kind}: what the routine file gives, e.g. "a number (3)", "a list"
+                raise self.fail(at, _('{kind} is not a file name; e.g. "knee.svg" (PNG or SVG)').format(
+                    kind=_kind(name)))
             file = (self.path.parent / name.strip()).resolve()
             said = problem(file)
             if said:
-                notes.append(f"{self.display}: {one_line(at)}: {one_line(name)!r} {said}; "
-                             "the step shows without a picture")
+                # TRANSLATORS: a routine's picture left out; {file}: its name as the routine gives
+                # it, quoted; {problem}: what is wrong with it, e.g. "not found", "is not a file"
+                note = _("{file} {problem}; the step shows without a picture").format(
+                    file=repr(one_line(name)), problem=said)
+                notes.append(f"{self.display}: {one_line(at)}: {note}")
             else:
                 out.append((side, file))
         return tuple(out)
@@ -217,11 +243,17 @@ class _Reader:
                 default: int | None = None) -> int:
         value = table.get(key, default)
         if value is None:
-            raise self.fail(where + key, f"missing; a whole number from {low} to {high}")
+            # TRANSLATORS: said of a routine file's key, after its name
+            raise self.fail(where + key, _("missing; a whole number from {low} to {high}").format(
+                low=low, high=high))
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(where + key, f"{_kind(value)} is not a whole number; use {low} to {high}")
+            # TRANSLATORS: {kind}: what the routine file gives, e.g. "a number (1.5)", "a text"
+            raise self.fail(where + key, _("{kind} is not a whole number; use {low} to {high}").format(
+                kind=_kind(value), low=low, high=high))
         if not low <= value <= high:
-            raise self.fail(where + key, f"{value} is out of range; use {low} to {high}")
+            # TRANSLATORS: {value}: the number a routine file gives
+            raise self.fail(where + key, _("{value} is out of range; use {low} to {high}").format(
+                value=value, low=low, high=high))
         return value
 
     def count(self, table: dict[str, Any], key: str, where: str, high: int,
@@ -241,12 +273,31 @@ class _Reader:
 
 
 def _kind(value: object) -> str:
-    names = {bool: "a true/false", int: "a number", float: "a number", str: "a text",
-             list: "a list", dict: "a table"}
-    for typ, name in names.items():
-        if isinstance(value, typ):
-            return f"{name} ({value!r})" if typ in (bool, int, float) else name
-    return f"a {type(value).__name__}"
+    """What a TOML value is, in words to put in a sentence: "a number (3)", "a list"."""
+    if isinstance(value, bool):
+        # TRANSLATORS: what a routine file gives where it should not; {value}: True or False, as is
+        return _("a true/false ({value})").format(value=repr(value))
+    if isinstance(value, (int, float)):
+        # TRANSLATORS: what a routine file gives where it should not; {value}: the number, e.g. 1.5
+        return _("a number ({value})").format(value=repr(value))
+    if isinstance(value, str):
+        # TRANSLATORS: what a routine file gives where it should not (a quoted string)
+        return _("a text")
+    if isinstance(value, list):
+        # TRANSLATORS: what a routine file gives where it should not
+        return _("a list")
+    if isinstance(value, dict):
+        # TRANSLATORS: what a routine file gives where it should not (a TOML table)
+        return _("a table")
+    # TRANSLATORS: what a routine file gives where it should not; {type}: a Python type's name,
+    # as is: datetime, date or time (a TOML date or time)
+    return _("a {type}").format(type=type(value).__name__)
+
+
+def _too_long(n: int, most: int) -> str:
+    # TRANSLATORS: said of a routine file's text, after its key; {most}: characters
+    return ngettext("is {n} character; at most {most}", "is {n} characters; at most {most}", n).format(
+        n=n, most=most)
 
 
 def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
@@ -254,35 +305,44 @@ def parse_routine(name: str, data: dict[str, Any], path: Path, *, source: str,
     """Validate one routine's TOML table."""
     r = _Reader(path, display or str(path))
     if not NAME_RE.fullmatch(name):
-        raise r.fail("name", f'"{one_line(name)}" is not a routine name; use lower-case letters, '
-                             'digits and "-", e.g. "my-hips.toml"')
+        # TRANSLATORS: {name}: a routine file's name without .toml
+        raise r.fail("name", _('"{name}" is not a routine name; use lower-case letters, digits and "-", '
+                               'e.g. "my-hips.toml"').format(name=one_line(name)))
     r.unknown(data, _ROUTINE_KEYS, "")
     steps_raw = data.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
-        raise r.fail("steps", "missing; add at least one [[steps]] table")
+        # TRANSLATORS: said of a routine file's `steps`, after its name; [[steps]] is TOML, as is
+        raise r.fail("steps", _("missing; add at least one [[steps]] table"))
     steps = []
     notes: list[str] = []
     for i, raw in enumerate(steps_raw):
         where = f"steps[{i}]."
         if not isinstance(raw, dict):
-            raise r.fail(f"steps[{i}]", f"{_kind(raw)} is not a table; use [[steps]]")
+            # TRANSLATORS: {kind}: what the routine file gives, e.g. "a number (3)"; [[steps]] is TOML
+            raise r.fail(f"steps[{i}]", _("{kind} is not a table; use [[steps]]").format(kind=_kind(raw)))
         r.unknown(raw, _STEP_KEYS, where)
         sides_raw = raw.get("sides", ["both"])
         if isinstance(sides_raw, str):
             sides_raw = [sides_raw]
         if not isinstance(sides_raw, list) or not sides_raw:
-            raise r.fail(where + "sides", 'use a list of "left", "right" or "both"')
+            # TRANSLATORS: said of a routine step's `sides`; "left", "right", "both" are kept as they are
+            raise r.fail(where + "sides", _('use a list of "left", "right" or "both"'))
         for side in sides_raw:
             if side not in SIDES:
                 shown = one_line(side) if isinstance(side, str) else _kind(side)
-                raise r.fail(where + "sides", f'"{shown}" is not a side; use "left", "right" '
-                                              f'or "both"{did_you_mean(str(side), SIDES)}')
+                # TRANSLATORS: {side}: what a routine step gives as a side; "left", "right", "both"
+                # are kept as they are; {did_you_mean}: ' (did you mean "left"?)' or nothing
+                raise r.fail(where + "sides", _('"{side}" is not a side; use "left", "right" or "both"'
+                                                "{did_you_mean}").format(
+                    side=shown, did_you_mean=did_you_mean(str(side), SIDES)))
         if "both" in sides_raw and len(sides_raw) > 1:
-            raise r.fail(where + "sides", '"both" stands alone; or list "left" and "right"')
+            # TRANSLATORS: said of a routine step's `sides`; "left", "right", "both" are kept as they are
+            raise r.fail(where + "sides", _('"both" stands alone; or list "left" and "right"'))
         has_hold, has_breaths = "hold_seconds" in raw, "breaths" in raw
         if has_hold == has_breaths:
             raise r.fail(where + "hold_seconds",
-                         "give either hold_seconds (1-600) or breaths (1-60), not both or neither")
+                         # TRANSLATORS: hold_seconds and breaths are a routine file's keys, kept as is
+                         _("give either hold_seconds (1-600) or breaths (1-60), not both or neither"))
         steps.append(Step(
             title=r.text(raw, "title", where),
             instruction=r.text(raw, "instruction", where),
@@ -319,15 +379,21 @@ def load_file(path: Path, *, source: str = "user") -> Routine:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ConfigError(f"{where}: cannot read: {e.strerror or e}") from None
+        # TRANSLATORS: {file}: a routine file; {error}: the system's reason
+        raise ConfigError(_("{file}: cannot read: {error}").format(
+            file=where, error=e.strerror or e)) from None
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{where}: not UTF-8 text") from None
+        # TRANSLATORS: {file}: a routine file
+        raise ConfigError(_("{file}: not UTF-8 text").format(file=where)) from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{where}: invalid TOML: {one_line(str(e), 200)}") from None
+        # TRANSLATORS: {file}: a routine file; {error}: what the TOML reader says, in English
+        raise ConfigError(_("{file}: invalid TOML: {error}").format(
+            file=where, error=one_line(str(e), 200))) from None
     except RecursionError:
-        raise ConfigError(f"{where}: invalid TOML: nested too deeply") from None
+        # TRANSLATORS: {file}: a routine file (its tables or lists nested too deeply)
+        raise ConfigError(_("{file}: invalid TOML: nested too deeply").format(file=where)) from None
     return parse_routine(path.stem, data, path, source=source, display=where)
 
 
@@ -376,8 +442,11 @@ def find(name: str, routines: dict[str, Routine]) -> Routine:
         return routines[name]
     except KeyError:
         known = sorted(routines)
-        raise UsageError(f'no routine named "{clean(name, keep_newlines=False)}"'
-                         f"{did_you_mean(name, known)}; known: {', '.join(known)}") from None
+        # TRANSLATORS: {name}: the routine asked for; {did_you_mean}: ' (did you mean "shotgun"?)'
+        # or nothing; {routines}: the routines' names, as they are
+        raise UsageError(_('no routine named "{name}"{did_you_mean}; known: {routines}').format(
+            name=clean(name, keep_newlines=False), did_you_mean=did_you_mean(name, known),
+            routines=", ".join(known))) from None
 
 
 def with_repetitions(routine: Routine, reps: int) -> Routine:
@@ -387,12 +456,17 @@ def with_repetitions(routine: Routine, reps: int) -> Routine:
     steps = []
     ranged = [s for s in routine.steps if s.repetitions.low != s.repetitions.high]
     if not ranged:
-        raise UsageError(f"--reps: {routine.name} has no step with a range of repetitions")
+        # TRANSLATORS: --reps is an option, kept as is; {routine}: a routine's name
+        raise UsageError(_("--reps: {routine} has no step with a range of repetitions").format(
+            routine=routine.name))
     for step in routine.steps:
         c = step.repetitions
         if c.low != c.high:
             if not c.low <= reps <= c.high:
-                raise UsageError(f'--reps: {reps} is outside "{step.title}"\'s {c.low}-{c.high}')
+                # TRANSLATORS: --reps is an option, kept as is; {step}: a step's title; {low}-{high}:
+                # the repetitions it allows
+                raise UsageError(_('--reps: {reps} is outside "{step}"\'s {low}-{high}').format(
+                    reps=reps, step=step.title, low=c.low, high=c.high))
             step = replace(step, repetitions=Count(reps, c.low, c.high))
         steps.append(step)
     return replace(routine, steps=tuple(steps))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from stretchd.config import Reminder
+from stretchd.i18n import _
 
 UTC = dt.UTC
 MAX_GAP_DAYS = 8  # a week of days plus one covers every day filter
@@ -28,7 +29,7 @@ def resolve(naive: datetime, tz: tzinfo) -> datetime:
     if _exists(naive, tz):
         return naive.replace(tzinfo=tz, fold=0)
     probe = naive.replace(second=0) + timedelta(minutes=1)
-    for _ in range(24 * 60):
+    for _minute in range(24 * 60):
         if _exists(probe, tz):
             return probe.replace(tzinfo=tz, fold=0)
         probe += timedelta(minutes=1)
@@ -129,11 +130,13 @@ def parse_duration(text: str) -> timedelta:
     else:
         m = re.fullmatch(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?", raw)
         if not raw or not m or not any(m.groups()):
-            raise ValueError(f'"{text}" is not a duration; use e.g. 30m, 2h, 1h30m or 1d')
+            # TRANSLATORS: {value} is what the person typed; 30m, 2h, 1h30m and 1d are typed as they are.
+            raise ValueError(_('"{value}" is not a duration; use e.g. 30m, 2h, 1h30m or 1d')
+                             .format(value=text))
         d, h, mins = (int(g or 0) for g in m.groups())
         delta = timedelta(days=d, hours=h, minutes=mins)
     if not timedelta(0) < delta <= timedelta(days=30):
-        raise ValueError(f'"{text}" is out of range; use from 1 minute to 30 days')
+        raise ValueError(_('"{value}" is out of range; use from 1 minute to 30 days').format(value=text))
     return delta
 
 
@@ -150,8 +153,11 @@ def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
-        raise ValueError(f'"{text}" is not a time; use HH:MM, "YYYY-MM-DD HH:MM" or YYYY-MM-DD') from None
+        # TRANSLATORS: {value} is what the person typed; HH:MM and YYYY-MM-DD are formats to type as they are.
+        raise ValueError(_('"{value}" is not a time; use HH:MM, "YYYY-MM-DD HH:MM" or YYYY-MM-DD')
+                         .format(value=text)) from None
     when = parsed if parsed.tzinfo else resolve(parsed, tz)
     if when <= now:
-        raise ValueError(f'"{text}" is in the past')
+        # TRANSLATORS: {value} is the time or date the person typed.
+        raise ValueError(_('"{value}" is in the past').format(value=text))
     return when

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from stretchd.errors import StretchdError
+from stretchd.i18n import _
 from stretchd.store.migrations import migrate
 
 
@@ -74,13 +75,26 @@ class Walk:
         return b"walk" in cmdline  # not another program that got the pid since
 
     def describe(self) -> str:
+        """How it went, for `stretchd history`: "completed", "quit at step 2 of 4"."""
         if self.outcome == "completed":
-            return "completed"
+            # TRANSLATORS: how a walkthrough went, in `stretchd history`: done to its end.
+            return _("completed")
         what = {"quit": "quit", None: "in progress" if self.running() else "interrupted"}.get(
             self.outcome, "interrupted")
         if not self.step:
-            return f"{what}, not started yet" if what == "in progress" else f"{what} before starting"
-        return f"{what} at step {self.step} of {self.steps}"
+            if what == "in progress":
+                # TRANSLATORS: how a walkthrough goes, in `stretchd history`: its first screen shows.
+                return _("in progress, not started yet")
+            # TRANSLATORS: how a walkthrough went, in `stretchd history`: ended on its first screen.
+            return _("quit before starting") if what == "quit" else _("interrupted before starting")
+        if what == "quit":
+            # TRANSLATORS: how a walkthrough went, in `stretchd history`: {step} of {steps} exercises.
+            at_step = _("quit at step {step} of {steps}")
+        elif what == "in progress":
+            at_step = _("in progress at step {step} of {steps}")
+        else:
+            at_step = _("interrupted at step {step} of {steps}")
+        return at_step.format(step=self.step, steps=self.steps)
 
 
 @dataclass(frozen=True)
@@ -184,7 +198,9 @@ class History:
             self.db.execute("ROLLBACK")
             self.identity = _identity(path)
         except (OSError, sqlite3.Error) as e:
-            raise StretchdError(f"{path}: cannot open the history database: {e}") from None
+            # TRANSLATORS: {file} is the database's path; {error} is SQLite's or the system's reason.
+            raise StretchdError(_("{file}: cannot open the history database: {error}").format(
+                file=path, error=e)) from None
 
     def replaced(self) -> bool:
         """Is the file at our path gone, or another one, since we opened it (deleted or
@@ -221,7 +237,9 @@ class History:
             with self.db:
                 cur = self.db.execute(sql, args)
         except sqlite3.Error as e:
-            raise StretchdError(f"{self.path}: cannot write the history: {e}") from None
+            # TRANSLATORS: {file} is the database's path; {error} is SQLite's reason.
+            raise StretchdError(_("{file}: cannot write the history: {error}").format(
+                file=self.path, error=e)) from None
         return cur.lastrowid or 0
 
     def start_walk(self, routine: str, reminder: str | None, started: datetime, steps: int,
@@ -273,7 +291,9 @@ class History:
                 "SELECT substr(ended, 1, 10), count(*) FROM walks WHERE outcome = 'completed' "
                 "GROUP BY 1").fetchall()
         except sqlite3.Error as e:
-            raise StretchdError(f"{self.path}: cannot read the history: {e}") from None
+            # TRANSLATORS: {file} is the database's path; {error} is SQLite's reason.
+            raise StretchdError(_("{file}: cannot read the history: {error}").format(
+                file=self.path, error=e)) from None
         return {date.fromisoformat(r[0]): r[1] for r in rows}
 
     # Reminder occurrences and their events -------------------------------------------
@@ -301,7 +321,9 @@ class History:
                          snoozed_until = excluded.snoozed_until""",
                     (reminder, occurrence, _iso(scheduled), status, snoozes, until, snoozes))
         except sqlite3.Error as e:
-            raise StretchdError(f"{self.path}: cannot write the history: {e}") from None
+            # TRANSLATORS: {file} is the database's path; {error} is SQLite's reason.
+            raise StretchdError(_("{file}: cannot write the history: {error}").format(
+                file=self.path, error=e)) from None
 
     def reopen(self, reminder: str, occurrence: str, at: datetime) -> None:
         """Undo where an occurrence stands (a skip): log it, and forget its status."""
@@ -313,7 +335,9 @@ class History:
                 self.db.execute("DELETE FROM occurrences WHERE reminder = ? AND occurrence = ?",
                                 (reminder, occurrence))
         except sqlite3.Error as e:
-            raise StretchdError(f"{self.path}: cannot write the history: {e}") from None
+            # TRANSLATORS: {file} is the database's path; {error} is SQLite's reason.
+            raise StretchdError(_("{file}: cannot write the history: {error}").format(
+                file=self.path, error=e)) from None
 
     def occurrence(self, reminder: str, occurrence: str) -> Occurrence | None:
         row = self.db.execute(

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from stretchd.errors import StretchdError
+from stretchd.i18n import _
 from stretchd.store.history import History, Kind
 from stretchd.sync.events import Event, Wire, new_id
 from stretchd.sync.folder import Mark
@@ -32,7 +33,8 @@ class Outgoing:
 
 
 def _error(history: History, e: sqlite3.Error) -> StretchdError:
-    return StretchdError(f"{history.path}: cannot share the history: {e}")
+    # TRANSLATORS: {file} is the database's path; {error} is SQLite's reason.
+    return StretchdError(_("{file}: cannot share the history: {error}").format(file=history.path, error=e))
 
 
 def unshared(history: History, device: str, limit: int = BATCH) -> list[Outgoing]:
@@ -97,7 +99,9 @@ def _read(history: History, sql: str, args: tuple[object, ...] = ()) -> list[Any
     try:
         return history.db.execute(sql, args).fetchall()
     except sqlite3.Error as e:
-        raise StretchdError(f"{history.path}: cannot read the shared history: {e}") from None
+        # TRANSLATORS: {file} is the database's path; {error} is SQLite's reason.
+        raise StretchdError(_("{file}: cannot read the shared history: {error}").format(
+            file=history.path, error=e)) from None
 
 
 def writer(history: History) -> str:
@@ -164,7 +168,7 @@ def computers(history: History) -> dict[str, str]:
     """Each other computer seen in the folder, with the time of its last event (its own time)."""
     # SQLite takes the bare column `at` from the row that has max(utc); the index makes it a
     # walk of one entry per computer.
-    return {device: at for device, at, _ in _read(history,
+    return {device: at for device, at, _utc in _read(history,
         "SELECT device, at, max(utc) FROM peer_events GROUP BY device ORDER BY device")}
 
 
@@ -178,7 +182,8 @@ def peer_rows(history: History, since: datetime | None = None) -> list[tuple[str
         sql += " AND utc >= ?"
         args = (since.astimezone(UTC).isoformat(timespec="milliseconds"),)
     rows = _read(history, sql + " ORDER BY utc, uid", args)
-    return [(at, device, reminder, kind, f"until {until[11:16]}" if until else "")
+    # TRANSLATORS: the detail of another computer's snooze in `stretchd history`; {time} is 07:40.
+    return [(at, device, reminder, kind, _("until {time}").format(time=until[11:16]) if until else "")
             for at, device, reminder, kind, until in rows]
 
 

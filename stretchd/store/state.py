@@ -6,11 +6,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from stretchd.bounds import MINUTES, SNOOZE_MINUTES, within
+from stretchd import l10n
+from stretchd.bounds import SNOOZE_MINUTES, minutes_problem, within
 from stretchd.config import Config, Reminder, format_time
 from stretchd.errors import UsageError, did_you_mean
+from stretchd.i18n import N_, _
 from stretchd.schedule import Due, next_occurrence, occurrence_key, occurrence_on, upcoming
 from stretchd.store.history import FINAL, Kind, Occurrence, Status, Store, handled
+
+# The notes of status()'s "next" as its data keeps them (English, for --json and the daemon's
+# own reading of them), each with its text for a person: note_text() translates one.
+# TRANSLATORS: a note after a reminder in `stretchd status`, in brackets: "(skipped)".
+NOTES = {"skipped": N_("skipped"), "paused": N_("paused"), "snoozed": N_("snoozed"),
+         # TRANSLATORS: notes after a reminder in `stretchd status`: today's occurrence of it was
+         # answered (started, dismissed...) already, so it does not show again today.
+         "started already today": N_("started already today"),
+         "dismissed already today": N_("dismissed already today"),
+         "superseded already today": N_("superseded already today"),
+         "missed already today": N_("missed already today")}
 
 
 @dataclass(frozen=True)
@@ -24,7 +37,7 @@ def snooze_minutes(requested: object, config: Config) -> int:
     """How long a snooze lasts: the minutes asked for, else the config's default; in bounds."""
     minutes = config.defaults.snooze_minutes if requested is None else requested
     if not within(minutes, SNOOZE_MINUTES):
-        raise UsageError(MINUTES)
+        raise UsageError(minutes_problem())
     assert isinstance(minutes, int)
     return minutes
 
@@ -33,8 +46,12 @@ def find_reminder(config: Config, name: str) -> Reminder:
     r = config.reminder(name)
     if r is None:
         names = [x.name for x in config.reminders]
-        raise UsageError(f'no reminder named "{name}"{did_you_mean(name, names)}; '
-                         f"known: {', '.join(names) or 'none'}")
+        # TRANSLATORS: {suggestion} is empty or ' (did you mean "morning"?)'; {names} lists the
+        # reminders of config.toml, or says "none".
+        raise UsageError(_('no reminder named "{name}"{suggestion}; known: {names}').format(
+            name=name, suggestion=did_you_mean(name, names),
+            # TRANSLATORS: in place of a list of reminders, when there is none.
+            names=", ".join(names) or _("none")))
     return r
 
 
@@ -61,7 +78,7 @@ def next_due(ctx: Context, now: datetime, reminder: str | None = None) -> tuple[
         if s is not None and s.snoozed_until is not None and (best is None or s.snoozed_until < best[0]):
             best = (s.snoozed_until, Due(r, s.scheduled, s.occurrence))
         after = now
-        for _ in range(14):  # step past occurrences already skipped (or snoozed, counted above)
+        for _step in range(14):  # step past occurrences already skipped (or snoozed, counted above)
             occ = next_occurrence(r, after, ctx.tz)
             if occ is None:
                 break
@@ -73,14 +90,16 @@ def next_due(ctx: Context, now: datetime, reminder: str | None = None) -> tuple[
                 break
             after = occ
     if best is None:
-        raise UsageError("no reminder is scheduled; add one with `stretchd schedule add`")
+        raise UsageError(_("no reminder is scheduled; add one with `stretchd schedule add`"))
     return best
 
 
 def skip_next(ctx: Context, now: datetime, reminder: str | None) -> str:
     when, due = next_due(ctx, now, reminder)
     ctx.store.record(due.reminder.name, due.key, due.at, Kind.SKIPPED, now, detail="in advance")
-    return f"skipped {due.reminder.name} {at_phrase(when, now, ctx.tz)}"
+    # TRANSLATORS: {when} is at_phrase's: "at 07:30", "tomorrow at 07:30" or "on Wed 25 Nov at 07:30".
+    return _("skipped {reminder} {when}").format(reminder=due.reminder.name,
+                                                 when=at_phrase(when, now, ctx.tz))
 
 
 def snooze_next(ctx: Context, now: datetime, minutes: int) -> str:
@@ -89,7 +108,9 @@ def snooze_next(ctx: Context, now: datetime, minutes: int) -> str:
     until = when + timedelta(minutes=minutes)
     ctx.store.record(due.reminder.name, due.key, due.at, Kind.SNOOZED, now, snoozed_until=until,
                      detail="in advance")
-    return f"snoozed {due.reminder.name}: it will show {at_phrase(until, now, ctx.tz)}"
+    # TRANSLATORS: {when} is "at 07:30", "tomorrow at 07:30" or "on Wed 25 Nov at 07:30".
+    return _("snoozed {reminder}: it will show {when}").format(reminder=due.reminder.name,
+                                                               when=at_phrase(until, now, ctx.tz))
 
 
 def unskip(ctx: Context, now: datetime, reminder: str | None) -> tuple[str, Due]:
@@ -106,16 +127,22 @@ def unskip(ctx: Context, now: datetime, reminder: str | None) -> tuple[str, Due]
     past = sorted((o for o in skipped if o.scheduled <= now), key=lambda o: o.scheduled)
     chosen = coming[0] if coming else past[-1] if past else None
     if chosen is None:
-        which = f"of {reminder} " if reminder else ""
-        raise UsageError(f"no skip {which}to undo (a skip can be undone until it is "
-                         f"{int(grace.total_seconds() // 60)} min past its time)")
+        minutes = int(grace.total_seconds() // 60)
+        if reminder:
+            raise UsageError(_("no skip of {reminder} to undo (a skip can be undone until it is "
+                               "{minutes} min past its time)").format(reminder=reminder, minutes=minutes))
+        raise UsageError(_("no skip to undo (a skip can be undone until it is {minutes} min past "
+                           "its time)").format(minutes=minutes))
     r = ctx.config.reminder(chosen.reminder)
     assert r is not None
     ctx.store.reopen(chosen.reminder, chosen.occurrence, now)
     due = Due(r, chosen.scheduled, chosen.occurrence)
+    when = at_phrase(chosen.scheduled, now, ctx.tz)
     if chosen.scheduled > now:
-        return f"unskipped {r.name}: it shows {at_phrase(chosen.scheduled, now, ctx.tz)}", due
-    return f"unskipped {r.name} (due {at_phrase(chosen.scheduled, now, ctx.tz)}): it shows now", due
+        # TRANSLATORS: {when} is "at 07:30", "tomorrow at 07:30" or "on Wed 25 Nov at 07:30".
+        return _("unskipped {reminder}: it shows {when}").format(reminder=r.name, when=when), due
+    # TRANSLATORS: {when} is "at 07:30" (its time, just past).
+    return _("unskipped {reminder} (due {when}): it shows now").format(reminder=r.name, when=when), due
 
 
 def after_move(ctx: Context, now: datetime, name: str) -> str:
@@ -125,47 +152,70 @@ def after_move(ctx: Context, now: datetime, name: str) -> str:
     at = occurrence_on(r, today, ctx.tz)
     got = ctx.store.occurrence(name, today.isoformat())
     if at is not None and at > now and not handled(got, at) and not (got and got.status == Status.SNOOZED):
-        return f"it shows today at {format_time(r.time)}"
-    when, _ = next_due(ctx, now, name)
+        # TRANSLATORS: after `stretchd schedule set`; {time} is the reminder's new time (07:30).
+        return _("it shows today at {time}").format(time=format_time(r.time))
+    when, _due = next_due(ctx, now, name)
     if at is not None and at > now and got is not None:
-        return f"today's was {got.status} already; next {at_phrase(when, now, ctx.tz)}"
-    return f"next {at_phrase(when, now, ctx.tz)}"
+        # TRANSLATORS: after `stretchd schedule set`; {status} is a history word kept as it is
+        # (started, skipped, snoozed...); {when} is "tomorrow at 07:30" or "on Wed 25 Nov at 07:30".
+        return _("today's was {status} already; next {when}").format(
+            status=got.status, when=at_phrase(when, now, ctx.tz))
+    # TRANSLATORS: after `stretchd schedule set`; {when} is "tomorrow at 07:30" or "on Wed 25 Nov at 07:30".
+    return _("next {when}").format(when=at_phrase(when, now, ctx.tz))
 
 
 def pause(ctx: Context, now: datetime, until: datetime) -> str:
     ctx.store.set_state("paused_until", until.isoformat())
-    return f"paused until {describe_time(until, now, ctx.tz)}"
+    # TRANSLATORS: {when} is "09:00", "tomorrow 09:00" or "Wed 25 Nov 09:00".
+    return _("paused until {when}").format(when=describe_time(until, now, ctx.tz))
 
 
 def resume(ctx: Context) -> str:
     was = ctx.store.paused_until()
     ctx.store.set_state("paused_until", None)
-    return "resumed" if was else "was not paused"
+    return _("resumed") if was else _("was not paused")
 
 
-def _day_and_clock(moment: datetime, now: datetime, tz: tzinfo) -> tuple[str, str]:
-    """The day ("" for today, "tomorrow", "Wed 25 Nov") and the clock time of a moment."""
+def _day_and_clock(moment: datetime, now: datetime, tz: tzinfo) -> tuple[str | None, str]:
+    """The day (None for today, "" for tomorrow, else "Wed 25 Nov") and the clock time of a moment."""
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
-    clock = format_time(local.time().replace(microsecond=0))
+    clock = format_time(local.time()) if local.second else l10n.time_of_day(local)
     if local.date() == today:
-        return "", clock
+        return None, clock
     if local.date() == today + timedelta(days=1):
-        return "tomorrow", clock
-    return f"{local:%a %d %b}", clock
+        return "", clock
+    return l10n.short_day(local.date()), clock
 
 
 def describe_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
     """For a table: "07:30", "tomorrow 07:30", "Wed 25 Nov 07:30"."""
     day, clock = _day_and_clock(moment, now, tz)
-    return f"{day} {clock}" if day else clock
+    if day is None:
+        return clock
+    if not day:
+        # TRANSLATORS: a time in `stretchd status`'s table; {time} is 07:30.
+        return _("tomorrow {time}").format(time=clock)
+    return f"{day} {clock}"
 
 
 def at_phrase(moment: datetime, now: datetime, tz: tzinfo) -> str:
     """For a sentence: "at 07:30", "tomorrow at 07:30", "on Wed 25 Nov at 07:30"."""
     day, clock = _day_and_clock(moment, now, tz)
+    if day is None:
+        # TRANSLATORS: ends a sentence such as "skipped morning at 07:30"; {time} is 07:30.
+        return _("at {time}").format(time=clock)
     if not day:
-        return f"at {clock}"
-    return f"{day} at {clock}" if day == "tomorrow" else f"on {day} at {clock}"
+        # TRANSLATORS: ends a sentence such as "skipped morning tomorrow at 07:30"; {time} is 07:30.
+        return _("tomorrow at {time}").format(time=clock)
+    # TRANSLATORS: ends a sentence such as "skipped morning on Wed 25 Nov at 07:30"; {date} is
+    # "Wed 25 Nov", {time} 07:30.
+    return _("on {date} at {time}").format(date=day, time=clock)
+
+
+def note_text(note: str) -> str:
+    """A note of status()'s "next" ("skipped", "paused"...) as a person reads it, in their
+    language; "" stays "" (and a note not known stays as it is)."""
+    return _(NOTES[note]) if note in NOTES else note
 
 
 def _done_notes(ctx: Context, occs: list[Occurrence]) -> dict[tuple[str, str], str]:

@@ -13,6 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from stretchd import l10n
+from stretchd.i18n import _, ngettext, pgettext
+from stretchd.text import columns, ljust
+
 if TYPE_CHECKING:
     from stretchd.store.history import WalkStats
 
@@ -190,14 +194,35 @@ def advice(rates: Mapping[str, Rate], times: Mapping[str, dt.time]) -> str | Non
             moved_at = dt.datetime.combine(dt.date(2000, 1, 3), at) + step
             if moved_at.date() != dt.date(2000, 1, 3):
                 continue  # not past midnight: that is another day's reminder
-            moved = moved_at.time()
-            tens = round(share * 10)
-            best = (share, f"{name} is {what} {tens} times in 10: move it? "
-                           f"`stretchd schedule set {name} {moved:%H:%M}`")
+            best = (share, _advice(name, what, round(share * 10), f"{moved_at.time():%H:%M}"))
     return best[1] if best else None
 
 
+def _advice(name: str, what: str, tens: int, time: str) -> str:
+    """The advice's sentence: `what` (skipped, missed or snoozed) `tens` times in 10."""
+    if what == "skipped":
+        # TRANSLATORS: advice below `stretchd stats`; {reminder} is a reminder's name, {tens} a
+        # number from 5 to 10, {command} the command that moves it (as it is).
+        text = _("{reminder} is skipped {tens} times in 10: move it? {command}")
+    elif what == "missed":
+        text = _("{reminder} is missed {tens} times in 10: move it? {command}")
+    else:
+        text = _("{reminder} is snoozed {tens} times in 10: move it? {command}")
+    return text.format(reminder=name, tens=tens, command=f"`stretchd schedule set {name} {time}`")
+
+
 # The calendar ------------------------------------------------------------------------------
+
+def _crop(text: str, width: int) -> str:
+    """The start of text that fits in `width` columns."""
+    while columns(text) > width:
+        text = text[:-1]
+    return text
+
+
+def _right(text: str, width: int) -> str:
+    return " " * max(0, width - columns(text)) + text
+
 
 def level(done: int, due: int) -> int:
     """0 nothing due and nothing done, 1 none done, 2 under half, 3 half or more, 4 all."""
@@ -212,19 +237,20 @@ def heatmap(days: Mapping[dt.date, tuple[int, int]], today: dt.date, weeks: int,
     """The calendar as lines (rich markup when colour, else plain ASCII), GitHub-style: a column
     a week (Monday on top), the last one this week; as many weeks as the width holds. Returns
     the lines and the number of weeks shown."""
-    shown = max(1, min(weeks, (width - 4) // 2))
+    a_monday = today - dt.timedelta(days=today.weekday())
+    names = tuple(l10n.weekday(a_monday + dt.timedelta(days=i)) for i in range(7))  # Mon..Sun
+    label = max(3, *(columns(n) for n in names)) + 1  # the labels' column, a space after them
+    shown = max(1, min(weeks, (width - label) // 2))
     start = period_start(today, shown)
-    months = [" "] * (shown * 2 + 3)
-    free_from, previous = 0, 0
+    months, previous = "", 0
     for col in range(shown):  # a month's name over the first week that starts in it
         monday = start + dt.timedelta(weeks=col)
         if monday.month != previous:
             previous = monday.month
-            if col * 2 >= free_from:
-                months[col * 2:col * 2 + 3] = list(monday.strftime("%b"))
-                free_from = col * 2 + 4
-    lines = ["    " + "".join(months[:shown * 2]).rstrip()]
-    for row, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+            if col * 2 > columns(months) or not months:
+                months = ljust(months, col * 2) + l10n.month(monday)
+    lines = [" " * label + _crop(months, shown * 2).rstrip()]
+    for row, name in enumerate(names):
         cells = []
         for col in range(shown):
             day = start + dt.timedelta(weeks=col, days=row)
@@ -238,47 +264,78 @@ def heatmap(days: Mapping[dt.date, tuple[int, int]], today: dt.date, weeks: int,
                 cells.append(f"[{style}]■[/]{mark}")
             else:
                 cells.append(SHADES[lvl] + mark)
-        lines.append(f"{name} " + "".join(cells).rstrip())
-    if colour:
-        legend = "    less " + " ".join(f"[{c}]■[/]" for c in LEVEL_COLOURS[1:]) + " more"
-    else:
-        legend = "    less . - + # more"
-    lines.append(legend + "  < today")
+        lines.append(ljust(name, label) + "".join(cells).rstrip())
+    shades = " ".join(f"[{c}]■[/]" for c in LEVEL_COLOURS[1:]) if colour else ". - + #"
+    # TRANSLATORS: the calendar's legend: "less . - + # more  < today"; the shades between "less"
+    # and "more" mean fewer and more walkthroughs, "<" marks today.
+    less, more, today_mark = (pgettext("calendar", "less"), pgettext("calendar", "more"),
+                              pgettext("calendar", "today"))
+    lines.append(f"{' ' * label}{less} {shades} {more}  < {today_mark}")
     return lines, shown
 
 
 def minutes_text(minutes: float) -> str:
     whole = round(minutes)
-    return f"{whole // 60} h {whole % 60} min" if whole >= 60 else f"{whole} min"
+    if whole >= 60:
+        # TRANSLATORS: time spent stretching, in `stretchd stats`; h: hours, min: minutes.
+        return _("{hours} h {minutes} min").format(hours=whole // 60, minutes=whole % 60)
+    # TRANSLATORS: time spent stretching, in `stretchd stats`; min: minutes.
+    return _("{minutes} min").format(minutes=whole)
 
 
 def percent(share: float) -> str:
-    return f"{round(share * 100)}%"
+    return l10n.percent(share)
+
+
+def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """A table's row: the name to the left of its column, the numbers to the right of theirs."""
+    return "  ".join([ljust(cells[0], widths[0]),
+                      *(_right(c, w) for c, w in zip(cells[1:], widths[1:], strict=True))])
 
 
 def report(s: Stats) -> list[str]:
     """The numbers below the calendar, as plain lines."""
-    goal = "1 walkthrough" if s.goal == 1 else f"{s.goal} walkthroughs"
-    streak = f"{s.current} day{'s' if s.current != 1 else ''}"
     if s.current and not s.today_counts:
-        streak += " (today not yet)"
-    lines = [f"Streak: {streak}, longest {s.longest}",
-             f"  (a day counts with {goal} completed: [stats] streak_goal)",
-             f"Stretched: {minutes_text(s.minutes_week)} this week, {minutes_text(s.minutes_total)} "
-             f"in all ({s.walks_total} walkthrough{'s' if s.walks_total != 1 else ''})"]
+        # TRANSLATORS: in `stretchd stats`: {n} days in a row, today still to do; {longest} in days.
+        streak = ngettext("Streak: {n} day (today not yet), longest {longest}",
+                          "Streak: {n} days (today not yet), longest {longest}", s.current)
+    else:
+        # TRANSLATORS: in `stretchd stats`: {n} days in a row; {longest} the longest run, in days.
+        streak = ngettext("Streak: {n} day, longest {longest}", "Streak: {n} days, longest {longest}",
+                          s.current)
+    # TRANSLATORS: in `stretchd stats`; [stats] streak_goal is the setting in config.toml, as it is.
+    goal = ngettext("(a day counts with {n} walkthrough completed: [stats] streak_goal)",
+                    "(a day counts with {n} walkthroughs completed: [stats] streak_goal)", s.goal)
+    # TRANSLATORS: in `stretchd stats`; {week} and {total} are times ("1 h 5 min"), {n} a count.
+    stretched = ngettext("Stretched: {week} this week, {total} in all ({n} walkthrough)",
+                         "Stretched: {week} this week, {total} in all ({n} walkthroughs)", s.walks_total)
+    lines = [streak.format(n=s.current, longest=s.longest), "  " + goal.format(n=s.goal),
+             stretched.format(week=minutes_text(s.minutes_week), total=minutes_text(s.minutes_total),
+                              n=s.walks_total)]
     if s.reminders:
-        width = max(8, *(len(n) for n in s.reminders))
-        lines += ["", f"{'reminder':<{width}}  {'due':>4}  {'done':>5}  {'snoozed':>7}  {'skipped':>7}  "
-                      f"{'held':>5}  {'missed':>6}"]
+        # TRANSLATORS: the headings of `stretchd stats`' table of reminders: each one's name, how
+        # many were due, and the share of them done, snoozed, skipped, held (while busy), missed.
+        heads: tuple[str, ...] = (
+            pgettext("stats", "reminder"), pgettext("stats", "due"), pgettext("stats", "done"),
+            pgettext("stats", "snoozed"), pgettext("stats", "skipped"), pgettext("stats", "held"),
+            pgettext("stats", "missed"))
+        width = max(8, columns(heads[0]), *(len(n) for n in s.reminders))
+        # The widths: a count up to 9999 under "due", a share up to 100% under the others.
+        widths: tuple[int, ...] = (width, max(4, columns(heads[1])),
+                                   *(max(5, columns(h)) for h in heads[2:]))
+        lines += ["", _row(heads, widths)]
         for name, r in sorted(s.reminders.items()):
-            lines.append(f"{name:<{width}}  {r.due:>4}  {percent(r.share('done')):>5}  "
-                         f"{percent(r.share('snoozed')):>7}  {percent(r.share('skipped')):>7}  "
-                         f"{percent(r.share('held')):>5}  {percent(r.share('missed')):>6}")
+            shares = (percent(r.share(k)) for k in ("done", "snoozed", "skipped", "held", "missed"))
+            lines.append(_row((name, l10n.number(r.due), *shares), widths))
     if s.routines:
-        width = max(8, *(len(n) for n in s.routines))
-        lines += ["", f"{'routine':<{width}}  {'walks':>5}  {'completed':>9}"]
+        # TRANSLATORS: the headings of `stretchd stats`' table of routines: each one's name, how many
+        # walkthroughs of it began, and the share of them completed.
+        heads = (pgettext("stats", "routine"), pgettext("stats", "walks"), pgettext("stats", "completed"))
+        width = max(8, columns(heads[0]), *(len(n) for n in s.routines))
+        widths = (width, max(5, columns(heads[1])), max(5, columns(heads[2])))
+        lines += ["", _row(heads, widths)]
         for name, (walks, done) in sorted(s.routines.items()):
-            lines.append(f"{name:<{width}}  {walks:>5}  {percent(done / walks if walks else 0):>9}")
+            lines.append(_row((name, l10n.number(walks), percent(done / walks if walks else 0)), widths))
     if s.advice:
         lines += ["", s.advice]
     return lines

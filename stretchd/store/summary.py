@@ -8,6 +8,7 @@ import datetime as dt
 import sqlite3
 
 from stretchd.errors import StretchdError
+from stretchd.i18n import _
 from stretchd.store.history import History, WalkStats
 from stretchd.store.stats import OccRow, WalkRow
 
@@ -59,7 +60,9 @@ def rows(history: History, start: dt.date, *, device: str | None = None,
         occurrences = history.db.execute(occurrences_sql, args).fetchall()
         summed = history.db.execute(_SUMMED.format(walks=walks), args).fetchall()
     except sqlite3.Error as e:
-        raise StretchdError(f"{history.path}: cannot read the history: {e}") from None
+        # TRANSLATORS: {file} is the database's path; {error} is SQLite's reason.
+        raise StretchdError(_("{file}: cannot read the history: {error}").format(
+            file=history.path, error=e)) from None
     return ([OccRow(r, dt.date.fromisoformat(day), status, bool(snoozed), bool(held))
              for r, day, status, snoozed, held in occurrences],
             [WalkRow(dt.date.fromisoformat(day), routine, reminder, bool(done), secs or 0.0, n)
@@ -74,5 +77,7 @@ def every_row(history: History) -> tuple[list[tuple[str, str, str, int, int]], l
         walks = history.db.execute(
             "SELECT routine, started, ended, outcome, reminder, seconds FROM walks").fetchall()
     except sqlite3.Error as e:
-        raise StretchdError(f"{history.path}: cannot read the history: {e}") from None
+        # TRANSLATORS: {file} is the database's path; {error} is SQLite's reason.
+        raise StretchdError(_("{file}: cannot read the history: {error}").format(
+            file=history.path, error=e)) from None
     return occurrences, walks

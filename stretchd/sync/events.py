@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from stretchd.i18n import _
+
 VERSION = 1
 MAX_LINE = 4096  # bytes, newline included: a longer line is skipped
 # Matched whole (fullmatch): `$` alone would let a trailing newline through.
@@ -60,8 +62,12 @@ def clash_text(device: str, mine: str) -> str:
     """What is said when two computers write under one name: Syncthing's conflict copy of
     its file, or lines this computer did not write in its own file."""
     if device == mine:
-        return f"another computer also writes as '{device}': give each computer its own [sync] device"
-    return f"two computers write as '{device}': give each its own [sync] device"
+        # TRANSLATORS: {device} is this computer's name in the shared folder ([sync] device).
+        return _("another computer also writes as '{device}': give each computer its own [sync] "
+                 "device").format(device=device)
+    # TRANSLATORS: {device} is a computer's name in the shared folder ([sync] device).
+    return _("two computers write as '{device}': give each its own [sync] device").format(
+        device=device)
 
 
 def new_id() -> str:

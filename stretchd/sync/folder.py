@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stretchd.i18n import _
 from stretchd.sync.events import MAX_LINE, FileName, parse_file_name
 
 MAX_FILE = 16 * 1024 * 1024  # a month of one computer's events is a few hundred KiB at most
@@ -108,26 +109,34 @@ class SharedFolder:
         line was cut short (a crash mid-write) gets a newline first, so the cut line stays
         one bad line and never swallows the next."""
         if not self.present():
-            raise FolderError(f"{self.path}: not there")
+            # TRANSLATORS: {folder} is the shared folder's path ([sync] folder).
+            raise FolderError(_("{folder}: not there").format(folder=self.path))
         for name, lines in by_file.items():
             path = self.path / name
             try:
                 fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
                              | os.O_CLOEXEC, FILE_MODE)
             except OSError as e:
-                raise FolderError(f"{path}: cannot write: {e.strerror}") from None
+                # TRANSLATORS: {file} is a path; {error} the system's reason.
+                raise FolderError(_("{file}: cannot write: {error}").format(
+                    file=path, error=e.strerror)) from None
             try:
                 st = os.fstat(fd)
                 if not stat.S_ISREG(st.st_mode):
-                    raise FolderError(f"{path}: not a regular file")
+                    # TRANSLATORS: {file} is a path in the shared folder.
+                    raise FolderError(_("{file}: not a regular file").format(file=path))
                 data = b"".join(lines)
                 if st.st_size and os.pread(fd, 1, st.st_size - 1) != b"\n":
                     data = b"\n" + data
                 written = os.write(fd, data)
                 if written != len(data):
-                    raise FolderError(f"{path}: only {written} of {len(data)} bytes written")
+                    # TRANSLATORS: {file} is a path; {written} and {total} are numbers of bytes.
+                    raise FolderError(_("{file}: only {written} of {total} bytes written").format(
+                        file=path, written=written, total=len(data)))
             except OSError as e:
-                raise FolderError(f"{path}: cannot write: {e.strerror}") from None
+                # TRANSLATORS: {file} is a path; {error} the system's reason.
+                raise FolderError(_("{file}: cannot write: {error}").format(
+                    file=path, error=e.strerror)) from None
             finally:
                 os.close(fd)
 
