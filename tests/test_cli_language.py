@@ -150,3 +150,17 @@ def test_help_in_chinese_and_japanese_fits_the_terminal_by_columns(language: str
     assert code == 0
     assert all(columns(line) <= 60 for line in out.splitlines()), out
     assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff] [\u3040-\u30ff\u4e00-\u9fff]", out), out
+
+
+def test_history_writes_each_rows_date_and_time_as_the_locale_does(xdg: Path) -> None:
+    from babel.dates import format_date
+
+    at = dt.datetime.now().astimezone().replace(hour=20, minute=5, second=0, microsecond=0)
+    at -= dt.timedelta(days=1)
+    with History(xdg / "state" / "stretchd" / "stretchd.sqlite3") as h:
+        h.record("evening", at.date().isoformat(), at, Kind.SHOWN, at, status=Status.SHOWING)
+    code, out, _ = run("history", env={"LANGUAGE": "de", "LC_TIME": "de_DE.UTF-8"})
+    assert code == 0
+    assert out.startswith(f"{format_date(at.date(), 'short', locale='de')} 20:05  evening"), out
+    code, out, _ = run("history", env={"LANGUAGE": "en", "LC_TIME": "C.UTF-8"})
+    assert out.startswith(f"{at.date().isoformat()} 20:05  evening"), out  # as stored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ import click
 from stretchd import i18n
 from stretchd.cli.common import Minutes, ask, change, command, local_context, option, reminder_names
 from stretchd.i18n import _, ngettext
+from stretchd.text import columns
 
 HISTORY_ROWS = 500  # past this many rows, `history` shows a summary a day
 
@@ -295,15 +297,38 @@ def history(days: int, as_json: bool, every: bool) -> None:
         click.echo(ngettext("Nothing in the last {n} day.", "Nothing in the last {n} days.", days).format(
             n=days))
         return
+    when = _moments(r[0] for r in rows)
     devices = {r[1] for r in rows}
     if devices == {None}:
-        sys.stdout.write("".join(f"{at[:10]} {at[11:16]}  {reminder or '-':<10} {what:<10} {detail}\n"
+        sys.stdout.write("".join(f"{when[at]}  {reminder or '-':<10} {what:<10} {detail}\n"
                                  for at, _device, reminder, what, detail in rows))
         return
     width = max(len(d or "") for d in devices)
     sys.stdout.write("".join(
-        f"{at[:10]} {at[11:16]}  {device or '':<{width}}  {reminder or '-':<10} {what:<10} {detail}\n"
+        f"{when[at]}  {device or '':<{width}}  {reminder or '-':<10} {what:<10} {detail}\n"
         for at, device, reminder, what, detail in rows))
+
+
+def _moments(stamps: Iterable[str]) -> dict[str, str]:
+    """Each row's time, as its computer's clock said it ("2026-12-01 12:00", ISO text as
+    stored), written as the locale writes a date and a time, all as wide as the widest."""
+    from datetime import date, time
+
+    from stretchd import l10n
+    from stretchd.text import ljust
+
+    if l10n.locale_name() is None:  # the plain forms: the stored text itself, at once
+        return {at: f"{at[:10]} {at[11:16]}" for at in stamps}
+    days: dict[str, str] = {}
+    clocks: dict[str, str] = {}
+    out = {}
+    for at in stamps:  # a long history has few distinct days and minutes: each written once
+        day = days.get(at[:10]) or days.setdefault(at[:10], l10n.day(date.fromisoformat(at[:10]), "short"))
+        clock = clocks.get(at[11:16]) or clocks.setdefault(
+            at[11:16], l10n.time_of_day(time.fromisoformat(at[11:16])))
+        out[at] = f"{day} {clock}"
+    width = max(map(columns, out.values()), default=0)
+    return {at: ljust(text, width) for at, text in out.items()}
 
 
 def _this_device() -> str | None:
@@ -320,10 +345,14 @@ def _this_device() -> str | None:
 
 
 def _print_daily(rows: list[tuple[str, str, int]]) -> None:
+    from datetime import date
     from itertools import groupby
 
+    from stretchd import l10n
+
     for day, group in groupby(rows, key=lambda row: row[0]):
-        click.echo(f"{day}  " + " · ".join(f"{what} {count}" for _day, what, count in group))
+        shown = day if l10n.locale_name() is None else l10n.day(date.fromisoformat(day), "short")
+        click.echo(f"{shown}  " + " · ".join(f"{what} {count}" for _day, what, count in group))
     click.echo(ngettext("(a summary a day: more than {n} row; --all lists every one)",
                         "(a summary a day: more than {n} rows; --all lists every one)",
                         HISTORY_ROWS).format(n=HISTORY_ROWS), err=True)

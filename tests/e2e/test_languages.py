@@ -141,3 +141,40 @@ def test_a_language_no_voice_here_speaks_is_said_once_and_the_walk_runs_silently
     tmux.keys("Enter")
     ready = [ja[k] for k in READY_KEYS]
     wait_for(lambda: any(k in tmux.screen() for k in ready), what="the walk to go on")
+
+
+def test_stats_in_japanese_lines_up_in_an_80_column_terminal(tmux: Tmux, xdg_env: dict[str, str]) -> None:
+    """`stretchd stats` in colour in tmux at 80x24, LANG=ja_JP.UTF-8: weekdays and months in
+    Japanese (two columns a character), every row's cells in the same columns, the numbers
+    right under their headings, no line past the 80th column."""
+    import datetime as dt
+
+    from stretchd import paths
+    from stretchd.store.history import History, Kind, Status
+
+    now = dt.datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+    with History(paths.database_file()) as h:
+        for i in range(0, 60, 2):
+            at = now - dt.timedelta(days=i)
+            key = at.date().isoformat()
+            h.record("morning", key, at, Kind.SHOWN, at, status=Status.SHOWING)
+            h.record("morning", key, at, Kind.STARTED, at)
+            walk = h.start_walk("shotgun", "morning", at, 3)
+            h.finish_walk(walk, at + dt.timedelta(minutes=4), outcome="completed", step=3)
+    ja = catalog("ja")
+    tmux.width, tmux.height = 80, 24
+    tmux.start([*stretchd_command(), "stats", "--wait"],
+               {**xdg_env, **UTF8, "LANG": "ja_JP.UTF-8", "LANGUAGE": ""})
+    screen = tmux.wait_screen(ja["Press Enter to close"])
+    lines = screen.rstrip("\n").split("\n")
+    assert all(columns(line.rstrip()) <= 80 for line in lines), screen
+    rows = [line for line in lines if line[:1] and line[0] in "月火水木金土日"]
+    assert [row[0] for row in rows] == list("月火水木金土日"), screen
+    cells = [columns(row[:j]) for row in rows for j, c in enumerate(row) if c == "■"]
+    assert cells and all(col >= 4 and col % 2 == 0 for col in cells), screen  # a week: 2 columns
+    head = next(line for line in lines if ja[("stats", "due")] in line and ja[("stats", "done")] in line)
+    row = next(line for line in lines[lines.index(head) + 1:] if line.lstrip().startswith("morning"))
+    done = ja[("stats", "done")]
+    assert columns(head[:head.index(done) + len(done)]) == columns(row[:row.index("%") + 1]), screen
+    assert ja[("calendar", "today")] in screen
+    tmux.keys("Enter")
