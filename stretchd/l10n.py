@@ -4,19 +4,27 @@
 The locale is the language in use (i18n) with the region of LC_ALL, LC_TIME or LANG where it
 is the same language (de_AT, en_GB). English with no region, the C locale or none keep the
 forms config.toml uses (24-hour HH:MM, ISO dates) without loading Babel at all. Times are
-given as the clock on the wall reads them (naive, or aware and shown in their own zone)."""
+given as the clock on the wall reads them (naive, or aware and shown in their own zone).
+
+Babel takes some 40 ms to load its data, more than `stretchd status` takes in all; so the
+forms a locale writes times, weekdays, months and dates with are made with Babel once and
+kept in the cache directory (forms()), and dates are written from its patterns (_written()).
+Numbers, which only `stats` writes, go to Babel each time."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 from stretchd import i18n
 
-if TYPE_CHECKING:
-    from babel import Locale
+# A cache made by an older stretchd is made again (its forms may be fewer, or other).
+FORMS_VERSION = 1
+# The date patterns kept, by what they write: a short or medium date, a day near today.
+PATTERNS = ("short", "medium", "MMMEd")
 
 
 def locale_name(language: str | None = None, environ: dict[str, str] | None = None) -> str | None:
@@ -33,19 +41,56 @@ def locale_name(language: str | None = None, environ: dict[str, str] | None = No
     return None if spoken == i18n.ENGLISH else language
 
 
-@lru_cache(maxsize=8)
-def _locale(name: str) -> Locale | None:
+def made(name: str) -> dict[str, Any] | None:
+    """With Babel: every time of day as the locale writes it, its weekday and month names and
+    its date patterns; None for a locale Babel does not know."""
     from babel import Locale, UnknownLocaleError
+    from babel.dates import format_time
 
     try:
-        return Locale.parse(name)
+        loc = Locale.parse(name)
     except (UnknownLocaleError, ValueError):
         return None
+    days, months = loc.days, loc.months
+    return {
+        "version": FORMS_VERSION,
+        "times": [format_time(time(h, m), "short", locale=loc) for h in range(24) for m in range(60)],
+        "E": [days["format"]["abbreviated"][i] for i in range(7)],
+        "EEEE": [days["format"]["wide"][i] for i in range(7)],
+        "ccc": [days["stand-alone"]["abbreviated"][i] for i in range(7)],
+        "MMM": [months["format"]["abbreviated"][i] for i in range(1, 13)],
+        "LLL": [months["stand-alone"]["abbreviated"][i] for i in range(1, 13)],
+        **{p: str(loc.date_formats[p].pattern if p in ("short", "medium")
+                  else loc.datetime_skeletons[p].pattern) for p in PATTERNS},
+    }
 
 
-def _current() -> Locale | None:
+@lru_cache(maxsize=8)
+def forms(name: str) -> dict[str, Any] | None:
+    """made(name), from the cache when it is there; written there when it can be."""
+    from stretchd import paths
+
+    path = paths.cache_dir() / f"locale-{name}.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and kept.get("version") == FORMS_VERSION:
+            return kept
+    except (OSError, ValueError):
+        pass
+    fresh = made(name)
+    if fresh is not None:
+        try:  # a cache that cannot be written costs Babel's time, nothing else
+            from stretchd.files import write_atomic
+
+            write_atomic(path, json.dumps(fresh, ensure_ascii=False))
+        except Exception:
+            pass
+    return fresh
+
+
+def _current() -> dict[str, Any] | None:
     name = locale_name()
-    return _locale(name) if name else None
+    return forms(name) if name else None
 
 
 def _wall(t: datetime | time) -> time:
@@ -53,76 +98,113 @@ def _wall(t: datetime | time) -> time:
     return t.time() if isinstance(t, datetime) else t.replace(tzinfo=None)
 
 
+def _written(pattern: str, d: date, words: dict[str, Any]) -> str:
+    """d as a CLDR date pattern writes it ("dd.MM.yy", "E, d. MMM", "y/MM/dd"): the fields a
+    date pattern of a locale here uses (tests hold it to Babel's own for every locale shipped)."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "'":  # a quoted literal; '' is a quote
+            end = pattern.find("'", i + 1)
+            end = len(pattern) if end < 0 else end
+            out.append(pattern[i + 1:end] or "'")
+            i = end + 1
+            continue
+        if not c.isascii() or not c.isalpha():  # only ASCII letters are fields: 月 is itself
+            out.append(c)
+            i += 1
+            continue
+        n = 1
+        while i + n < len(pattern) and pattern[i + n] == c:
+            n += 1
+        i += n
+        if c == "y":
+            out.append(f"{d.year % 100:02d}" if n == 2 else f"{d.year:0{n}d}")
+        elif c in "ML" and n <= 2:
+            out.append(f"{d.month:0{n}d}")
+        elif c in "ML" and n == 3:
+            out.append(words["MMM" if c == "M" else "LLL"][d.month - 1])
+        elif c == "d" and n <= 2:
+            out.append(f"{d.day:0{n}d}")
+        elif c == "E" and n <= 3:
+            out.append(words["E"][d.weekday()])
+        elif c == "E" and n == 4:
+            out.append(words["EEEE"][d.weekday()])
+        elif c == "c" and n == 3:
+            out.append(words["ccc"][d.weekday()])
+        else:
+            raise KeyError(c * n)  # a field no locale here has: Babel writes it
+    return "".join(out)
+
+
+def _date(d: date, pattern: str, babel: str) -> str:
+    words = _current()
+    if words is None:
+        raise LookupError
+    try:
+        return _written(words[pattern], d, words)
+    except KeyError:
+        from babel.dates import format_date, format_skeleton
+
+        name = str(locale_name())
+        return (format_skeleton(babel, d, locale=name) if pattern == "MMMEd"
+                else format_date(d, babel, locale=name))
+
+
 def time_of_day(t: datetime | time) -> str:
     """"08:05", "8:05 AM": hours and minutes, 24- or 12-hour as the locale has it."""
-    loc = _current()
-    if loc is None:
+    words = _current()
+    if words is None:
         return f"{t:%H:%M}"
-    from babel.dates import format_time
-
-    return format_time(_wall(t), "short", locale=loc)
+    wall = _wall(t)
+    return str(words["times"][wall.hour * 60 + wall.minute])
 
 
 def day(d: date, width: Literal["short", "medium"] = "medium") -> str:
     """A date: "2026-12-07" plain; "07.12.2026", "Dec 7, 2026" (medium) or "12/7/26" (short)."""
-    loc = _current()
-    if loc is None:
+    try:
+        return _date(d, width, width)
+    except LookupError:
         return d.isoformat()
-    from babel.dates import format_date
-
-    return format_date(d, width, locale=loc)
-
-
-def moment(dt: datetime) -> str:
-    """A date and a time of day, as the clock showed them."""
-    return f"{day(dt.date())} {time_of_day(dt)}"
-
-
-def weekday(d: date, width: Literal["abbreviated", "wide"] = "abbreviated") -> str:
-    """The day of the week: "Mon", "Mo.", "月"."""
-    loc = _current()
-    if loc is None:
-        return f"{d:%a}" if width == "abbreviated" else f"{d:%A}"
-    from babel.dates import format_date
-
-    return format_date(d, "EEE" if width == "abbreviated" else "EEEE", locale=loc)
-
-
-def month(d: date) -> str:
-    """The month's short name, standing alone: "Dec", "Dez", "12月"."""
-    loc = _current()
-    if loc is None:
-        return f"{d:%b}"
-    from babel.dates import format_date
-
-    return format_date(d, "LLL", locale=loc)
 
 
 def short_day(d: date) -> str:
     """A day near today in a line of text: "Wed 25 Nov", "Mi., 25. Nov.", "11月25日(水)"."""
-    loc = _current()
-    if loc is None:
+    try:
+        return _date(d, "MMMEd", "MMMEd")
+    except LookupError:
         return f"{d:%a %d %b}"
-    from babel.dates import format_skeleton
 
-    return format_skeleton("MMMEd", d, locale=loc)
+
+def weekday(d: date, width: Literal["abbreviated", "wide"] = "abbreviated") -> str:
+    """The day of the week: "Mon", "Mo.", "月"."""
+    words = _current()
+    if words is None:
+        return f"{d:%a}" if width == "abbreviated" else f"{d:%A}"
+    return str(words["E" if width == "abbreviated" else "EEEE"][d.weekday()])
+
+
+def month(d: date) -> str:
+    """The month's short name, standing alone: "Dec", "Dez", "12月"."""
+    words = _current()
+    return f"{d:%b}" if words is None else str(words["LLL"][d.month - 1])
 
 
 def number(n: int | float) -> str:
     """A number with the locale's separators: "12,345", "12.345", "12 345"."""
-    loc = _current()
-    if loc is None:
+    name = locale_name()
+    if name is None or forms(name) is None:
         return str(n)
     from babel.numbers import format_decimal
 
-    return format_decimal(n, locale=loc)
+    return format_decimal(n, locale=name)
 
 
 def percent(fraction: float) -> str:
     """A share: "73%", "73 %"."""
-    loc = _current()
-    if loc is None:
+    name = locale_name()
+    if name is None or forms(name) is None:
         return f"{fraction:.0%}"
     from babel.numbers import format_percent
 
-    return format_percent(fraction, locale=loc)
+    return format_percent(fraction, locale=name)

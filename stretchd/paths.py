@@ -32,6 +32,13 @@ def state_dir() -> Path:
     return platformdirs.user_state_path(APP)
 
 
+def cache_dir() -> Path:
+    """What can be made again and so deleted any time: the locale's forms (l10n.py)."""
+    import platformdirs
+
+    return platformdirs.user_cache_path(APP)
+
+
 def database_file() -> Path:
     return state_dir() / "stretchd.sqlite3"
 

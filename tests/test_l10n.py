@@ -5,9 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stretchd import i18n, l10n
 
@@ -71,6 +74,49 @@ def test_weekdays_dates_and_numbers_are_the_locales(
     assert l10n.weekday(MONDAY) == weekday
     assert spaced(l10n.day(MONDAY)) == day
     assert spaced(l10n.number(12345)) == number
+
+
+LOCALES = ["de", "es", "fr", "it", "ja", "nl", "pl", "pt_BR", "ru", "zh_CN",
+           "en_US", "en_GB", "en_AU", "de_AT", "de_CH", "fr_CA", "es_MX", "pt_PT", "nl_BE"]
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(LOCALES), st.dates(date(1990, 1, 1), date(2100, 12, 31)),
+       st.times().map(lambda t: t.replace(second=0, microsecond=0)))
+def test_the_kept_forms_write_what_babel_writes(name: str, d: date, t: time) -> None:
+    """Times, weekdays, months and dates from the cached forms are Babel's own, locale for locale."""
+    from babel.dates import format_date, format_skeleton, format_time
+
+    words = l10n.forms(name)
+    assert words is not None
+    assert words["times"][t.hour * 60 + t.minute] == format_time(t, "short", locale=name)
+    for width in ("short", "medium"):
+        assert l10n._written(words[width], d, words) == format_date(d, width, locale=name)
+    assert l10n._written(words["MMMEd"], d, words) == format_skeleton("MMMEd", d, locale=name)
+    assert words["E"][d.weekday()] == format_date(d, "EEE", locale=name)
+    assert words["LLL"][d.month - 1] == format_date(d, "LLL", locale=name)
+
+
+def test_the_forms_are_made_once_and_then_read_without_babel(xdg: Path) -> None:
+    code = ("import sys; from datetime import time, date; from stretchd import l10n; "
+            "print(l10n.time_of_day(time(20, 5)), l10n.short_day(date(2026, 11, 25)), "
+            "'babel' in sys.modules)")
+    env = {"LANGUAGE": "de", "LANG": "de_DE.UTF-8", "PATH": "/usr/bin:/bin",
+           "XDG_CACHE_HOME": str(xdg / "cache")}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert first.stdout.split() == ["20:05", "Mi.,", "25.", "Nov.", "True"]
+    assert again.stdout.split() == ["20:05", "Mi.,", "25.", "Nov.", "False"]
+    assert (xdg / "cache" / "stretchd" / "locale-de_DE.json").is_file()
+
+
+def test_an_unwritable_cache_costs_babels_time_and_nothing_else(xdg: Path) -> None:
+    (xdg / "blocked").write_text("a file where the cache directory would be")
+    code = "from datetime import time; from stretchd import l10n; print(l10n.time_of_day(time(20, 5)))"
+    env = {"LANGUAGE": "en", "LANG": "en_US.UTF-8", "PATH": "/usr/bin:/bin",
+           "XDG_CACHE_HOME": str(xdg / "blocked")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert spaced(done.stdout.strip()) == "8:05 PM" and done.stderr == ""
 
 
 def test_babel_is_not_loaded_for_english_under_the_c_locale() -> None:
