@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import re
-import textwrap
 import unicodedata
 
 # CSI, OSC, DCS/PM/APC strings and lone two-byte escapes; then any C0/C1 control left over.
@@ -64,27 +64,34 @@ def ljust(text: str, width: int) -> str:
     return text + " " * max(0, width - columns(text))
 
 
-# A line break between two wide characters (Chinese, Japanese), which join with no space.
-_WIDE_BREAK = re.compile(r"(?<=[\u1100-\uffff])[ \t]*\n\s*(?=[\u1100-\uffff])")
-# A piece a line may end after: a word with the spaces after it, or a single wide character
-# with any closing punctuation that must not begin a line (、。」 …).
-_PIECE = re.compile(r"[^\s\u1100-\uffff]+\s*|[\u1100-\uffff][、。，．！？：；」』）〉》】ー・…]*\s*|\s+")
+@functools.cache
+def _wide_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compiled when first wrapped (some 10 ms, which `stretchd --version` need not pay)."""
+    # A line break between two wide characters (Chinese, Japanese), which join with no space.
+    wide_break = re.compile(r"(?<=[\u1100-\uffff])[ \t]*\n\s*(?=[\u1100-\uffff])")
+    # A piece a line may end after: a word with the spaces after it, or a single wide
+    # character with any closing punctuation that must not begin a line (、。」 …).
+    piece = re.compile(r"[^\s\u1100-\uffff]+\s*|[\u1100-\uffff][、。，．！？：；」』）〉》】ー・…]*\s*|\s+")
+    return wide_break, piece
 
 
 def wrap(text: str, width: int, prefix: str = "") -> list[str]:
     """text in lines of at most `width` terminal columns, the first after `prefix`."""
     width = max(1, width)
     if text.isascii() or columns(text) == len(text):
+        import textwrap
+
         return textwrap.wrap(text, width=width, initial_indent=prefix,
                              subsequent_indent=" " * len(prefix), break_on_hyphens=False) or [""]
     # Text with wide characters: filled by columns, and broken between any two of them (its
     # spaces and line breaks made single spaces first, as textwrap does; a line break between
     # two wide characters is nothing: Chinese and Japanese put no space between words).
-    text = " ".join(_WIDE_BREAK.sub("", text).split())
+    wide_break, piece_of = _wide_patterns()
+    text = " ".join(wide_break.sub("", text).split())
     indent = " " * len(prefix)
     lines: list[str] = []
     line, filled = prefix, False
-    for piece in _PIECE.findall(text.strip()):
+    for piece in piece_of.findall(text.strip()):
         word, space = piece.rstrip(), piece[len(piece.rstrip()):]
         if filled and columns(line + word) > width:
             lines.append(line.rstrip())
