@@ -125,7 +125,8 @@ def language() -> str:
 
 
 def _(message: str) -> str:
-    return _open().gettext(message)
+    """message in the language in use; "" stays "" (gettext would give the catalog's header)."""
+    return _open().gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -151,12 +152,12 @@ def lend() -> None:
     "Options", its parsing errors) find them in our catalog, in our language, until
     give_back().
 
-    gettext chooses the language from the environment, as chosen() does, so a language set in
-    config.toml is put there (LANGUAGE) meanwhile."""
+    gettext chooses its language from the environment, not as chosen() does (pt_PT, zh_TW,
+    a setting in config.toml), so LANGUAGE names ours meanwhile."""
     global _lent
     gettext.bindtextdomain(DOMAIN, str(localedir()))
     gettext.textdomain(DOMAIN)
-    if setting() != "auto" and _lent is None:
+    if _lent is None:
         _lent = (os.environ.get("LANGUAGE"),)
         os.environ["LANGUAGE"] = language()
 

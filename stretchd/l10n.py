@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any, Literal
 
 from stretchd import i18n
+from stretchd.i18n import _
 
 # A cache made by an older stretchd is made again (its forms may be fewer, or other).
 FORMS_VERSION = 1
@@ -36,8 +37,12 @@ def locale_name(language: str | None = None, environ: dict[str, str] | None = No
     name = next((env[k] for k in ("LC_ALL", "LC_TIME", "LANG") if env.get(k)), "")
     name = name.split(".", 1)[0].split("@", 1)[0].replace("-", "_")
     lang, _, region = name.partition("_")
-    if lang.lower() == spoken and region.isalpha() and len(region) == 2:
-        return f"{spoken}_{region.upper()}"
+    region = region.upper()
+    # The region's forms where they are the language's own: not Taiwan's or Hong Kong's
+    # (Traditional characters) beside Simplified Chinese.
+    if lang.lower() == spoken and region.isalpha() and len(region) == 2 and (
+            spoken != "zh" or region in ("CN", "SG")):
+        return f"{spoken}_{region}"
     return None if spoken == i18n.ENGLISH else language
 
 
@@ -65,31 +70,70 @@ def made(name: str) -> dict[str, Any] | None:
     }
 
 
+def _babel_stamp() -> str:
+    """Which Babel made a cache (its package's mtime, found without importing it): CLDR's forms
+    change between releases, so an upgrade makes them again."""
+    from importlib.util import find_spec
+
+    spec = find_spec("babel")
+    try:
+        return str(os.stat(spec.origin).st_mtime_ns) if spec and spec.origin else ""
+    except OSError:
+        return ""
+
+
+def _whole(kept: object) -> bool:
+    """A cache made by this version, with every form: a file cut short or edited is made again."""
+    if not isinstance(kept, dict) or kept.get("version") != FORMS_VERSION or "babel" not in kept:
+        return False
+    lengths = {"times": 1440, "E": 7, "EEEE": 7, "ccc": 7, "MMM": 12, "LLL": 12}
+    return (all(isinstance(kept.get(k), list) and len(kept[k]) == n
+                and all(isinstance(x, str) for x in kept[k]) for k, n in lengths.items())
+            and all(isinstance(kept.get(p), str) for p in PATTERNS))
+
+
 @lru_cache(maxsize=8)
 def forms(name: str) -> dict[str, Any] | None:
     """made(name), from the cache when it is there; written there when it can be."""
     from stretchd import paths
 
     path = paths.cache_dir() / f"locale-{name}.json"
+    babel = _babel_stamp()
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(kept, dict) and kept.get("version") == FORMS_VERSION:
-            return kept
+        if _whole(kept) and kept["babel"] == babel:
+            return dict(kept)
     except (OSError, ValueError):
         pass
     fresh = made(name)
     if fresh is not None:
+        fresh["babel"] = babel
         try:  # a cache that cannot be written costs Babel's time, nothing else
             from stretchd.files import write_atomic
 
             write_atomic(path, json.dumps(fresh, ensure_ascii=False))
-        except Exception:
+        except Exception:  # StretchdError, or anything else: the cache is optional
             pass
     return fresh
 
 
-def _current() -> dict[str, Any] | None:
+def _in_use() -> str | None:
+    """The locale whose forms are in use: locale_name(), else its language alone (Babel has
+    no de_US), else None for the plain forms."""
     name = locale_name()
+    if name is None or forms(name) is not None:
+        return name
+    language = i18n.language()
+    return language if language not in (name, i18n.ENGLISH) and forms(language) else None
+
+
+def plain() -> bool:
+    """Whether the plain forms are in use (C, or English with no region): ISO dates, HH:MM."""
+    return _in_use() is None
+
+
+def _current() -> dict[str, Any] | None:
+    name = _in_use()
     return forms(name) if name else None
 
 
@@ -146,17 +190,24 @@ def _date(d: date, pattern: str, babel: str) -> str:
     except KeyError:
         from babel.dates import format_date, format_skeleton
 
-        name = str(locale_name())
+        name = str(_in_use())
         return (format_skeleton(babel, d, locale=name) if pattern == "MMMEd"
                 else format_date(d, babel, locale=name))
 
 
 def time_of_day(t: datetime | time) -> str:
-    """"08:05", "8:05 AM": hours and minutes, 24- or 12-hour as the locale has it."""
-    words = _current()
-    if words is None:
-        return f"{t:%H:%M}"
+    """"08:05", "8:05 AM": hours and minutes (and seconds, if any), 24- or 12-hour as the
+    locale has it."""
     wall = _wall(t)
+    words = _current()
+    if wall.second:  # a reminder set to the second ("23:59:59"), rare: Babel's medium form
+        if words is None:
+            return f"{wall:%H:%M:%S}"
+        from babel.dates import format_time
+
+        return format_time(wall, "medium", locale=str(_in_use()))
+    if words is None:
+        return f"{wall:%H:%M}"
     return str(words["times"][wall.hour * 60 + wall.minute])
 
 
@@ -192,8 +243,8 @@ def month(d: date) -> str:
 
 def number(n: int | float) -> str:
     """A number with the locale's separators: "12,345", "12.345", "12 345"."""
-    name = locale_name()
-    if name is None or forms(name) is None:
+    name = _in_use()
+    if name is None:
         return str(n)
     from babel.numbers import format_decimal
 
@@ -202,9 +253,47 @@ def number(n: int | float) -> str:
 
 def percent(fraction: float) -> str:
     """A share: "73%", "73 %"."""
-    name = locale_name()
-    if name is None or forms(name) is None:
+    name = _in_use()
+    if name is None:
         return f"{fraction:.0%}"
     from babel.numbers import format_percent
 
     return format_percent(fraction, locale=name)
+
+
+# A moment near now, in words -----------------------------------------------------------
+
+def _day_and_clock(moment: datetime, now: datetime, tz: tzinfo) -> tuple[str | None, str]:
+    """The day (None for today, "" for tomorrow, else "Wed 25 Nov") and the clock time of a moment."""
+    local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    clock = time_of_day(local.replace(microsecond=0))
+    if local.date() == today:
+        return None, clock
+    if local.date() == today + timedelta(days=1):
+        return "", clock
+    return short_day(local.date()), clock
+
+
+def describe_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
+    """For a table: "07:30", "tomorrow 07:30", "Wed 25 Nov 07:30"."""
+    day, clock = _day_and_clock(moment, now, tz)
+    if day is None:
+        return clock
+    if not day:
+        # TRANSLATORS: a time in `stretchd status`'s table; {time} is 07:30.
+        return _("tomorrow {time}").format(time=clock)
+    return f"{day} {clock}"
+
+
+def at_phrase(moment: datetime, now: datetime, tz: tzinfo) -> str:
+    """For a sentence: "at 07:30", "tomorrow at 07:30", "on Wed 25 Nov at 07:30"."""
+    day, clock = _day_and_clock(moment, now, tz)
+    if day is None:
+        # TRANSLATORS: ends a sentence such as "skipped morning at 07:30"; {time} is 07:30.
+        return _("at {time}").format(time=clock)
+    if not day:
+        # TRANSLATORS: ends a sentence such as "skipped morning tomorrow at 07:30"; {time} is 07:30.
+        return _("tomorrow at {time}").format(time=clock)
+    # TRANSLATORS: ends a sentence such as "skipped morning on Wed 25 Nov at 07:30"; {date} is
+    # "Wed 25 Nov", {time} 07:30.
+    return _("on {date} at {time}").format(date=day, time=clock)

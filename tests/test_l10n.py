@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date, datetime, time
@@ -126,3 +127,31 @@ def test_babel_is_not_loaded_for_english_under_the_c_locale() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"LANGUAGE": "en", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"})
     assert out.stdout.split() == ["08:05", "Mon", "False"]
+
+
+@pytest.mark.parametrize(("language", "env", "locale"), [
+    ("zh_CN", {"LANG": "zh_TW.UTF-8"}, "zh_CN"),  # Simplified text: not Taiwan's Traditional forms
+    ("zh_CN", {"LANG": "zh_SG.UTF-8"}, "zh_SG"),
+])
+def test_chinese_takes_a_regions_forms_only_in_its_own_script(
+        language: str, env: dict[str, str], locale: str) -> None:
+    assert l10n.locale_name(language, env) == locale
+
+
+def test_a_region_babel_does_not_know_gives_the_languages_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LC_TIME", "de_US.UTF-8")
+    i18n.use("de")
+    assert l10n.weekday(MONDAY) == "Mo." and l10n.day(MONDAY) == "07.12.2026"
+
+
+def test_a_cache_cut_short_is_made_again(xdg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg / "cache"))
+    path = xdg / "cache" / "stretchd" / "locale-de.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"version": 1, "babel": "x", "times": ["08:00"]}')
+    l10n.forms.cache_clear()
+    try:
+        assert l10n.forms("de")["E"][0] == "Mo."  # type: ignore[index]
+        assert len(json.loads(path.read_text())["times"]) == 1440
+    finally:
+        l10n.forms.cache_clear()

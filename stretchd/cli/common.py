@@ -14,7 +14,7 @@ from click.shell_completion import CompletionItem
 from stretchd import i18n
 from stretchd.errors import StretchdError
 from stretchd.i18n import N_, NP_, _
-from stretchd.text import columns, wrap
+from stretchd.text import columns, fit, wrap
 
 if TYPE_CHECKING:
     from stretchd.daemon.commands import Request
@@ -94,6 +94,15 @@ class Command(click.Command):
     short_help = Text()
     epilog = Text()
     context_class = HelpContext
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        text = super().get_short_help_str(limit)
+        if columns(text) > len(text):  # Chinese, Japanese: click ends a sentence only at ". "
+            first = (self.short_help or self.help or "").split("\n\n")[0]
+            text = " ".join(first.split("。")[0].split()) + ("。" if "。" in first else "")
+            if columns(text) > limit:  # and counts characters: a wide one takes two columns
+                text = text[:fit(text, limit - 3)].rstrip() + "..."
+        return text
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)

@@ -173,7 +173,7 @@ def doctor(as_json: bool) -> None:
     for reading in readings:
         # TRANSLATORS: after a condition that does not hold reminders; hold.when is a config key.
         enabled = "" if reading.condition in hold.when else "  " + _("[not in hold.when]")
-        click.echo(reading.describe() + enabled)
+        click.echo(reading.describe(_) + enabled)
     if shared is not None:
         click.echo("\n".join(sharing.lines(shared)))
     if config_note:

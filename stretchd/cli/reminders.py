@@ -104,6 +104,15 @@ def _print_status(info: dict[str, Any]) -> None:
     from stretchd.store.state import note_text
     from stretchd.text import ljust
 
+    # When each comes, in this command's language and locale (a daemon started elsewhere, by
+    # systemd say, may have other ones): from the moment itself, with its own UTC offset.
+    now = datetime.now().astimezone()
+    for n in info["next"]:
+        at = datetime.fromisoformat(n["at"])
+        n["when"] = l10n.describe_time(at, now, at.tzinfo or now.tzinfo)  # type: ignore[arg-type]
+    if info.get("paused_until"):
+        until = datetime.fromisoformat(info["paused_until"])
+        info["paused_when"] = l10n.describe_time(until, now, until.tzinfo or now.tzinfo)  # type: ignore[arg-type]
     if info["running"]:
         desktop, pid = info.get("desktop"), info["pid"]
         if desktop is None:
@@ -143,9 +152,10 @@ def _print_status(info: dict[str, Any]) -> None:
         return
     click.echo(_("Next reminders:"))
     width = max(len(n["reminder"]) for n in info["next"])
+    when_width = max(18, *(columns(n["when"]) for n in info["next"]))  # "Do., 10. Dez. 22:30"
     for n in info["next"]:
         note = f"  ({note_text(n['note'])})" if n["note"] else ""
-        click.echo(f"  {n['reminder']:<{width}}  {ljust(n['when'], 18)}  {n['routine']:<16} "
+        click.echo(f"  {n['reminder']:<{width}}  {ljust(n['when'], when_width)}  {n['routine']:<16} "
                    f"{days_text(n['days'])}{note}")
 
 
@@ -297,7 +307,11 @@ def history(days: int, as_json: bool, every: bool) -> None:
         click.echo(ngettext("Nothing in the last {n} day.", "Nothing in the last {n} days.", days).format(
             n=days))
         return
+    from stretchd.store.details import detail_text
+
     when = _moments(r[0] for r in rows)
+    # The details as stored (English, the record's own words), in the person's language.
+    rows = [(at, device, reminder, what, detail_text(detail)) for at, device, reminder, what, detail in rows]
     devices = {r[1] for r in rows}
     if devices == {None}:
         sys.stdout.write("".join(f"{when[at]}  {reminder or '-':<10} {what:<10} {detail}\n"
@@ -317,7 +331,7 @@ def _moments(stamps: Iterable[str]) -> dict[str, str]:
     from stretchd import l10n
     from stretchd.text import ljust
 
-    if l10n.locale_name() is None:  # the plain forms: the stored text itself, at once
+    if l10n.plain():  # the plain forms: the stored text itself, at once
         return {at: f"{at[:10]} {at[11:16]}" for at in stamps}
     days: dict[str, str] = {}
     clocks: dict[str, str] = {}
@@ -351,7 +365,7 @@ def _print_daily(rows: list[tuple[str, str, int]]) -> None:
     from stretchd import l10n
 
     for day, group in groupby(rows, key=lambda row: row[0]):
-        shown = day if l10n.locale_name() is None else l10n.day(date.fromisoformat(day), "short")
+        shown = day if l10n.plain() else l10n.day(date.fromisoformat(day), "short")
         click.echo(f"{shown}  " + " · ".join(f"{what} {count}" for _day, what, count in group))
     click.echo(ngettext("(a summary a day: more than {n} row; --all lists every one)",
                         "(a summary a day: more than {n} rows; --all lists every one)",

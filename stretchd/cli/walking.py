@@ -131,12 +131,13 @@ def routines_list() -> None:
     # TRANSLATORS: where a routine comes from, in `stretchd routines list`.
     sources = {"built-in": _("built-in"), "user": _("user")}
     width = max(len(n) for n in found)
+    source_width = max(8, *(columns(s) for s in sources.values()))  # "eingebaut", "встроенный"
     for name in sorted(found):
         r = found[name]
         length = format_duration(planned_seconds(plan(r)))
         pad = " " * max(0, 12 - columns(length))  # by columns: "4分2秒" is 6 characters, 10 wide
         source = sources.get(r.source, r.source)
-        source += " " * max(0, 8 - columns(source))
+        source += " " * max(0, source_width - columns(source))
         click.echo(f"{name:<{width}}  {pad}{length}  {source}  {r.title}")
 
 

@@ -7,7 +7,7 @@ how each is read lives in busy.py (its READERS table, by these names)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,9 @@ class Condition:
     reasons: tuple[str, ...]  # what a reminder held by it says: N_("microphone in use")
     after: str  # how the reminder says it comes late once it ends: "after your call"
     default: bool = True  # in `[hold] when` unless the config says otherwise
-    words: tuple[str, str] = ("yes", "no")  # how `doctor` says it is busy, or free
+    # How `doctor` says it is busy, or free.
+    # TRANSLATORS: `stretchd doctor` says so of each condition that holds reminders ("meeting: no").
+    words: tuple[str, str] = (N_("yes"), N_("no"))
     # What may signal its end while a reminder is held; a condition with none is read once a
     # minute instead (mako's modes, GNOME's setting, X11's idle time, /proc).
     session_rules: tuple[str, ...] = ()  # D-Bus match rules on the session bus
@@ -33,15 +35,16 @@ ALL = (
               N_("after your call"), pipewire=True),
     # PropertiesChanged on the notification server's object: dunst's `paused`, KDE's
     # `Inhibited`; swaync signals its do-not-disturb on its own interface.
-    Condition("dnd", (N_("do not disturb"),), N_("after do-not-disturb"), words=("on", "off"), session_rules=(
-        "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
-        "path='/org/freedesktop/Notifications'",
-        "type='signal',interface='org.erikreider.swaync.cc'")),
+    Condition("dnd", (N_("do not disturb"),), N_("after do-not-disturb"), words=(N_("on"), N_("off")),
+              session_rules=(
+                  "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
+                  "path='/org/freedesktop/Notifications'",
+                  "type='signal',interface='org.erikreider.swaync.cc'")),
     Condition("locked", (N_("screen locked"),), N_("now the screen is unlocked"), logind=True, session_rules=(
         "type='signal',interface='org.freedesktop.ScreenSaver',member='ActiveChanged'",)),
     Condition("away", (N_("away from the desk"),), N_("now you are back"), logind=True),
     Condition("fullscreen", (N_("a fullscreen window"),), N_("after the fullscreen window"), default=False,
-              words=("on", "off")),
+              words=(N_("on"), N_("off"))),
 )
 BY_NAME = {c.name: c for c in ALL}
 NAMES = tuple(BY_NAME)  # the names `[hold] when` accepts
@@ -64,11 +67,14 @@ class Reading:
     detail: str = ""  # "2 capture streams", "idle 3 min"
     reason: str = ""  # what a held reminder says: N_("microphone in use")
 
-    def describe(self) -> str:
-        """"meeting: no (PipeWire, 0 capture streams)"."""
+    def describe(self, say: Callable[[str], str] | None = None) -> str:
+        """"meeting: no (PipeWire, 0 capture streams)"; `say` puts the word in the person's
+        language (doctor), the log keeps English."""
         known = BY_NAME.get(self.condition)
         yes, no = known.words if known else ("yes", "no")
-        value = {True: yes, False: no, None: "unknown"}[self.busy]
+        # TRANSLATORS: `stretchd doctor`: a condition not read ("meeting: unknown").
+        value = {True: yes, False: no, None: N_("unknown")}[self.busy]
+        value = say(value) if say else value
         inside = ", ".join(p for p in (self.source, self.detail) if p)
         return f"{self.condition}: {value} ({inside})"
 

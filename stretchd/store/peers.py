@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from stretchd import l10n
 from stretchd.errors import StretchdError
 from stretchd.i18n import _
 from stretchd.store.history import History, Kind
@@ -183,7 +184,8 @@ def peer_rows(history: History, since: datetime | None = None) -> list[tuple[str
         args = (since.astimezone(UTC).isoformat(timespec="milliseconds"),)
     rows = _read(history, sql + " ORDER BY utc, uid", args)
     # TRANSLATORS: the detail of another computer's snooze in `stretchd history`; {time} is 07:40.
-    return [(at, device, reminder, kind, _("until {time}").format(time=until[11:16]) if until else "")
+    return [(at, device, reminder, kind,
+             _("until {time}").format(time=l10n.time_of_day(datetime.fromisoformat(until))) if until else "")
             for at, device, reminder, kind, until in rows]
 
 

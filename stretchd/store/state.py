@@ -8,9 +8,10 @@ from typing import Any
 
 from stretchd import l10n
 from stretchd.bounds import SNOOZE_MINUTES, minutes_problem, within
-from stretchd.config import Config, Reminder, format_time
+from stretchd.config import Config, Reminder
 from stretchd.errors import UsageError, did_you_mean
 from stretchd.i18n import N_, _
+from stretchd.l10n import at_phrase, describe_time
 from stretchd.schedule import Due, next_occurrence, occurrence_key, occurrence_on, upcoming
 from stretchd.store.history import FINAL, Kind, Occurrence, Status, Store, handled
 
@@ -153,7 +154,7 @@ def after_move(ctx: Context, now: datetime, name: str) -> str:
     got = ctx.store.occurrence(name, today.isoformat())
     if at is not None and at > now and not handled(got, at) and not (got and got.status == Status.SNOOZED):
         # TRANSLATORS: after `stretchd schedule set`; {time} is the reminder's new time (07:30).
-        return _("it shows today at {time}").format(time=format_time(r.time))
+        return _("it shows today at {time}").format(time=l10n.time_of_day(r.time))
     when, _due = next_due(ctx, now, name)
     if at is not None and at > now and got is not None:
         # TRANSLATORS: after `stretchd schedule set`; {status} is a history word kept as it is
@@ -174,42 +175,6 @@ def resume(ctx: Context) -> str:
     was = ctx.store.paused_until()
     ctx.store.set_state("paused_until", None)
     return _("resumed") if was else _("was not paused")
-
-
-def _day_and_clock(moment: datetime, now: datetime, tz: tzinfo) -> tuple[str | None, str]:
-    """The day (None for today, "" for tomorrow, else "Wed 25 Nov") and the clock time of a moment."""
-    local, today = moment.astimezone(tz), now.astimezone(tz).date()
-    clock = format_time(local.time()) if local.second else l10n.time_of_day(local)
-    if local.date() == today:
-        return None, clock
-    if local.date() == today + timedelta(days=1):
-        return "", clock
-    return l10n.short_day(local.date()), clock
-
-
-def describe_time(moment: datetime, now: datetime, tz: tzinfo) -> str:
-    """For a table: "07:30", "tomorrow 07:30", "Wed 25 Nov 07:30"."""
-    day, clock = _day_and_clock(moment, now, tz)
-    if day is None:
-        return clock
-    if not day:
-        # TRANSLATORS: a time in `stretchd status`'s table; {time} is 07:30.
-        return _("tomorrow {time}").format(time=clock)
-    return f"{day} {clock}"
-
-
-def at_phrase(moment: datetime, now: datetime, tz: tzinfo) -> str:
-    """For a sentence: "at 07:30", "tomorrow at 07:30", "on Wed 25 Nov at 07:30"."""
-    day, clock = _day_and_clock(moment, now, tz)
-    if day is None:
-        # TRANSLATORS: ends a sentence such as "skipped morning at 07:30"; {time} is 07:30.
-        return _("at {time}").format(time=clock)
-    if not day:
-        # TRANSLATORS: ends a sentence such as "skipped morning tomorrow at 07:30"; {time} is 07:30.
-        return _("tomorrow at {time}").format(time=clock)
-    # TRANSLATORS: ends a sentence such as "skipped morning on Wed 25 Nov at 07:30"; {date} is
-    # "Wed 25 Nov", {time} 07:30.
-    return _("on {date} at {time}").format(date=day, time=clock)
 
 
 def note_text(note: str) -> str:
