@@ -11,7 +11,10 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Mapping
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pathlib costs `stretchd --version` a few ms it need not pay
+    from pathlib import Path
 
 DOMAIN = "stretchd"
 # The languages shipped, as their catalogs are named (po/LANG.po); "auto" follows the locale.
@@ -26,8 +29,8 @@ _language = ENGLISH  # the language of the open catalog
 _lent: tuple[str | None] | None = None  # LANGUAGE as it was before lend() set it
 
 
-def localedir() -> Path:
-    return Path(__file__).parent / "locale"
+def localedir() -> str:
+    return os.path.join(os.path.dirname(__file__), "locale")
 
 
 def requested(environ: Mapping[str, str] | None = None) -> list[str]:
@@ -150,16 +153,16 @@ def NP_(singular: str, plural: str) -> tuple[str, str]:
 def lend() -> None:
     """Let a library that looks its words up in gettext's default domain (click: "Usage:",
     "Options", its parsing errors) find them in our catalog, in our language, until
-    give_back().
+    give_back(). Again after follow(): the language may then be config.toml's.
 
     gettext chooses its language from the environment, not as chosen() does (pt_PT, zh_TW,
     a setting in config.toml), so LANGUAGE names ours meanwhile."""
     global _lent
-    gettext.bindtextdomain(DOMAIN, str(localedir()))
+    gettext.bindtextdomain(DOMAIN, localedir())
     gettext.textdomain(DOMAIN)
     if _lent is None:
         _lent = (os.environ.get("LANGUAGE"),)
-        os.environ["LANGUAGE"] = language()
+    os.environ["LANGUAGE"] = language()
 
 
 def give_back() -> None:

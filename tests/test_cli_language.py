@@ -87,6 +87,13 @@ def test_the_setting_in_config_toml_speaks_for_click_too_and_leaves_the_locale_a
     assert os.environ["LANGUAGE"] == "en"  # what `stretchd run` hands the daemon it becomes
 
 
+def test_a_mistyped_command_is_told_in_the_configured_language(xdg: Path) -> None:
+    cfg(xdg, '[defaults]\nlanguage = "de"\n')
+    code, _, err = run("statsu")
+    assert code == 2
+    assert tr("de", "No such command {name!r}.").format(name="statsu") in err
+
+
 def test_stretchds_own_errors_are_in_the_language(xdg: Path) -> None:
     code, _, err = run("walk", "no-such-routine", env={"LANGUAGE": "es"})
     assert code == 2

@@ -95,6 +95,10 @@ class Command(click.Command):
     epilog = Text()
     context_class = HelpContext
 
+    def get_help(self, ctx: click.Context) -> str:
+        settle_language(ctx)
+        return super().get_help(ctx)
+
     def get_short_help_str(self, limit: int = 45) -> str:
         text = super().get_short_help_str(limit)
         if columns(text) > len(text):  # Chinese, Japanese: click ends a sentence only at ". "
@@ -117,15 +121,18 @@ class Group(Command, click.Group):
     command_class = Command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        from stretchd import paths
-
-        # The language is config.toml's, or the locale's; click's own words follow it too.
-        i18n.follow(paths.config_file())
+        # The locale's language, for click's own words too; config.toml's [defaults] language
+        # once a command is known (settle_language()): `stretchd --version` reads no file.
+        i18n.use("auto")
         i18n.lend()
         try:
             return super().main(*args, **kwargs)
         finally:
             i18n.give_back()
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        settle_language(ctx)  # before "No such command"
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -136,6 +143,18 @@ class Group(Command, click.Group):
 
 
 Group.group_class = Group
+
+
+def settle_language(ctx: click.Context) -> None:
+    """Speak config.toml's `[defaults] language` from here on, click's words too: once a
+    command runs, resolves a subcommand or shows its help (it reads config.toml)."""
+    from stretchd import paths
+
+    root = ctx.find_root()
+    if not root.meta.get("stretchd.language"):
+        root.meta["stretchd.language"] = True
+        i18n.follow(paths.config_file())
+        i18n.lend()
 
 # click's own words, which it looks up itself (i18n.lend()): marked here for the catalogs, as
 # click 8 spells them. One a later click spells otherwise stays English.
