@@ -46,12 +46,23 @@ def escape_markup(text: str) -> str:
 def tolerant_output() -> None:
     """Standard output and error replace what their encoding cannot hold (a Latin-1 locale
     and a Russian or Japanese text) rather than raise: a translated line is never a traceback."""
+    import codecs
     import sys
 
+    codecs.register_error("stretchd.replace", _replaced)
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "").replace("_", "")
         if encoding != "utf8" and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
+            stream.reconfigure(errors="stretchd.replace")
+
+
+def _replaced(error: UnicodeError) -> tuple[str, int]:
+    """What an encoding cannot hold: a space for a space (CLDR's narrow no-break space in
+    "8:05 PM", French "12 345"), "?" for anything else."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start:error.end]
+    return "".join(" " if unicodedata.category(c) == "Zs" else "?" for c in text), error.end
 
 
 def columns(text: str) -> int:

@@ -210,3 +210,17 @@ def test_output_the_terminal_cannot_encode_is_replaced_not_a_traceback(xdg: Path
     done = subprocess.run([sys.executable, "-m", "stretchd", "config", "check"], env=env,
                           capture_output=True, text=True, encoding="iso-8859-1", check=False)
     assert done.returncode == 0 and "Traceback" not in done.stderr and "?" in done.stdout
+
+
+def test_a_space_the_terminal_cannot_encode_stays_a_space(xdg: Path) -> None:
+    """CLDR writes "8:05 PM" with a narrow no-break space: on a Latin-1 terminal it is a space,
+    not a "?" (anything else it cannot hold still is)."""
+    import subprocess
+
+    cfg(xdg, '[reminders.evening]\ntime = "20:05"\n')
+    env = {**__import__("os").environ, "PYTHONIOENCODING": "iso-8859-1", "LANGUAGE": "en",
+           "LC_TIME": "en_US.UTF-8"}
+    done = subprocess.run([sys.executable, "-m", "stretchd", "status"], env=env,
+                          capture_output=True, text=True, encoding="iso-8859-1", check=False)
+    assert done.returncode == 69 and "Traceback" not in done.stderr
+    assert re.search(r"\b8:05 PM\b", done.stdout) and "?" not in done.stdout, done.stdout
