@@ -1,5 +1,6 @@
-"""What the command modules share: errors to exit codes, the routines, and the daemon's
-socket with its offline fallback. Below every command module; imports nothing of theirs."""
+"""What the command modules share: the command classes (their help, and click's own words, in
+the person's language), errors to exit codes, the routines, and the daemon's socket with its
+offline fallback. Below every command module; imports nothing of theirs."""
 
 from __future__ import annotations
 
