@@ -195,12 +195,12 @@ def _date(d: date, pattern: str, babel: str) -> str:
                 else format_date(d, babel, locale=name))
 
 
-def time_of_day(t: datetime | time) -> str:
-    """"08:05", "8:05 AM": hours and minutes (and seconds, if any), 24- or 12-hour as the
-    locale has it."""
+def time_of_day(t: datetime | time, *, seconds: bool = False) -> str:
+    """"08:05", "8:05 AM": hours and minutes, 24- or 12-hour as the locale has it; with
+    `seconds`, a time set to the second keeps them ("23:59:59")."""
     wall = _wall(t)
     words = _current()
-    if wall.second:  # a reminder set to the second ("23:59:59"), rare: Babel's medium form
+    if seconds and wall.second:  # a reminder set to the second, rare: Babel's medium form
         if words is None:
             return f"{wall:%H:%M:%S}"
         from babel.dates import format_time
@@ -266,7 +266,7 @@ def percent(fraction: float) -> str:
 def _day_and_clock(moment: datetime, now: datetime, tz: tzinfo) -> tuple[str | None, str]:
     """The day (None for today, "" for tomorrow, else "Wed 25 Nov") and the clock time of a moment."""
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
-    clock = time_of_day(local.replace(microsecond=0))
+    clock = time_of_day(local, seconds=True)
     if local.date() == today:
         return None, clock
     if local.date() == today + timedelta(days=1):

@@ -154,7 +154,7 @@ def after_move(ctx: Context, now: datetime, name: str) -> str:
     got = ctx.store.occurrence(name, today.isoformat())
     if at is not None and at > now and not handled(got, at) and not (got and got.status == Status.SNOOZED):
         # TRANSLATORS: after `stretchd schedule set`; {time} is the reminder's new time (07:30).
-        return _("it shows today at {time}").format(time=l10n.time_of_day(r.time))
+        return _("it shows today at {time}").format(time=l10n.time_of_day(r.time, seconds=True))
     when, _due = next_due(ctx, now, name)
     if at is not None and at > now and got is not None:
         # TRANSLATORS: after `stretchd schedule set`; {status} is a history word kept as it is
