@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,26 @@ def test_without_pipewire_alsa_capture_and_open_cameras_are_read_from_proc(tmp_p
     got = meeting_from_proc(tmp_path)
     assert got.busy and got.reason == "camera in use"
     assert got.describe() == "meeting: yes (/proc, 1 ALSA capture running, 1 camera open)"
+
+
+def test_a_process_that_ends_while_proc_is_read_is_skipped_not_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a busy machine a process listed in /proc may be gone when its fd/ is read."""
+    for pid, target in (("4242", "/dev/video0"), ("4343", "/dev/null")):
+        fd = tmp_path / pid / "fd"
+        fd.mkdir(parents=True)
+        os.symlink(target, fd / "3")
+    gone = tmp_path / "4343" / "fd"
+    scandir = os.scandir
+
+    def racing(path: Any) -> Any:
+        if Path(path) == gone:
+            raise FileNotFoundError(2, "No such file or directory", str(gone))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", racing)
+    got = meeting_from_proc(tmp_path)
+    assert got.busy and got.reason == "camera in use"
 
 
 def test_dnd_reads_as_on_or_off_and_an_unknown_as_unknown() -> None:

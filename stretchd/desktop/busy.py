@@ -116,16 +116,27 @@ def meeting_from_proc(proc: Path = Path("/proc")) -> Reading:
         except OSError:
             continue
     cameras = 0
-    for fd in proc.glob("[0-9]*/fd/*"):
-        try:
-            if os.readlink(fd).startswith("/dev/video"):
-                cameras += 1
-        except OSError:
-            continue
+    for pid in _entries(proc, str.isdigit):
+        # A process may end, or not be ours, between two reads: skipped, never an error.
+        for fd in _entries(proc / pid / "fd"):
+            try:
+                if os.readlink(proc / pid / "fd" / fd).startswith("/dev/video"):
+                    cameras += 1
+            except OSError:
+                continue
     # TRANSLATORS: why a reminder is held, shown by `stretchd status` and the status bar.
     reason = N_("camera in use") if cameras else N_("microphone in use") if recording else ""
     detail = f"{recording} ALSA capture running, {cameras} camera open"
     return Reading("meeting", bool(recording or cameras), "/proc", detail, reason)
+
+
+def _entries(folder: Path, keep: Callable[[str], bool] = bool) -> list[str]:
+    """The names in folder that `keep` keeps; none where it cannot be read (gone meanwhile)."""
+    try:
+        with os.scandir(folder) as it:
+            return [e.name for e in it if keep(e.name)]
+    except OSError:
+        return []
 
 
 async def _run(argv: list[str]) -> bytes | None:
