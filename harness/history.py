@@ -51,3 +51,21 @@ def running_walk(env: Mapping[str, str] | None = None) -> int | None:
     except sqlite3.OperationalError:  # the daemon has created the file, not its tables yet
         return None
     return int(row[0]) if row and row[0] else None
+
+
+def walked_every(path: Path, days: int, every: int) -> None:
+    """A history at `path` of the reminder "morning" shown, started and its "shotgun" walk
+    completed at noon every `every` days over the last `days` (today's included)."""
+    import datetime as dt
+
+    from stretchd.store.history import History, Kind, Status
+
+    now = dt.datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+    with History(path) as h:
+        for i in range(0, days, every):
+            at = now - dt.timedelta(days=i)
+            key = at.date().isoformat()
+            h.record("morning", key, at, Kind.SHOWN, at, status=Status.SHOWING)
+            h.record("morning", key, at, Kind.STARTED, at)
+            walk = h.start_walk("shotgun", "morning", at, 3)
+            h.finish_walk(walk, at + dt.timedelta(minutes=4), outcome="completed", step=3)

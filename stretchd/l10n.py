@@ -181,7 +181,7 @@ def _written(pattern: str, d: date, words: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _date(d: date, pattern: str, babel: str) -> str:
+def _date(d: date, pattern: str) -> str:
     words = _current()
     if words is None:
         raise LookupError
@@ -191,8 +191,8 @@ def _date(d: date, pattern: str, babel: str) -> str:
         from babel.dates import format_date, format_skeleton
 
         name = str(_in_use())
-        return (format_skeleton(babel, d, locale=name) if pattern == "MMMEd"
-                else format_date(d, babel, locale=name))
+        return (format_skeleton(pattern, d, locale=name) if pattern == "MMMEd"
+                else format_date(d, pattern, locale=name))
 
 
 def time_of_day(t: datetime | time, *, seconds: bool = False) -> str:
@@ -214,7 +214,7 @@ def time_of_day(t: datetime | time, *, seconds: bool = False) -> str:
 def day(d: date, width: Literal["short", "medium"] = "medium") -> str:
     """A date: "2026-12-07" plain; "07.12.2026", "Dec 7, 2026" (medium) or "12/7/26" (short)."""
     try:
-        return _date(d, width, width)
+        return _date(d, width)
     except LookupError:
         return d.isoformat()
 
@@ -222,7 +222,7 @@ def day(d: date, width: Literal["short", "medium"] = "medium") -> str:
 def short_day(d: date) -> str:
     """A day near today in a line of text: "Wed 25 Nov", "Mi., 25. Nov.", "11月25日(水)"."""
     try:
-        return _date(d, "MMMEd", "MMMEd")
+        return _date(d, "MMMEd")
     except LookupError:
         return f"{d:%a %d %b}"
 

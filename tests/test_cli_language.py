@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from harness.history import walked_every
 from stretchd import i18n
 from stretchd.cli import cli
 from stretchd.cli.common import english
@@ -117,15 +118,7 @@ def test_status_says_times_as_the_locale_writes_them(xdg: Path, lc_time: str, la
 
 
 def test_stats_in_japanese_lines_up_at_80_columns(xdg: Path) -> None:
-    now = dt.datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
-    with History(xdg / "state" / "stretchd" / "stretchd.sqlite3") as h:
-        for i in range(0, 40, 3):
-            at = now - dt.timedelta(days=i)
-            key = at.date().isoformat()
-            h.record("morning", key, at, Kind.SHOWN, at, status=Status.SHOWING)
-            h.record("morning", key, at, Kind.STARTED, at)
-            walk = h.start_walk("shotgun", "morning", at, 3)
-            h.finish_walk(walk, at + dt.timedelta(minutes=4), outcome="completed", step=3)
+    walked_every(xdg / "state" / "stretchd" / "stretchd.sqlite3", days=40, every=3)
     code, out, _ = run("stats", env={"LANGUAGE": "ja", "COLUMNS": "80"})
     assert code == 0
     lines = out.splitlines()

@@ -10,12 +10,12 @@ from stretchd.i18n import _, ngettext
 
 @command(short_help="Calendar heatmap, streaks and completion rates.")
 @option("--weeks", default=26, show_default=True, type=click.IntRange(1, 520),
-              help="How many weeks the calendar and the rates cover.")
+        help="How many weeks the calendar and the rates cover.")
 @option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @option("--device", metavar="NAME",
-              help="Only one computer's reminders and walkthroughs ([sync]: its device name).")
+        help="Only one computer's reminders and walkthroughs ([sync]: its device name).")
 @option("--wait", is_flag=True, hidden=True,
-              help="Wait for Enter before exiting (a terminal opened from the weekly summary).")
+        help="Wait for Enter before exiting (a terminal opened from the weekly summary).")
 def stats(weeks: int, as_json: bool, device: str | None, wait: bool) -> None:
     """Did you stretch? A calendar of the last WEEKS weeks, a cell a day shaded by the share
     of that day's reminders done (a walkthrough completed), today marked `<`; the current and

@@ -35,14 +35,14 @@ def run() -> None:
 @command(short_help="Is the daemon up; the next reminders.")
 @option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @option("--follow", is_flag=True,
-              help="Print a line each time the state changes (pushed by the daemon), and once a "
-                   "minute while a countdown shows; for status bars. Runs until interrupted, "
-                   "through daemon restarts.")
+        help="Print a line each time the state changes (pushed by the daemon), and once a "
+             "minute while a countdown shows; for status bars. Runs until interrupted, "
+             "through daemon restarts.")
 @option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
-              help="With --follow: text, json (an object a line), waybar (text, tooltip, class, "
-                   "percentage), polybar, i3blocks, or a template such as '{next} {next_in} · "
-                   "streak {streak}' (fields: state, next, next_in, next_at, routine, done, "
-                   "streak, goal, held, paused_until, text, tooltip).")
+        help="With --follow: text, json (an object a line), waybar (text, tooltip, class, "
+             "percentage), polybar, i3blocks, or a template such as '{next} {next_in} · "
+             "streak {streak}' (fields: state, next, next_in, next_at, routine, done, "
+             "streak, goal, held, paused_until, text, tooltip).")
 def status(as_json: bool, follow: bool, fmt: str) -> None:
     """Is the daemon up; the next reminders; snooze, skip and pause state; reminders held
     while you are busy or away (since when, and why).
@@ -101,7 +101,7 @@ def _print_status(info: dict[str, Any]) -> None:
 
     from stretchd import l10n
     from stretchd.cli.common import days_text
-    from stretchd.store.state import note_text
+    from stretchd.store.details import note_text
     from stretchd.text import ljust
 
     # When each comes, in this command's language and locale (a daemon started elsewhere, by
@@ -227,7 +227,7 @@ def unskip(reminder: str | None) -> None:
 @command(short_help="Pause reminders for a while, or until a time.")
 @option("--for", "for_", metavar="DURATION", help="e.g. 30m, 2h, 1h30m, 1d")
 @option("--until", metavar="WHEN",
-              help='HH:MM (the next one), "YYYY-MM-DD HH:MM" or YYYY-MM-DD (its midnight)')
+        help='HH:MM (the next one), "YYYY-MM-DD HH:MM" or YYYY-MM-DD (its midnight)')
 def pause(for_: str | None, until: str | None) -> None:
     """Pause reminders for DURATION or until WHEN; `stretchd resume` ends it early."""
     from datetime import datetime, timedelta
@@ -265,10 +265,10 @@ def resume() -> None:
 
 @command(short_help="What happened to each reminder and walk.")
 @option("--days", default=7, show_default=True, type=click.IntRange(1, 36500),
-              help="How many days back.")
+        help="How many days back.")
 @option("--json", "as_json", is_flag=True, help="Print machine-readable JSON (every row).")
 @option("--all", "every", is_flag=True,
-              help=f"List every row, even past {HISTORY_ROWS} (without it, a summary a day).")
+        help=f"List every row, even past {HISTORY_ROWS} (without it, a summary a day).")
 def history(days: int, as_json: bool, every: bool) -> None:
     """What happened to each reminder, and each walkthrough, over the last DAYS days; with
     [sync], on every computer (each row names its computer, its time as that computer said).
@@ -326,6 +326,7 @@ def history(days: int, as_json: bool, every: bool) -> None:
 def _moments(stamps: Iterable[str]) -> dict[str, str]:
     """Each row's time, as its computer's clock said it ("2026-12-01 12:00", ISO text as
     stored), written as the locale writes a date and a time, all as wide as the widest."""
+    import functools
     from datetime import date, time
 
     from stretchd import l10n
@@ -333,14 +334,10 @@ def _moments(stamps: Iterable[str]) -> dict[str, str]:
 
     if l10n.plain():  # the plain forms: the stored text itself, at once
         return {at: f"{at[:10]} {at[11:16]}" for at in stamps}
-    days: dict[str, str] = {}
-    clocks: dict[str, str] = {}
-    out = {}
-    for at in stamps:  # a long history has few distinct days and minutes: each written once
-        day = days.get(at[:10]) or days.setdefault(at[:10], l10n.day(date.fromisoformat(at[:10]), "short"))
-        clock = clocks.get(at[11:16]) or clocks.setdefault(
-            at[11:16], l10n.time_of_day(time.fromisoformat(at[11:16])))
-        out[at] = f"{day} {clock}"
+    # A long history has few distinct days and minutes: each written once.
+    day = functools.cache(lambda text: l10n.day(date.fromisoformat(text), "short"))
+    clock = functools.cache(lambda text: l10n.time_of_day(time.fromisoformat(text)))
+    out = {at: f"{day(at[:10])} {clock(at[11:16])}" for at in stamps}
     width = max(map(columns, out.values()), default=0)
     return {at: ljust(text, width) for at, text in out.items()}
 

@@ -64,7 +64,7 @@ def schedule_list() -> None:
 @click.argument("time")
 @option("--days", help="Comma-separated days, mon..sun (default: every day).")
 @option("--routine", shell_complete=routine_names,
-              help="The routine (default: defaults.routine).")
+        help="The routine (default: defaults.routine).")
 def schedule_add(name: str, time: str, days: str | None, routine: str | None) -> None:
     """Add reminder NAME at TIME (HH:MM, 24-hour)."""
     from stretchd.config.edit import add_reminder
@@ -193,8 +193,8 @@ def _lines(lines: list[str]) -> None:
 @service.command("install")
 @option("--no-enable", is_flag=True, help="Write the unit only; do not enable or start it.")
 @option("--autostart", is_flag=True,
-              help="Write ~/.config/autostart/stretchd.desktop instead, for desktops that "
-                   "never start graphical-session.target.")
+        help="Write ~/.config/autostart/stretchd.desktop instead, for desktops that "
+             "never start graphical-session.target.")
 def service_install(no_enable: bool, autostart: bool) -> None:
     """Write ~/.config/systemd/user/stretchd.service, then enable and start it."""
     from stretchd.desktop.service import install

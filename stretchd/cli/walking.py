@@ -25,16 +25,16 @@ if TYPE_CHECKING:
 @command(short_help="A routine, step by step, in this terminal.")
 @click.argument("routine", required=False, shell_complete=routine_names)
 @option("--reps", type=click.IntRange(*REPETITIONS), metavar="N",
-              help="Repetitions for every step the article gives as a range (within it).")
+        help="Repetitions for every step the article gives as a range (within it).")
 @option("--voice/--no-voice", default=None,
-              help="Say each step aloud (spd-say, else espeak-ng), or not; default: the "
-                   "config's [walkthrough] voice.")
+        help="Say each step aloud (spd-say, else espeak-ng), or not; default: the "
+             "config's [walkthrough] voice.")
 @option("--pictures/--no-pictures", default=None,
-              help="Draw each position (kitty or sixel pixels where the terminal has them, "
-                   "coloured blocks elsewhere), or not; default: the config's [walkthrough] pictures.")
+        help="Draw each position (kitty or sixel pixels where the terminal has them, "
+             "coloured blocks elsewhere), or not; default: the config's [walkthrough] pictures.")
 @option("--reminder", hidden=True,
-              help="The reminder whose notification started this walk: the end screen "
-                   "then closes by itself after 60 s.")
+        help="The reminder whose notification started this walk: the end screen "
+             "then closes by itself after 60 s.")
 def walk(routine: str | None, reps: int | None, voice: bool | None, pictures: bool | None,
          reminder: str | None) -> None:
     """Lead through ROUTINE step by step in this terminal (default: the config's routine).

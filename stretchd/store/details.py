@@ -1,4 +1,4 @@
-"""A history row's detail as a person reads it.
+"""A history row's detail, and a note of `status`, as a person reads it.
 
 Details are stored in English as they were written ("held 12 min: microphone in use", "again:
 stretchd restarted, 5 min late"), a record that does not change with the language, and shown
@@ -66,3 +66,21 @@ def detail_text(detail: str) -> str:
         if m:
             return said(m)
     return detail
+
+
+# The notes of status()'s "next" as its data keeps them (English, for --json and the daemon's
+# own reading of them), each with its text for a person: note_text() translates one.
+# TRANSLATORS: a note after a reminder in `stretchd status`, in brackets: "(skipped)".
+NOTES = {"skipped": N_("skipped"), "paused": N_("paused"), "snoozed": N_("snoozed"),
+         # TRANSLATORS: notes after a reminder in `stretchd status`: today's occurrence of it was
+         # answered (started, dismissed...) already, so it does not show again today.
+         "started already today": N_("started already today"),
+         "dismissed already today": N_("dismissed already today"),
+         "superseded already today": N_("superseded already today"),
+         "missed already today": N_("missed already today")}
+
+
+def note_text(note: str) -> str:
+    """A note of status()'s "next" ("skipped", "paused"...) as a person reads it, in their
+    language; "" stays "" (and a note not known stays as it is)."""
+    return _(NOTES[note]) if note in NOTES else note

@@ -10,21 +10,10 @@ from stretchd import l10n
 from stretchd.bounds import SNOOZE_MINUTES, minutes_problem, within
 from stretchd.config import Config, Reminder
 from stretchd.errors import UsageError, did_you_mean
-from stretchd.i18n import N_, _
+from stretchd.i18n import _
 from stretchd.l10n import at_phrase, describe_time
 from stretchd.schedule import Due, next_occurrence, occurrence_key, occurrence_on, upcoming
 from stretchd.store.history import FINAL, Kind, Occurrence, Status, Store, handled
-
-# The notes of status()'s "next" as its data keeps them (English, for --json and the daemon's
-# own reading of them), each with its text for a person: note_text() translates one.
-# TRANSLATORS: a note after a reminder in `stretchd status`, in brackets: "(skipped)".
-NOTES = {"skipped": N_("skipped"), "paused": N_("paused"), "snoozed": N_("snoozed"),
-         # TRANSLATORS: notes after a reminder in `stretchd status`: today's occurrence of it was
-         # answered (started, dismissed...) already, so it does not show again today.
-         "started already today": N_("started already today"),
-         "dismissed already today": N_("dismissed already today"),
-         "superseded already today": N_("superseded already today"),
-         "missed already today": N_("missed already today")}
 
 
 @dataclass(frozen=True)
@@ -175,12 +164,6 @@ def resume(ctx: Context) -> str:
     was = ctx.store.paused_until()
     ctx.store.set_state("paused_until", None)
     return _("resumed") if was else _("was not paused")
-
-
-def note_text(note: str) -> str:
-    """A note of status()'s "next" ("skipped", "paused"...) as a person reads it, in their
-    language; "" stays "" (and a note not known stays as it is)."""
-    return _(NOTES[note]) if note in NOTES else note
 
 
 def _done_notes(ctx: Context, occs: list[Occurrence]) -> dict[tuple[str, str], str]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from stretchd import l10n
 from stretchd.i18n import _, ngettext, pgettext
-from stretchd.text import columns, ljust
+from stretchd.text import columns, fit, ljust
 
 if TYPE_CHECKING:
     from stretchd.store.history import WalkStats
@@ -213,13 +213,6 @@ def _advice(name: str, what: str, tens: int, time: str) -> str:
 
 # The calendar ------------------------------------------------------------------------------
 
-def _crop(text: str, width: int) -> str:
-    """The start of text that fits in `width` columns."""
-    while columns(text) > width:
-        text = text[:-1]
-    return text
-
-
 def _right(text: str, width: int) -> str:
     return " " * max(0, width - columns(text)) + text
 
@@ -249,7 +242,7 @@ def heatmap(days: Mapping[dt.date, tuple[int, int]], today: dt.date, weeks: int,
             previous = monday.month
             if col * 2 > columns(months) or not months:
                 months = ljust(months, col * 2) + l10n.month(monday)
-    lines = [" " * label + _crop(months, shown * 2).rstrip()]
+    lines = [" " * label + months[:fit(months, shown * 2)].rstrip()]
     for row, name in enumerate(names):
         cells = []
         for col in range(shown):

@@ -147,20 +147,10 @@ def test_stats_in_japanese_lines_up_in_an_80_column_terminal(tmux: Tmux, xdg_env
     """`stretchd stats` in colour in tmux at 80x24, LANG=ja_JP.UTF-8: weekdays and months in
     Japanese (two columns a character), every row's cells in the same columns, the numbers
     right under their headings, no line past the 80th column."""
-    import datetime as dt
-
+    from harness.history import walked_every
     from stretchd import paths
-    from stretchd.store.history import History, Kind, Status
 
-    now = dt.datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
-    with History(paths.database_file()) as h:
-        for i in range(0, 60, 2):
-            at = now - dt.timedelta(days=i)
-            key = at.date().isoformat()
-            h.record("morning", key, at, Kind.SHOWN, at, status=Status.SHOWING)
-            h.record("morning", key, at, Kind.STARTED, at)
-            walk = h.start_walk("shotgun", "morning", at, 3)
-            h.finish_walk(walk, at + dt.timedelta(minutes=4), outcome="completed", step=3)
+    walked_every(paths.database_file(), days=60, every=2)
     ja = catalog("ja")
     tmux.width, tmux.height = 80, 24
     tmux.start([*stretchd_command(), "stats", "--wait"],
