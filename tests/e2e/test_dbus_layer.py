@@ -4,6 +4,7 @@ and comes back (a session restarted under a running daemon)."""
 from __future__ import annotations
 
 import asyncio
+import select
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harness.kit import require, wait_for
+from harness.kit import require
 from stretchd.desktop.dbus import Bus, CallError
 
 RULE = "type='signal',interface='org.example.Test',member='Ping'"
@@ -28,9 +29,13 @@ class DBusDaemon:
     def start(self) -> None:
         self.socket.unlink(missing_ok=True)
         self.proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
-                                      f"--address={self.address}"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self.socket.exists, 10, "the bus's socket")
+                                      f"--address={self.address}", "--print-address"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        # Its address is printed once it listens (the socket file exists a moment before: a
+        # client then is refused, which a busy machine made a failure once).
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], 10)
+        assert ready and self.proc.stdout.readline(), "the bus did not start within 10 s"
 
     def stop(self) -> None:
         if self.proc is not None:
