@@ -143,18 +143,19 @@ class DaemonProcess:
     (logind's resume signal on the bus it takes for the system bus: env's, else a private
     one). So a reminder due seconds after that moment is on time however slowly the daemon
     started (`lead=0`: it starts at its moment, for a test of what it does at start).
-    `d.clock.set(...)` moves it on; `d.cli()` runs a command on the same clock."""
+    `d.clock.set(...)` moves it on; `d.cli()` runs a command on the same clock. `command`
+    replaces `stretchd run` (the soak's harness/sped_daemon.py)."""
 
     count = 0
     LEAD = 60.0  # how long before its moment the daemon's clock starts
 
     def __init__(self, tmp: Path, env: dict[str, str], faketime: str | None = None,
                  extra: list[str] | None = None, clock_env: dict[str, str] | None = None,
-                 lead: float | None = None) -> None:
+                 lead: float | None = None, command: list[str] | None = None) -> None:
         DaemonProcess.count += 1
         n = DaemonProcess.count
         self.out_path, self.err_path = tmp / f"daemon{n}.out", tmp / f"daemon{n}.err"
-        argv = [*stretchd_command(), "run"]
+        argv = command or [*stretchd_command(), "run"]
         self.env = dict(env)
         self.bus: LogindBus | None = None
         self.clock: SteppedClock | None = None

@@ -14,8 +14,10 @@ Not a pytest test (it takes minutes): `make soak` runs it, as does .ci/run.
 
 Its clock runs free at 600x on purpose: fifty hours of reminders in five minutes cannot be
 stepped by hand. So nothing here races that clock: each check counts outcomes (what was
-shown, answered, recorded, launched; memory), and a notification answered after the next one
-came is counted as superseded, not failed. How late reminders came is reported, not judged
+shown, answered, recorded, launched; memory), a notification answered after the next one
+came is counted as superseded, not failed, and the daemon's waits for other programs' replies
+are stretched by the same factor (harness/sped_daemon.py: a notification server's 25 s would
+be 42 real ms otherwise, and a loaded machine sent a reminder to the console). How late reminders came is reported, not judged
 (a loaded machine is late at 600x); `make bench` measures lateness.
 """
 
@@ -183,8 +185,10 @@ def soak(run: Run, minutes: float) -> None:
         offset = START.timestamp() - (time.time() - clock_offset())
         lib = libfaketime()
         assert lib is not None  # checked before the run
+        # Its waits on other programs' replies stay as long in real time (harness/sped_daemon.py).
         daemon = DaemonProcess(run.workdir, daemon_env, clock_env={
-            "LD_PRELOAD": lib, "TZ": ZONE, "FAKETIME": f"{offset:+.6f} x{SPEED}"})
+            "LD_PRELOAD": lib, "TZ": ZONE, "FAKETIME": f"{offset:+.6f} x{SPEED}"},
+            command=[sys.executable, "-m", "harness.sped_daemon", str(SPEED)])
         daemon.wait_ready()
         answer_all(run, desktop, daemon, minutes)
         pid = daemon.proc.pid

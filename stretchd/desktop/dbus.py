@@ -37,9 +37,9 @@ class Bus:
     (the bus restarted), the next use connects again and subscribes again. A bus that cannot
     be reached is tried again at the next use, and `failed` says why it was not there."""
 
-    def __init__(self, system: bool = False, timeout: float = TIMEOUT) -> None:
+    def __init__(self, system: bool = False, timeout: float | None = None) -> None:
         self.system = system
-        self.timeout = timeout
+        self.timeout = TIMEOUT if timeout is None else timeout  # read now: the soak scales it
         self._bus: Any = None
         self.failed = ""
         self._connecting: asyncio.Lock | None = None

@@ -20,6 +20,10 @@ DEFAULT_LABEL = N_("Start")  # the body's click, "default": servers that list ac
 CLOSED_BY_USER = 2  # NotificationClosed's reason for a dismissal
 XFCE = "Xfce Notify Daemon"  # runs no default action: a click on the body dismisses
 BY_KEY = {a.value: a for a in (Action.START, Action.SNOOZE, Action.SKIP)}
+# D-Bus's own default wait for a reply, in seconds: a server slow on a loaded machine still
+# shows it (the daemon's loop goes on meanwhile); only one that never answers sends it to the
+# console.
+PATIENCE = 25.0
 
 
 class DesktopNotifier:
@@ -29,9 +33,7 @@ class DesktopNotifier:
 
     def __init__(self, app_name: str = "stretchd", bus: Bus | None = None) -> None:
         self.app_name = app_name
-        # D-Bus's own default wait for a reply: a server slow on a loaded machine still shows it
-        # (the daemon's loop goes on meanwhile); only one that never answers sends it to the console.
-        self.bus = bus or Bus(timeout=25.0)
+        self.bus = bus or Bus(timeout=PATIENCE)
         self._subscribed = False
         # server id -> the server (its unique bus name) and the notice's answer
         self._answers: dict[int, tuple[str | None, OnAction]] = {}
