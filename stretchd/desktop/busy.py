@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -116,11 +116,15 @@ def meeting_from_proc(proc: Path = Path("/proc")) -> Reading:
         except OSError:
             continue
     cameras = 0
-    for pid in _entries(proc, str.isdigit):
+    # Names joined as strings, not Paths: pathlib interns every part, and the interpreter's
+    # table of interned strings grows to the most names alive at once and keeps that size (the
+    # soak saw the daemon's memory step up by 0.9 MB on a machine with many open files).
+    for pid in _entries(str(proc), str.isdigit):
         # A process may end, or not be ours, between two reads: skipped, never an error.
-        for fd in _entries(proc / pid / "fd"):
+        fds = os.path.join(proc, pid, "fd")
+        for fd in _entries(fds):
             try:
-                if os.readlink(proc / pid / "fd" / fd).startswith("/dev/video"):
+                if os.readlink(os.path.join(fds, fd)).startswith("/dev/video"):
                     cameras += 1
             except OSError:
                 continue
@@ -130,13 +134,17 @@ def meeting_from_proc(proc: Path = Path("/proc")) -> Reading:
     return Reading("meeting", bool(recording or cameras), "/proc", detail, reason)
 
 
-def _entries(folder: Path, keep: Callable[[str], bool] = bool) -> list[str]:
-    """The names in folder that `keep` keeps; none where it cannot be read (gone meanwhile)."""
+def _entries(folder: str, keep: Callable[[str], bool] = bool) -> Iterator[str]:
+    """The names in folder that `keep` keeps, one at a time (a process may hold thousands of
+    files: a list of them all would stay in the daemon's memory as freed space it keeps); none
+    where it cannot be read (gone meanwhile)."""
     try:
         with os.scandir(folder) as it:
-            return [e.name for e in it if keep(e.name)]
+            for entry in it:
+                if keep(entry.name):
+                    yield entry.name
     except OSError:
-        return []
+        return
 
 
 async def _run(argv: list[str]) -> bytes | None:
