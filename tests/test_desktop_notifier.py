@@ -33,7 +33,7 @@ class FakeBus:
         return self.owner_now
 
     async def request(self, dest: str, path: str, iface: str, member: str, sig: str = "",
-                      body: list[Any] | None = None) -> list[Any]:
+                      body: list[Any] | None = None, late: Any = None) -> list[Any]:
         self.calls.append((member, body or []))
         if member == "GetCapabilities":
             return [self.caps]

@@ -602,7 +602,7 @@ class FakeBus:
         return ":1.1"
 
     async def request(self, dest: str, path: str, iface: str, member: str, sig: str = "",
-                      body: list[Any] | None = None) -> list[Any]:
+                      body: list[Any] | None = None, late: Any = None) -> list[Any]:
         if member == "GetCapabilities":
             return [["actions", "body", "body-markup"]]
         if member == "GetServerInformation":

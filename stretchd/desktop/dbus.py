@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +46,7 @@ class Bus:
         self._connecting: asyncio.Lock | None = None
         self._retry_at = 0.0  # monotonic time: a bus that hung is not tried before it
         self._handlers: list[OnMessage] = []
+        self._late: set[asyncio.Future[Any]] = set()  # calls answered too late, still listened for
         self._rules: list[str] = []
 
     @property
@@ -97,18 +99,29 @@ class Bus:
         self._bus = bus
 
     async def request(self, dest: str, path: str, iface: str, member: str, sig: str = "",
-                      body: list[Any] | None = None) -> list[Any]:
-        """Call a method; its reply's values. Raise CallError with the bus's own words."""
+                      body: list[Any] | None = None,
+                      late: Callable[[list[Any]], None] | None = None) -> list[Any]:
+        """Call a method; its reply's values. Raise CallError with the bus's own words. With
+        `late`, a call not answered in time is still listened for: its reply's values, if one
+        comes, go to late (the call did its work, which the caller may want to undo)."""
         bus = await self.connect()
         if bus is None:
             raise CallError("NoBus", self.failed)
         from dbus_fast import Message, MessageType
 
+        call = asyncio.ensure_future(bus.call(Message(
+            destination=dest, path=path, interface=iface, member=member, signature=sig,
+            body=body or [])))
         try:
-            reply = await asyncio.wait_for(bus.call(Message(
-                destination=dest, path=path, interface=iface, member=member, signature=sig,
-                body=body or [])), self.timeout)
-        except Exception as e:  # the connection broke, or no answer in time
+            reply = await asyncio.wait_for(asyncio.shield(call), self.timeout)
+        except BaseException as e:  # the connection broke, no answer in time, or cancelled
+            if isinstance(e, TimeoutError) and late is not None:
+                self._late.add(call)
+                call.add_done_callback(functools.partial(self._answered_late, late))
+            else:
+                call.cancel()
+            if not isinstance(e, Exception):
+                raise
             if not isinstance(e, TimeoutError) and self._bus is bus:  # broken: connect again
                 self._bus = None
                 with contextlib.suppress(Exception):
@@ -119,6 +132,16 @@ class Bus:
         if reply.message_type == MessageType.ERROR:
             raise CallError(str(reply.error_name), str(reply.body[0]) if reply.body else "")
         return list(reply.body)
+
+    def _answered_late(self, late: Callable[[list[Any]], None], call: asyncio.Future[Any]) -> None:
+        from dbus_fast import MessageType
+
+        self._late.discard(call)
+        if call.cancelled() or call.exception() is not None:
+            return
+        reply = call.result()
+        if reply is not None and reply.message_type == MessageType.METHOD_RETURN:
+            late(list(reply.body))
 
     async def call(self, dest: str, path: str, iface: str, member: str, sig: str = "",
                    body: list[Any] | None = None) -> list[Any] | None:

@@ -42,6 +42,7 @@ class DesktopNotifier:
         self._tokens: dict[int, str] = {}  # server id -> the ActivationToken sent before an action
         self.on_desktop: bool | None = None
         self.why_console = ""
+        self._closing: set[Any] = set()  # CloseNotification calls under way (see _shown_late)
 
     def activation_token(self, handle: str) -> str | None:
         server_id = self._server_ids.get(handle)
@@ -59,9 +60,10 @@ class DesktopNotifier:
         if server_id.isdigit() and await self.bus.owner(NOTIFICATIONS[0]) == owner:
             await self.close_id(int(server_id))
 
-    async def _call(self, member: str, sig: str = "", body: list[Any] | None = None) -> list[Any]:
+    async def _call(self, member: str, sig: str = "", body: list[Any] | None = None,
+                    late: Callable[[list[Any]], None] | None = None) -> list[Any]:
         try:
-            return await self.bus.request(*NOTIFICATIONS, member, sig, body)
+            return await self.bus.request(*NOTIFICATIONS, member, sig, body, late=late)
         except CallError as e:
             raise NotifyError(_reason(e, self.bus)) from e
 
@@ -97,7 +99,8 @@ class DesktopNotifier:
             "Notify", "susssasa{sv}i",
             [self.app_name, 0, icon.as_uri() if icon.exists() else "",
              clean(notice.title, keep_newlines=False), body, actions, hints,
-             0]))  # never expires by itself
+             0],  # never expires by itself
+            late=self._shown_late))
         handle = f"n{server_id}"
         self._answers[server_id] = (owner, on_action)
         self._server_ids[handle] = server_id
@@ -105,11 +108,22 @@ class DesktopNotifier:
         self.on_desktop = True
         return handle
 
-    async def _first(self, member: str, sig: str = "", body: list[Any] | None = None) -> Any:
-        reply = await self._call(member, sig, body)
+    async def _first(self, member: str, sig: str = "", body: list[Any] | None = None,
+                     late: Callable[[list[Any]], None] | None = None) -> Any:
+        reply = await self._call(member, sig, body, late)
         if not reply:
             raise NotifyError(f"the notification server answered {member} with nothing")
         return reply[0]
+
+    def _shown_late(self, reply: list[Any]) -> None:
+        """A Notify answered after PATIENCE: the reminder went to the console meanwhile, and
+        nobody listens to this notification's buttons. It is closed, not left on screen dead."""
+        import asyncio
+
+        if reply and isinstance(reply[0], int):
+            closing = asyncio.ensure_future(self.close_id(reply[0]))
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
 
     def _on_signal(self, message: Any) -> None:
         """The server's answer to one of ours: from the server that showed it (an id alone is

@@ -4,8 +4,10 @@ and comes back (a session restarted under a running daemon)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import select
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,13 @@ from typing import Any
 import pytest
 
 from harness.kit import require
-from stretchd.desktop.dbus import Bus, CallError
+from stretchd.daemon.ports import Action, Notice, NotifyError
+from stretchd.desktop.dbus import NOTIFICATIONS, Bus, CallError
+from stretchd.desktop.notify import DesktopNotifier
 
 RULE = "type='signal',interface='org.example.Test',member='Ping'"
+CLOSED = "type='signal',interface='org.freedesktop.Notifications',member='NotificationClosed'"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class DBusDaemon:
@@ -101,3 +107,36 @@ async def wait_async(predicate: Any, what: str, timeout: float = 10.0) -> None:
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+def test_a_notification_answered_after_the_daemons_patience_is_closed_not_left_with_dead_buttons(
+        bus_daemon: DBusDaemon) -> None:
+    """A server slower than the daemon's patience shows the notification when it answers at
+    last; the reminder went to the console meanwhile and nobody listens to those buttons."""
+    server = subprocess.Popen([sys.executable, "-m", "harness.fake_server", "--name", "slow",
+                               "--hold-notify"], env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    closed: list[list[Any]] = []
+
+    async def go() -> None:
+        watcher = Bus()
+        assert await watcher.subscribe(
+            [CLOSED], lambda m: closed.append(list(m.body)) if m.member == "NotificationClosed" else None)
+        for _ in range(500):  # the server's name on the bus: it has started
+            if await watcher.owner(NOTIFICATIONS[0]) is not None:
+                break
+            await asyncio.sleep(0.02)
+        notifier = DesktopNotifier(bus=Bus(timeout=3.0))  # the server holds Notify until released
+        notice = Notice("Time to stretch", "Morning stretch: Shotgun (SI joints), 40 s",
+                        ((Action.START, "Start"), (Action.SKIP, "Skip")))
+        with pytest.raises(NotifyError, match="TimeoutError"):
+            await notifier.show(notice, lambda action: None)
+        assert closed == []
+        await watcher.request(*NOTIFICATIONS[:2], "org.stretchd.Test", "Release")
+        await wait_async(lambda: closed != [], "the late notification to be closed")
+        assert closed == [[1, 3]]  # notification 1, closed by a CloseNotification call
+
+    try:
+        asyncio.run(go())
+    finally:
+        server.terminate()
+        server.wait(5)
